@@ -1,0 +1,1 @@
+"""archive: a reproducible, auditable record of how news articles change."""

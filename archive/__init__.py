@@ -1,1 +1,3 @@
 """archive: a reproducible, auditable record of how news articles change."""
+
+__version__ = "0.1.0"

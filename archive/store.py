@@ -1,0 +1,671 @@
+"""The git-backed store: one directory per article, one commit per new version.
+
+This is the only module that imports git. Writes build blobs, trees and the
+commit object directly (no index, no working-tree staging), then move the
+branch with a compare-and-swap ``update-ref`` while holding the store's lock:
+until the ref moves, nothing a reader can see has changed, so a crash or a
+failure at any point leaves the store at its last good state. The working
+tree is only a view of the branch, brought up to date after the ref moves.
+The layout is documented in ``docs/store-format.md``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import io
+import os
+import re
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import git
+import yaml
+from git.objects.fun import tree_entries_from_data
+from gitdb import IStream
+
+from .diff import count_words, word_diff
+from .errors import (
+    ArticleNotFound,
+    InvalidInput,
+    NotAStore,
+    StoreBusy,
+    StoreCorrupt,
+    VersionNotFound,
+)
+from .ids import article_id_from_url, validate_article_id
+from .index import Index, VersionRow
+from .model import ArticleSummary, LogEntry, Version, format_time, parse_time, select_version
+
+__all__ = [
+    "FORMAT_VERSION",
+    "BRANCH",
+    "TEXT_FILE",
+    "META_FILE",
+    "MARKER_FILE",
+    "TRACKED_FIELDS",
+    "Store",
+    "Writer",
+    "NewVersion",
+    "AddResult",
+    "article_dir",
+    "raw_file_name",
+    "canonical_yaml",
+    "load_yaml",
+    "default_store_path",
+]
+
+FORMAT_VERSION = 1
+BRANCH = "refs/heads/main"
+MARKER_FILE = "archive.yaml"
+ARTICLES_DIR = "articles"
+TEXT_FILE = "text.txt"
+META_FILE = "meta.yaml"
+DEFAULT_IDENTITY = ("archive", "archive@localhost")
+LOCK_TIMEOUT = 120.0
+# The metadata that, with the text, decides whether a capture is a new version.
+# Capture details (time, HTTP headers, raw bytes) change on every fetch and do not.
+TRACKED_FIELDS = ("title", "authors", "published", "canonical_url")
+
+_NULL_COMMIT = "0" * 40
+_TREE_MODE, _FILE_MODE = 0o040000, 0o100644
+_TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*): (.+)$")
+
+
+def default_store_path() -> Path:
+    """``ARCHIVE_STORE`` if set, else ``./snapshots``."""
+    return Path(os.environ.get("ARCHIVE_STORE") or "snapshots")
+
+
+def article_dir(article_id: str) -> str:
+    """Where an article lives: ``articles/<2 hex digits of sha256(id)>/<id>``.
+
+    The hash prefix spreads articles over 256 directories, so that the tree
+    rewritten by each commit stays small however many articles there are.
+    """
+    shard = hashlib.sha256(article_id.encode("utf-8")).hexdigest()[:2]
+    return f"{ARTICLES_DIR}/{shard}/{article_id}"
+
+
+def raw_file_name(media_type: str) -> str:
+    """The raw capture's file name, its extension telling how it was read."""
+    if media_type in ("text/html", "application/xhtml+xml"):
+        return "raw.html"
+    if media_type in ("text/markdown", "text/x-markdown"):
+        return "raw.md"
+    return "raw.txt"
+
+
+def canonical_yaml(data: Mapping[str, Any]) -> str:
+    """YAML with sorted keys, UTF-8 characters as themselves and no line folding."""
+    return yaml.dump(
+        dict(data),
+        Dumper=_YAML_DUMPER,
+        sort_keys=True,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=2**31 - 1,
+    )
+
+
+def load_yaml(text: str | bytes) -> Any:
+    return yaml.load(text, Loader=_YAML_LOADER)
+
+
+_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    """A capture ready to be stored: canonical text, raw bytes, and descriptive metadata."""
+
+    article_id: str
+    text: str
+    raw: bytes
+    raw_media_type: str
+    captured_at: datetime
+    metadata: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """The version a capture became, or the unchanged version it matched (``created`` False)."""
+
+    version: Version
+    created: bool
+
+
+def _parse_trailers(message: str) -> dict[str, str]:
+    _, _, body = message.partition("\n\n")
+    trailers = {}
+    for line in body.splitlines():
+        match = _TRAILER.match(line)
+        if match:
+            trailers[match.group(1)] = match.group(2)
+    return trailers
+
+
+def _version_from_row(row: VersionRow) -> Version:
+    article, number, commit, metadata = row
+    return Version(article, number, commit, parse_time(metadata["captured_at"]), metadata)
+
+
+class Store:
+    """An archive store: a git repository with one directory per article."""
+
+    def __init__(self, repo: git.Repo) -> None:
+        self._repo = repo
+        self.path = Path(repo.working_tree_dir or repo.git_dir)
+        self._archive_dir = Path(repo.git_dir) / "archive"
+        self._index = Index(self._archive_dir / "index.sqlite3")
+
+    # --- opening -------------------------------------------------------------
+
+    @classmethod
+    def init(cls, path: str | Path) -> Store:
+        """Create an empty store at ``path`` (or open it if it already is one)."""
+        store_path = Path(path)
+        if store_path.exists() and not store_path.is_dir():
+            raise NotAStore(f"{store_path} exists and is not a directory")
+        if (store_path / ".git").exists():
+            repo = cls._repo_at(store_path)
+            if cls._is_store(repo):
+                return cls(repo)
+            if repo.head.is_valid():
+                raise NotAStore(f"{store_path} is a git repository with history that is not an archive store")
+        else:
+            try:
+                store_path.mkdir(parents=True, exist_ok=True)
+                repo = git.Repo.init(store_path, initial_branch=BRANCH.rsplit("/", 1)[-1])
+            except (OSError, git.GitCommandError) as error:
+                raise NotAStore(f"cannot create a store at {store_path}: {_reason(error)}") from None
+        with repo.config_writer() as config:
+            config.set_value("archive", "format", str(FORMAT_VERSION))
+        return cls(repo)
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open the store at ``path``; raise NotAStore if it is not one."""
+        store_path = Path(path)
+        if not store_path.is_dir():
+            raise NotAStore(f"no archive store at {store_path} (create one with `archive init`)")
+        repo = cls._repo_at(store_path)
+        if not cls._is_store(repo):
+            raise NotAStore(f"{store_path} is not an archive store (create one with `archive init`)")
+        store = cls(repo)
+        store._check_format()
+        return store
+
+    @staticmethod
+    def _repo_at(path: Path) -> git.Repo:
+        try:
+            return git.Repo(path, search_parent_directories=False)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise NotAStore(f"{path} is not an archive store (create one with `archive init`)") from None
+
+    @staticmethod
+    def _is_store(repo: git.Repo) -> bool:
+        reader = repo.config_reader()
+        if reader.has_option("archive", "format"):
+            return True
+        try:
+            repo.git.cat_file("-e", f"{BRANCH}:{MARKER_FILE}")
+            return True
+        except git.GitCommandError:
+            return False
+
+    def format_version(self) -> int:
+        """The store's format, as recorded in its tree (or its config, before the first snapshot)."""
+        try:
+            marker = load_yaml(self._read_object(f"{BRANCH}:{MARKER_FILE}"))
+            return int(marker["format"])
+        except VersionNotFound:
+            return int(self._repo.config_reader().get_value("archive", "format", FORMAT_VERSION))
+        except (TypeError, KeyError, ValueError, yaml.YAMLError):
+            raise StoreCorrupt(f"{self.path}: {MARKER_FILE} is not a valid store marker") from None
+
+    def _check_format(self) -> None:
+        found = self.format_version()
+        if found > FORMAT_VERSION:
+            raise StoreCorrupt(
+                f"{self.path} has store format {found}, newer than this archive supports ({FORMAT_VERSION}); "
+                "upgrade archive"
+            )
+
+    def close(self) -> None:
+        self._index.close()
+        self._repo.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- reading -------------------------------------------------------------
+
+    def head(self) -> str | None:
+        """The commit the store's branch points at, or None for an empty store."""
+        try:
+            return self._repo.git.rev_parse("--verify", "--quiet", BRANCH)
+        except git.GitCommandError:
+            return None
+
+    def refresh_index(self) -> None:
+        """Bring the lookup index up to the branch head, incrementally when possible."""
+        head = self.head()
+        stamp = self._index.head
+        if stamp == head:
+            return
+        if head is None:
+            self._index.update([], None, reset=True)
+            return
+        incremental = stamp is not None and self._is_ancestor(stamp, head)
+        revisions = f"{stamp}..{head}" if incremental else head
+        self._index.update(self._scan_versions(revisions), head, reset=not incremental)
+
+    def _is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        try:
+            return self._repo.is_ancestor(ancestor, descendant)
+        except git.GitCommandError:
+            return False
+
+    def _scan_versions(self, revisions: str) -> Iterator[VersionRow]:
+        """The versions recorded by the commits in ``revisions``, oldest first."""
+        log = self._repo.git.log("--reverse", "--topo-order", "--format=%H%x1f%B%x1e", revisions)
+        for record in log.split("\x1e"):
+            commit, _, message = record.strip("\n").partition("\x1f")
+            trailers = _parse_trailers(message)
+            if not commit or "Article" not in trailers or "Version" not in trailers:
+                continue
+            article = trailers["Article"]
+            metadata = load_yaml(self._read_object(f"{commit}:{article_dir(article)}/{META_FILE}"))
+            yield article, int(trailers["Version"]), commit, metadata
+
+    def article_ids(self) -> list[str]:
+        self.refresh_index()
+        return self._index.article_ids()
+
+    def articles(self) -> list[ArticleSummary]:
+        """Every article with its number of versions and first and last capture."""
+        self.refresh_index()
+        by_article: dict[str, list[VersionRow]] = {}
+        for row in self._index.all_versions():
+            by_article.setdefault(row[0], []).append(row)
+        summaries = []
+        for article, rows in by_article.items():
+            latest = rows[-1][3]
+            captured = [parse_time(row[3]["captured_at"]) for row in rows]
+            summaries.append(
+                ArticleSummary(
+                    article_id=article,
+                    title=latest.get("title") or "",
+                    url=latest.get("url"),
+                    canonical_url=latest.get("canonical_url"),
+                    versions=len(rows),
+                    first_seen=min(captured),
+                    last_seen=max(captured),
+                )
+            )
+        return summaries
+
+    def find_article(self, reference: str) -> str:
+        """Resolve an article id, URL, or unambiguous prefix of either to an article id."""
+        self.refresh_index()
+        reference = reference.strip()
+        if not reference:
+            raise ArticleNotFound("no article given")
+        ids = self._index.article_ids()
+        if reference in ids:
+            return reference
+        by_url = self.article_for_url(reference)
+        if by_url:
+            return by_url
+        matches = sorted(
+            set(self._index.articles_with_url(reference))
+            | {a for a in ids if a.startswith(reference)}
+            | {a for a, url in self._index.urls() if url.startswith(reference)}
+        )
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise ArticleNotFound(f"no article matches {reference!r} (see `archive list`)")
+        shown = ", ".join(matches[:5]) + (", …" if len(matches) > 5 else "")
+        raise ArticleNotFound(f"{reference!r} matches {len(matches)} articles ({shown}); give more of the id")
+
+    def article_for_url(self, url: str) -> str | None:
+        """The one article captured under ``url`` (as fetched or as canonical), or whose id it derives."""
+        self.refresh_index()
+        matches = self._index.articles_with_url(url)
+        if len(matches) == 1:
+            return matches[0]
+        if not matches and url.lower().startswith(("http://", "https://")):
+            try:
+                derived = article_id_from_url(url)
+            except InvalidInput:
+                return None
+            if self._index.latest(derived) is not None:
+                return derived
+        return None
+
+    def versions(self, article_id: str) -> list[Version]:
+        """Every version of an article, oldest first."""
+        self.refresh_index()
+        rows = self._index.versions(article_id)
+        if not rows:
+            raise ArticleNotFound(f"no article with id {article_id!r} (see `archive list`)")
+        return [_version_from_row(row) for row in rows]
+
+    def version(self, article_id: str, spec: str = "latest") -> Version:
+        """One version of an article: see ``select_version`` for what ``spec`` may be."""
+        return select_version(self.versions(article_id), spec)
+
+    def text(self, version: Version) -> str:
+        """The normalized text of a version."""
+        return self._read_object(f"{version.commit}:{article_dir(version.article_id)}/{TEXT_FILE}").decode("utf-8")
+
+    def raw(self, version: Version) -> bytes:
+        """The raw capture of a version, byte for byte."""
+        name = version.metadata["raw"]["file"]
+        return self._read_object(f"{version.commit}:{article_dir(version.article_id)}/{name}")
+
+    def log(self, limit: int | None = None) -> list[LogEntry]:
+        """Snapshot commits across all articles, newest first."""
+        arguments = ["--topo-order", "--format=%H%x1f%ct%x1f%B%x1e"]
+        if limit is not None:
+            arguments.append(f"--max-count={limit}")
+        if self.head() is None:
+            return []
+        entries = []
+        for record in self._repo.git.log(*arguments, BRANCH).split("\x1e"):
+            fields = record.strip("\n").split("\x1f", 2)
+            if len(fields) != 3:
+                continue
+            commit, timestamp, message = fields
+            trailers = _parse_trailers(message)
+            if "Article" not in trailers or "Version" not in trailers:
+                continue
+            subject = message.split("\n", 1)[0]
+            entries.append(
+                LogEntry(
+                    commit=commit,
+                    article_id=trailers["Article"],
+                    number=int(trailers["Version"]),
+                    captured_at=datetime.fromtimestamp(int(timestamp), UTC),
+                    title=subject.split(": ", 1)[1] if ": " in subject else "",
+                    url=trailers.get("URL"),
+                )
+            )
+        return entries
+
+    def _read_object(self, spec: str) -> bytes:
+        try:
+            return self._repo.git.get_object_data(spec)[3]
+        except (ValueError, git.GitCommandError):
+            raise VersionNotFound(f"object {spec} is missing from the store") from None
+
+    # --- writing -------------------------------------------------------------
+
+    def identity(self) -> git.Actor:
+        """Who the commits are by: ``ARCHIVE_AUTHOR_NAME``/``_EMAIL``, else ``archive.name``/``archive.email``
+        in the store's git config, else a fixed default, so that commit ids never depend on the user's
+        own git settings by accident."""
+        reader = self._repo.config_reader()
+        name = os.environ.get("ARCHIVE_AUTHOR_NAME") or reader.get_value("archive", "name", DEFAULT_IDENTITY[0])
+        email = os.environ.get("ARCHIVE_AUTHOR_EMAIL") or reader.get_value("archive", "email", DEFAULT_IDENTITY[1])
+        return git.Actor(str(name), str(email))
+
+    @contextmanager
+    def writing(self, timeout: float = LOCK_TIMEOUT) -> Iterator[Writer]:
+        """Hold the store's write lock and yield a Writer; publish its commits on success.
+
+        Writers in other processes wait for the lock. If the block raises,
+        nothing is published and the store is as it was.
+        """
+        with self._locked(timeout):
+            self._finish_interrupted_checkout()
+            self._check_format()
+            self.refresh_index()
+            start = self.head()
+            writer = Writer(self, start)
+            yield writer
+            if writer.head != start:
+                self._publish(start, writer.head, writer.rows, writer.touched)
+
+    @contextmanager
+    def _locked(self, timeout: float) -> Iterator[None]:
+        with self._open_lock_file() as handle:
+            self._acquire(handle.fileno(), timeout)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _open_lock_file(self) -> IO[str]:
+        try:
+            self._archive_dir.mkdir(exist_ok=True)
+            return open(self._archive_dir / "lock", "a+")
+        except OSError as error:
+            raise StoreCorrupt(f"cannot write to the store at {self.path}: {_reason(error)}") from None
+
+    def _acquire(self, descriptor: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StoreBusy(f"another process has been writing to {self.path} for over {timeout:g} s") from None
+                time.sleep(0.05)
+
+    def _pending_file(self) -> Path:
+        return self._archive_dir / "checkout-pending"
+
+    def _publish(self, old: str | None, new: str, rows: list[VersionRow], touched: set[str]) -> None:
+        """Move the branch from ``old`` to ``new`` (the commit point), then update the working tree."""
+        if old is not None and touched:
+            dirty = self._repo.git.status("--porcelain", "--untracked-files=no", "--", *sorted(touched))
+            if dirty:
+                raise StoreCorrupt(
+                    f"the store's working tree has uncommitted changes in {sorted(touched)[0]}; nothing was "
+                    f"recorded (inspect with `git -C {self.path} status`)"
+                )
+        pending = self._pending_file()
+        pending.write_text(f"{old or ''} {new}\n")
+        try:
+            self._repo.git.update_ref("-m", "archive: snapshot", BRANCH, new, old or _NULL_COMMIT)
+        except git.GitCommandError as error:
+            pending.unlink(missing_ok=True)
+            raise StoreBusy(
+                f"the store's branch moved during the write; nothing was recorded ({_reason(error)})"
+            ) from None
+        self._checkout(old, new)
+        pending.unlink(missing_ok=True)
+        if self._index.head == old:
+            self._index.update(rows, new)
+
+    def _checkout(self, old: str | None, new: str) -> None:
+        if old is None:
+            self._repo.git.read_tree("--reset", "-u", new)
+        else:
+            self._repo.git.read_tree("-m", "-u", old, new)
+
+    def _finish_interrupted_checkout(self) -> None:
+        """A crash after the branch moved but before the working tree followed: finish the checkout."""
+        pending = self._pending_file()
+        if not pending.exists():
+            return
+        old, _, new = pending.read_text().strip().rpartition(" ")
+        if self.head() == new:
+            self._checkout(old or None, new)
+        pending.unlink(missing_ok=True)
+
+    # --- objects ---------------------------------------------------------------
+
+    def _store_object(self, kind: bytes, data: bytes) -> bytes:
+        return self._repo.odb.store(IStream(kind, len(data), io.BytesIO(data))).binsha
+
+    def _tree_entries(self, binsha: bytes | None) -> dict[str, tuple[int, bytes]]:
+        if binsha is None:
+            return {}
+        data = self._repo.odb.stream(binsha).read()
+        return {name: (mode, sha) for sha, mode, name in tree_entries_from_data(data)}
+
+    def _write_tree(self, entries: Mapping[str, tuple[int, bytes]]) -> bytes:
+        # git orders tree entries by name, comparing a subtree's name as if it ended in "/".
+        def key(name: str) -> bytes:
+            return name.encode("utf-8") + (b"/" if entries[name][0] == _TREE_MODE else b"")
+
+        data = b"".join(
+            b"%o %s\0%s" % (entries[name][0], name.encode("utf-8"), entries[name][1])
+            for name in sorted(entries, key=key)
+        )
+        return self._store_object(b"tree", data)
+
+    def _replace_subtree(self, root: bytes | None, path: list[str], subtree: bytes) -> bytes:
+        entries = self._tree_entries(root)
+        head, *rest = path
+        if rest:
+            child = entries.get(head)
+            subtree = self._replace_subtree(child[1] if child else None, rest, subtree)
+        entries[head] = (_TREE_MODE, subtree)
+        return self._write_tree(entries)
+
+    def _write_commit(self, tree: bytes, parent: str | None, when: datetime, message: str) -> str:
+        actor = self.identity()
+        stamp = f"{int(when.timestamp())} +0000"
+        lines = [f"tree {tree.hex()}"]
+        if parent:
+            lines.append(f"parent {parent}")
+        lines.append(f"author {actor.name} <{actor.email}> {stamp}")
+        lines.append(f"committer {actor.name} <{actor.email}> {stamp}")
+        data = ("\n".join(lines) + "\n\n" + message).encode("utf-8")
+        return self._store_object(b"commit", data).hex()
+
+    def _root_tree(self, commit: str | None) -> bytes | None:
+        if commit is None:
+            return None
+        return bytes.fromhex(self._repo.git.rev_parse(f"{commit}^{{tree}}"))
+
+
+class Writer:
+    """Adds versions on top of the store's branch, inside ``Store.writing()``.
+
+    Versions added through one Writer form a linear run of commits that is
+    published at once; the commits are the same as adding them one per
+    ``writing()`` block.
+    """
+
+    def __init__(self, store: Store, head: str | None) -> None:
+        self._store = store
+        self.head = head
+        self._root = store._root_tree(head)
+        self.rows: list[VersionRow] = []
+        self.touched: set[str] = set()
+        self._latest: dict[str, tuple[Version, str | None]] = {}
+
+    def latest(self, article_id: str) -> Version | None:
+        """The newest version of ``article_id``, including any added by this writer."""
+        if article_id in self._latest:
+            return self._latest[article_id][0]
+        row = self._store._index.latest(article_id)
+        return _version_from_row(row) if row else None
+
+    def _latest_text(self, version: Version) -> str:
+        cached = self._latest.get(version.article_id)
+        if cached and cached[0].commit == version.commit and cached[1] is not None:
+            return cached[1]
+        return self._store.text(version)
+
+    def add(self, new: NewVersion) -> AddResult:
+        """Record ``new`` as the article's next version, unless it equals the latest one."""
+        article_id = validate_article_id(new.article_id)
+        text_sha = _sha256(new.text.encode("utf-8"))
+        latest = self.latest(article_id)
+        if (
+            latest is not None
+            and latest.metadata["text"]["sha256"] == text_sha
+            and all(latest.metadata.get(field) == new.metadata.get(field) for field in TRACKED_FIELDS)
+        ):
+            return AddResult(latest, created=False)
+        if latest is None:
+            added, removed = count_words(new.text), 0
+        else:
+            changes = word_diff(self._latest_text(latest), new.text)
+            added, removed = changes.words_added, changes.words_removed
+        number = 1 if latest is None else latest.number + 1
+        raw_name = raw_file_name(new.raw_media_type)
+        metadata = {
+            **new.metadata,
+            "id": article_id,
+            "version": number,
+            "previous_commit": latest.commit if latest else None,
+            "captured_at": format_time(new.captured_at),
+            "format": FORMAT_VERSION,
+            "text": {
+                "file": TEXT_FILE,
+                "sha256": text_sha,
+                "words": count_words(new.text),
+                "paragraphs": new.text.count("\n"),
+            },
+            "raw": {
+                "file": raw_name,
+                "sha256": _sha256(new.raw),
+                "bytes": len(new.raw),
+                "media_type": new.raw_media_type,
+            },
+            "changes": {"words_added": added, "words_removed": removed},
+        }
+        store = self._store
+        article_tree = store._write_tree(
+            {
+                TEXT_FILE: (_FILE_MODE, store._store_object(b"blob", new.text.encode("utf-8"))),
+                raw_name: (_FILE_MODE, store._store_object(b"blob", new.raw)),
+                META_FILE: (_FILE_MODE, store._store_object(b"blob", canonical_yaml(metadata).encode("utf-8"))),
+            }
+        )
+        path = article_dir(article_id)
+        root = store._replace_subtree(self._root, path.split("/"), article_tree)
+        if self._root is None:
+            entries = store._tree_entries(root)
+            marker = canonical_yaml({"format": FORMAT_VERSION, "layout": "articles/<shard>/<id>/"})
+            entries[MARKER_FILE] = (_FILE_MODE, store._store_object(b"blob", marker.encode("utf-8")))
+            root = store._write_tree(entries)
+        message = self._message(metadata)
+        commit = store._write_commit(root, self.head, new.captured_at, message)
+        version = Version(article_id, number, commit, parse_time(metadata["captured_at"]), metadata)
+        self.head, self._root = commit, root
+        self.rows.append((article_id, number, commit, metadata))
+        self.touched.add(path)
+        self._latest[article_id] = (version, new.text)
+        return AddResult(version, created=True)
+
+    @staticmethod
+    def _message(metadata: Mapping[str, Any]) -> str:
+        title = metadata.get("title") or "(untitled)"
+        lines = [f"{metadata['id']} v{metadata['version']}: {title}", ""]
+        lines.append(f"Article: {metadata['id']}")
+        lines.append(f"Version: {metadata['version']}")
+        if metadata.get("url"):
+            lines.append(f"URL: {metadata['url']}")
+        lines.append(f"Text-SHA256: {metadata['text']['sha256']}")
+        return "\n".join(lines) + "\n"
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    if isinstance(error, git.GitCommandError):
+        return (error.stderr or str(error)).strip().splitlines()[-1] if (error.stderr or "").strip() else str(error)
+    return str(error)

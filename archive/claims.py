@@ -1,0 +1,1263 @@
+"""Claims tracked across versions: what changed, and whether the change touches a claim.
+
+``compare(old, new)`` aligns the sentences of two versions (``archive.align``),
+diffs each aligned group word by word, and cuts every change into hunks: runs
+of changed words. Each hunk is classified on its own, because a sentence can
+carry a changed number next to a fixed typo, and only the first is news.
+
+A hunk is *substantive* when it changes a claim signal (a number, a date or
+time, a named entity, a direct quote or who said it, a negation, a hedge, an
+attribution verb) or when it brings in content words the old version never
+used. It is *cosmetic* when it only fixes spelling, punctuation or case,
+rewrites a number or date in another form, or swaps function words or words
+the text already had. ``docs/claims.md`` documents the rules and the JSON shape.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Iterable, Sequence
+
+from rapidfuzz.distance import Indel
+
+from archive.align import Match, align
+from archive.diff import DELETE, EQUAL, INSERT, WordDiff, count_words, word_diff
+from archive.sentences import Sentence, split_sentences
+
+__all__ = [
+    "ChangeKind",
+    "Reason",
+    "Excerpt",
+    "Hunk",
+    "Change",
+    "Quote",
+    "Coverage",
+    "Comparison",
+    "compare",
+    "coverage",
+]
+
+
+# ---------------------------------------------------------------------------
+# Result model
+
+
+class ChangeKind(StrEnum):
+    """What happened to a sentence (or group of sentences) between two versions."""
+
+    UNCHANGED = "unchanged"
+    EDITED = "edited"
+    ADDED = "added"
+    REMOVED = "removed"
+    MOVED = "moved"
+    SPLIT = "split"
+    MERGED = "merged"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a hunk is substantive or cosmetic: a machine-readable ``code`` and a human ``text``."""
+
+    code: str
+    text: str
+    substantive: bool
+    old: str | None = None
+    new: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "substantive": self.substantive,
+            "text": self.text,
+            "old": self.old,
+            "new": self.new,
+        }
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """One side of a change: ``text == version[start:end]``, made of sentences ``sentences``."""
+
+    text: str
+    start: int
+    end: int
+    sentences: tuple[int, ...]
+    paragraph: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "span": [self.start, self.end],
+            "sentences": list(self.sentences),
+            "paragraph": self.paragraph,
+        }
+
+
+@dataclass(frozen=True)
+class Hunk:
+    """A run of changed words, the unit that is classified.
+
+    Spans are absolute offsets in each version. A pure insertion has an empty
+    old span at the place it was inserted, a pure deletion an empty new span.
+    An added sentence's old span is the gap between the old sentences it was
+    inserted between; a removed sentence's new span is the gap it left.
+    """
+
+    old_start: int
+    old_end: int
+    new_start: int
+    new_end: int
+    old_text: str
+    new_text: str
+    substantive: bool
+    reasons: tuple[Reason, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "substantive": self.substantive,
+            "old": {"text": self.old_text, "span": [self.old_start, self.old_end]},
+            "new": {"text": self.new_text, "span": [self.new_start, self.new_end]},
+            "reasons": [reason.to_dict() for reason in self.reasons],
+        }
+
+
+@dataclass(frozen=True)
+class Change:
+    """An aligned group of sentences and what happened to it.
+
+    ``edited`` says whether the text changed, which matters for ``moved``
+    (a moved sentence may also have been edited) and for splits and merges.
+    ``diff`` is the word diff from ``old.text`` to ``new.text`` when both exist.
+    """
+
+    kind: ChangeKind
+    substantive: bool
+    reasons: tuple[Reason, ...]
+    old: Excerpt | None
+    new: Excerpt | None
+    edited: bool
+    diff: WordDiff | None
+    hunks: tuple[Hunk, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": str(self.kind),
+            "substantive": self.substantive,
+            "edited": self.edited,
+            "reasons": [reason.to_dict() for reason in self.reasons],
+            "old": self.old.to_dict() if self.old else None,
+            "new": self.new.to_dict() if self.new else None,
+            "diff": [[op, text] for op, text in self.diff.ops] if self.diff else None,
+            "hunks": [hunk.to_dict() for hunk in self.hunks],
+        }
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A direct quotation and who it is attributed to, when the text says."""
+
+    text: str
+    speaker: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "speaker": self.speaker}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How the coverage moved between two versions, at a glance.
+
+    ``headline_changed`` and the link lists are ``None`` when titles or links
+    were not given, so "not known" is not confused with "no change".
+    """
+
+    headline_changed: bool | None
+    headline_substantive: bool | None
+    old_headline: str | None
+    new_headline: str | None
+    lede_changed: bool
+    lede_substantive: bool
+    words_added: int
+    words_removed: int
+    sentences_added: int
+    sentences_removed: int
+    quotes_added: tuple[Quote, ...]
+    quotes_dropped: tuple[Quote, ...]
+    sources_added: tuple[str, ...]
+    sources_dropped: tuple[str, ...]
+    entities_added: tuple[str, ...]
+    entities_dropped: tuple[str, ...]
+    links_added: tuple[str, ...] | None
+    links_removed: tuple[str, ...] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "headline": {
+                "changed": self.headline_changed,
+                "substantive": self.headline_substantive,
+                "old": self.old_headline,
+                "new": self.new_headline,
+            },
+            "lede": {"changed": self.lede_changed, "substantive": self.lede_substantive},
+            "words": {"added": self.words_added, "removed": self.words_removed},
+            "sentences": {"added": self.sentences_added, "removed": self.sentences_removed},
+            "quotes": {
+                "added": [quote.to_dict() for quote in self.quotes_added],
+                "dropped": [quote.to_dict() for quote in self.quotes_dropped],
+            },
+            "sources": {"added": list(self.sources_added), "dropped": list(self.sources_dropped)},
+            "entities": {"added": list(self.entities_added), "dropped": list(self.entities_dropped)},
+            "links": None
+            if self.links_added is None or self.links_removed is None
+            else {"added": list(self.links_added), "removed": list(self.links_removed)},
+        }
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Every change between two versions, in reading order of the new one, with a coverage summary."""
+
+    changes: tuple[Change, ...]
+    coverage: Coverage
+
+    @property
+    def substantive_changes(self) -> tuple[Change, ...]:
+        return tuple(change for change in self.changes if change.substantive)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Changes per kind, plus how many changes are substantive and how many cosmetic."""
+        counts = {str(kind): 0 for kind in ChangeKind}
+        counts.update(Counter(str(change.kind) for change in self.changes))
+        changed = [change for change in self.changes if change.kind != ChangeKind.UNCHANGED]
+        counts["substantive"] = sum(change.substantive for change in changed)
+        counts["cosmetic"] = len(changed) - counts["substantive"]
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "counts": self.counts,
+            "coverage": self.coverage.to_dict(),
+            "changes": [change.to_dict() for change in self.changes],
+        }
+
+
+# ---------------------------------------------------------------------------
+# Claim signals
+
+
+@dataclass(frozen=True)
+class _Signal:
+    """A claim-bearing span of one version, with the value compared across versions."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    key: object
+    speaker: str | None = None
+
+
+_UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_SCALES = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_SHORT_SCALES = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "tn": 1e12}
+_ORDINALS = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+).split()
+_VAGUE = {"dozens": 12, "hundreds": 100, "thousands": 1e3, "millions": 1e6, "billions": 1e9}
+_NUMBER_WORD = (
+    "|".join(sorted([*_UNITS, *_TENS, *_SCALES, "dozen", "a dozen"], key=len, reverse=True))
+)
+# How a quantity is qualified is part of the claim: "at least 160" is not "160".
+_QUALIFIERS = {
+    "at least": ">=", "no fewer than": ">=", "no less than": ">=", "upwards of": ">",
+    "more than": ">", "over": ">", "above": ">", "nearly": "~", "almost": "~", "about": "~",
+    "around": "~", "approximately": "~", "roughly": "~", "some": "~", "close to": "~",
+    "an estimated": "~", "up to": "<=", "as many as": "<=", "as much as": "<=",
+    "at most": "<=", "no more than": "<=", "less than": "<", "fewer than": "<", "under": "<",
+    "below": "<",
+}
+_QUALIFIER = "|".join(sorted(_QUALIFIERS, key=len, reverse=True))
+_NUMBER = re.compile(
+    rf"(?i)(?<![\w$€£¥.,])(?:(?P<qual>{_QUALIFIER})\s+)?"
+    r"(?:(?P<cur>(?:US|U\.S\.|A|AU|C|CA|NZ|HK|S)?\s?[$€£¥]|(?:USD|EUR|GBP)\s)\s?)?"
+    r"(?:(?P<ord>\d+(?:st|nd|rd|th)\b)"
+    r"|(?P<num>\d+(?:[,\u202f]\d{3})*(?:\.\d+)?|\.\d+)"
+    rf"|(?P<words>(?:{_NUMBER_WORD})(?:(?:\s|-|\sand\s)(?:{_NUMBER_WORD}))*\b)"
+    rf"|(?P<ordword>{'|'.join(_ORDINALS)})\b"
+    rf"|(?P<vague>{'|'.join(_VAGUE)})\b)"
+    r"(?:\s?(?P<scale>hundred|thousand|million|billion|trillion|bn|mn|tn|m|k)\b)?"
+    r"(?:\s?(?P<pct>%|percent\b|per\scent\b))?"
+)
+
+_MONTHS = {
+    "january": "january", "february": "february", "march": "march", "april": "april",
+    "may": "may", "june": "june", "july": "july", "august": "august",
+    "september": "september", "october": "october", "november": "november",
+    "december": "december", "jan": "january", "feb": "february", "mar": "march",
+    "apr": "april", "jun": "june", "jul": "july", "aug": "august", "sep": "september",
+    "sept": "september", "oct": "october", "nov": "november", "dec": "december",
+}
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.)"
+)
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?"
+_PART_OF_DAY = r"(?:morning|afternoon|evening|night|overnight|weekend)"
+_PERIOD = r"(?:morning|afternoon|evening|night|day|week|weekend|month|year|spring|summer|autumn|fall|winter)"
+_DATE = re.compile(
+    "|".join(
+        [
+            # 3 May 2005, May 3, 2005, December 19th, May 2005
+            rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s(?:of\s)?{_MONTH}(?:,?\s\d{{4}})?)",
+            rf"(?:{_MONTH}(?:\s\d{{1,2}}(?:st|nd|rd|th)?\b)?(?:,?\s\d{{4}})?)",
+            rf"(?:(?:(?i:this|last|next|on|early|late|earlier|later)\s)?{_WEEKDAY}(?:\s{_PART_OF_DAY})?)",
+            rf"(?i:(?:(?:earlier|later|late|early)\s)?(?:this|last|next|that|the\sprevious|the\sfollowing)\s{_PERIOD})",
+            rf"(?i:(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|several|few)\s{_PERIOD}s?\s(?:ago|earlier|later|before|after))",
+            r"(?i:\b(?:today|tonight|yesterday|tomorrow|recently|currently|now|midnight|noon|dawn)\b)",
+            rf"(?i:\b{_PART_OF_DAY}\b)",
+            r"(?:\b\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?(?:\s(?:GMT|UTC|[A-Z]{2,4}T))?)",
+            r"(?:\b\d{1,2}\s?[ap]\.m\.)",
+            r"(?:(?<![\d,.$])(?:1[89]\d{2}|20\d{2})(?![\d,]|\s?%))",
+        ]
+    )
+)
+
+_NEGATIONS = re.compile(
+    r"(?i)\b(?:not|no|never|none|nobody|nothing|neither|nor|nowhere|cannot|without)\b|n't\b"
+)
+_HEDGES = {
+    # Doubt
+    "reportedly": "doubt", "allegedly": "doubt", "alleged": "doubt", "apparently": "doubt",
+    "possibly": "doubt", "possible": "doubt", "probably": "doubt", "likely": "doubt",
+    "unlikely": "doubt", "may": "doubt", "might": "doubt", "could": "doubt", "perhaps": "doubt",
+    "maybe": "doubt", "seemingly": "doubt", "seems": "doubt", "seem": "doubt",
+    "seemed": "doubt", "appears": "doubt", "appear": "doubt", "purportedly": "doubt",
+    "presumably": "doubt", "supposedly": "doubt", "unconfirmed": "doubt",
+    "unverified": "doubt", "suspected": "doubt", "rumoured": "doubt", "rumored": "doubt",
+    "believed": "doubt", "thought to": "doubt", "said to": "doubt", "expected": "doubt",
+    "estimated": "doubt", "according to": "sourced", "sources said": "sourced",
+    "officials said": "sourced", "it is understood": "sourced",
+    # Certainty
+    "confirmed": "certain", "definitely": "certain", "certainly": "certain",
+    "clearly": "certain", "undoubtedly": "certain", "officially": "certain",
+    "in fact": "certain", "proven": "certain", "indeed": "certain",
+}
+_HEDGE = re.compile(r"(?i)\b(?:" + "|".join(sorted(map(re.escape, _HEDGES), key=len, reverse=True)) + r")\b")
+# Attribution verbs by the stance they give the reporter: "said" reports, "claimed" distances.
+_STANCES = {
+    "reports": "say says said saying state states stated stating tell tells told telling add adds added "
+    "note notes noted explain explains explained comment commented remark remarked write writes wrote "
+    "announce announces announced announcing declare declared report reports reported",
+    "distances": "claim claims claimed claiming assert asserts asserted insist insists insisted "
+    "contend contends contended maintain maintains maintained argue argues argued allege alleges",
+    "concedes": "admit admits admitted admitting acknowledge acknowledges acknowledged concede "
+    "concedes conceded confess confessed",
+    "denies": "deny denies denied denying reject rejects rejected dispute disputes disputed refute "
+    "refuted",
+    "confirms": "confirm confirms confirming reveal reveals revealed disclose discloses disclosed",
+    "warns": "warn warns warned warning threaten threatens threatened",
+    "promises": "promise promises promised vow vows vowed pledge pledges pledged",
+    "accuses": "accuse accuses accused blame blames blamed",
+}
+_STANCE = {verb: stance for stance, verbs in _STANCES.items() for verb in verbs.split()}
+_ATTRIBUTION = re.compile(r"(?i)\b(?:" + "|".join(sorted(_STANCE, key=len, reverse=True)) + r")\b")
+
+_QUOTE = re.compile(r"“([^”\n]+)”|\"([^\"\n]+)\"|‘([^’\n]{12,})’")
+_MIN_QUOTE_WORDS = 3
+
+# Capitalized words that name nothing: sentence openers, pronouns, titles.
+_STOPWORDS = frozenset(
+    """a an the and or but nor so yet for of to in on at by from with without into onto upon
+    about above across after against along among around as before behind below beneath beside
+    between beyond during except inside near off out outside over past since through throughout
+    till toward towards under until up via within is are was were be been being am do does did
+    has have had having will would shall should can could may might must it its it's this that
+    these those he she they we i you me him her them us my his their our your who whom whose
+    which what when where why how there here then than also not no yes all any both each few
+    more most other some such only own same too very just now even still again ever however
+    meanwhile one if while because although though whether either neither another many much""".split()
+)
+_CONNECTORS = frozenset("of the for and de del della da di la le van von der den du al bin bint el y &".split())
+_TITLES = frozenset(
+    """mr mrs ms miss dr prof sir dame lord lady president vice prime minister secretary senator
+    sen rep representative governor gov mayor general gen colonel col lieutenant lt captain capt
+    sergeant sgt commander admiral chief justice judge king queen prince princess pope bishop
+    reverend rev father sister brother chairman chairwoman chair ceo director spokesman
+    spokeswoman spokesperson minister ambassador commissioner deputy leader officer
+    inspector detective constable chancellor premier mp""".split()
+)
+_ENTITY_TOKEN = re.compile(r"[\w][\w'’.\-&]*")
+_PRONOUNS = frozenset("he she they it we i you his her their its him them".split())
+
+
+def _number_key(match: re.Match[str]) -> object:
+    qualifier = _QUALIFIERS.get((match["qual"] or "").lower())
+    currency = "$" if match["cur"] and "$" in match["cur"] else (match["cur"] or "").strip().upper()
+    percent = bool(match["pct"])
+    if match["ord"]:
+        return ("ordinal", int(match["ord"][:-2]))
+    if match["ordword"]:
+        return ("ordinal", _ORDINALS.index(match["ordword"].lower()) + 1)
+    if match["vague"]:
+        return (qualifier, "many", _VAGUE[match["vague"].lower()], currency, percent)
+    if match["num"]:
+        value = float(match["num"].replace(",", "").replace("\u202f", ""))
+    else:
+        value = _spelled_value(match["words"].lower())
+    scale = (match["scale"] or "").lower()
+    value *= _SCALES.get(scale) or _SHORT_SCALES.get(scale, 1)
+    return (qualifier, round(value, 6), currency, percent)
+
+
+def _spelled_value(words: str) -> float:
+    total, current = 0.0, 0.0
+    for word in re.split(r"[\s-]+", words.replace(" and ", " ")):
+        if word in ("a",):
+            current = current or 1
+        elif word in _UNITS:
+            current += _UNITS.index(word)
+        elif word in _TENS:
+            current += 20 + 10 * _TENS.index(word)
+        elif word == "dozen":
+            current = (current or 1) * 12
+        elif word == "hundred":
+            current = (current or 1) * 100
+        elif word in _SCALES:
+            total += (current or 1) * _SCALES[word]
+            current = 0
+    return total + current
+
+
+def _date_key(text: str) -> str:
+    words = re.findall(r"[a-z]+|\d+", text.lower())
+    words = [_MONTHS.get(word, word) for word in words if word not in ("on", "the", "of", "st", "nd", "rd", "th")]
+    return " ".join(word.rstrip("s") if word[:-1] in _WEEKDAYS else word for word in words)
+
+
+def _extract(
+    text: str, sentences: Sequence[Sentence], lowercase_words: frozenset[str]
+) -> list[_Signal]:
+    """Every claim signal of one version, in text order."""
+    signals: list[_Signal] = []
+    taken: list[tuple[int, int]] = []
+    for match in _DATE.finditer(text):
+        if match.group() == "May" or not match.group().strip():
+            continue  # the month alone is too often the modal verb's capital
+        signals.append(_Signal("date", match.group(), match.start(), match.end(), _date_key(match.group())))
+        taken.append((match.start(), match.end()))
+    starts = [start for start, _ in taken]
+    for match in _NUMBER.finditer(text):
+        position = bisect_right(starts, match.start()) - 1
+        if position >= 0 and taken[position][1] > match.start():
+            continue
+        if position + 1 < len(taken) and taken[position + 1][0] < match.end():
+            continue
+        signals.append(_Signal("number", match.group(), match.start(), match.end(), _number_key(match)))
+    for match in _NEGATIONS.finditer(text):
+        signals.append(_Signal("negation", match.group(), match.start(), match.end(), "not"))
+    for match in _HEDGE.finditer(text):
+        word = match.group().lower()
+        signals.append(_Signal("hedge", match.group(), match.start(), match.end(), _HEDGES[word] + ":" + word))
+    for match in _ATTRIBUTION.finditer(text):
+        signals.append(
+            _Signal("attribution", match.group(), match.start(), match.end(), _STANCE[match.group().lower()])
+        )
+    entities = _entities(text, sentences, lowercase_words)
+    signals += entities
+    signals += _quotes(text, entities)
+    signals.sort(key=lambda signal: (signal.start, signal.end))
+    return signals
+
+
+def _entities(text: str, sentences: Sequence[Sentence], lowercase_words: frozenset[str]) -> list[_Signal]:
+    """Capitalized phrases, minus the capitals that only open a sentence or a quote."""
+    found: list[_Signal] = []
+    for sentence in sentences:
+        phrase: list[re.Match[str]] = []
+        connector: re.Match[str] | None = None  # "of" in "Bank of England", until a name follows
+        for token in _ENTITY_TOKEN.finditer(sentence.text):
+            word = token.group().rstrip(".'’-")
+            opens = sentence.text[: token.start()].rstrip()[-1:] in "\"“‘(:—–-"
+            if _is_name(word, opens, lowercase_words):
+                if phrase and not _joins(sentence.text, connector or phrase[-1], token):
+                    found.append(_entity_signal(sentence, phrase))
+                    phrase = []
+                elif phrase and connector:
+                    phrase.append(connector)
+                phrase.append(token)
+                connector = None
+            elif phrase and not connector and word.lower() in _CONNECTORS and _joins(sentence.text, phrase[-1], token):
+                connector = token
+            else:
+                if phrase:
+                    found.append(_entity_signal(sentence, phrase))
+                phrase, connector = [], None
+        if phrase:
+            found.append(_entity_signal(sentence, phrase))
+    return [signal for signal in found if signal.key]
+
+
+def _joins(text: str, before: re.Match[str], after: re.Match[str]) -> bool:
+    return not text[before.end() : after.start()].strip()
+
+
+def _is_name(word: str, opens: bool, lowercase_words: frozenset[str]) -> bool:
+    if not word or not (word[0].isupper() or (len(word) > 1 and word[0].islower() and word[1].isupper())):
+        return False
+    lower = word.lower()
+    if lower in _STOPWORDS or lower in _MONTHS or lower.rstrip("s") in _WEEKDAYS:
+        return False
+    if word.isdigit():
+        return False
+    # A capital that opens a sentence or quote is a name only if the word never
+    # appears in lower case: "Police said" is not a name, "Kotunica said" is.
+    return not (opens and lower in lowercase_words)
+
+
+def _entity_signal(sentence: Sentence, phrase: list[re.Match[str]]) -> _Signal:
+    start = sentence.start + phrase[0].start()
+    end = sentence.start + phrase[-1].end()
+    raw = sentence.text[phrase[0].start() : phrase[-1].end()]
+    names = frozenset(
+        token
+        for token in (_name_token(match.group()) for match in phrase)
+        if token and token not in _TITLES and token not in _CONNECTORS
+    )
+    return _Signal("entity", raw.rstrip(".'’-"), start, end - (len(raw) - len(raw.rstrip(".'’-"))), names)
+
+
+def _name_token(word: str) -> str:
+    word = word.lower().rstrip(".'’-")
+    for suffix in ("'s", "’s"):
+        if word.endswith(suffix):
+            word = word[: -len(suffix)]
+    return word.replace(".", "")
+
+
+def _quotes(text: str, entities: Sequence[_Signal]) -> list[_Signal]:
+    quotes = []
+    for match in _QUOTE.finditer(text):
+        inner = next(group for group in match.groups() if group is not None)
+        words = re.findall(r"\w+", inner.lower())
+        if len(words) < _MIN_QUOTE_WORDS:
+            continue  # a scare-quoted term, not a quotation
+        quotes.append(
+            _Signal(
+                "quote",
+                inner,
+                match.start(),
+                match.end(),
+                tuple(words),
+                _speaker(text, match.start(), match.end(), entities),
+            )
+        )
+    return quotes
+
+
+_SPEAKER_AFTER = re.compile(
+    r"^[\s,:;—–-]*(?:(?P<verb1>\w+)\s+(?P<name1>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*)*)"
+    r"|(?P<name2>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*)*|he|she|they|it)\s+(?P<verb2>\w+))"
+)
+_SPEAKER_BEFORE = re.compile(
+    r"(?P<name>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*)*|[Hh]e|[Ss]he|[Tt]hey)\s+(?P<verb>\w+)"
+    r"(?:\s+\w+)?(?:\s+that)?\s*[,:]?\s*$"
+)
+
+
+def _speaker(text: str, start: int, end: int, entities: Sequence[_Signal]) -> str | None:
+    """Who a quote is attributed to: '"...," Smith said', 'said Smith', 'Smith said: "..."'."""
+    line_end = text.find("\n", end)
+    after = text[end : line_end if line_end >= 0 else len(text)][:80]
+    match = _SPEAKER_AFTER.match(after)
+    if match:
+        verb, name = (match["verb1"], match["name1"]) if match["verb1"] else (match["verb2"], match["name2"])
+        if verb.lower() in _STANCE:
+            return _clean_speaker(name)
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[max(line_start, start - 120) : start]
+    match = _SPEAKER_BEFORE.search(before)
+    if match and match["verb"].lower() in _STANCE:
+        return _clean_speaker(match["name"])
+    return None
+
+
+def _clean_speaker(name: str) -> str:
+    words = name.split()
+    while words and words[0].lower() in _STOPWORDS - _PRONOUNS:
+        words.pop(0)
+    return " ".join(words).rstrip(".,") or name
+
+
+# ---------------------------------------------------------------------------
+# Versions and hunks
+
+
+@dataclass(frozen=True)
+class _Version:
+    """One version's text with everything the comparison looks up in it."""
+
+    text: str
+    sentences: tuple[Sentence, ...]
+    signals: tuple[_Signal, ...]
+    by_sentence: tuple[tuple[_Signal, ...], ...]
+    stems: frozenset[str]
+    names: frozenset[str]
+
+
+def _read(text: str, lowercase_words: frozenset[str]) -> _Version:
+    sentences = split_sentences(text)
+    signals = _extract(text, sentences, lowercase_words)
+    starts = [sentence.start for sentence in sentences]
+    buckets: list[list[_Signal]] = [[] for _ in sentences]
+    for signal in signals:
+        first = max(bisect_right(starts, signal.start) - 1, 0)
+        last = max(bisect_right(starts, signal.end - 1) - 1, first)
+        for index in range(first, min(last, len(sentences) - 1) + 1):
+            buckets[index].append(signal)
+    names = frozenset(name for signal in signals if signal.kind == "entity" for name in signal.key)  # type: ignore[attr-defined]
+    return _Version(
+        text,
+        sentences,
+        tuple(signals),
+        tuple(tuple(bucket) for bucket in buckets),
+        frozenset(_stem(word) for word in _WORDS.findall(text.lower())),
+        names,
+    )
+
+
+_WORDS = re.compile(r"\w+(?:['’]\w+)*")
+
+
+def _stem(word: str) -> str:
+    """A crude stem, enough to see "praised" and "praising" as the same word."""
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    for suffix in ("ing", "ed", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:6]
+
+
+@dataclass
+class _Draft:
+    """A hunk being classified: spans, then reasons as the rules find them."""
+
+    old_start: int
+    old_end: int
+    new_start: int
+    new_end: int
+    reasons: list[Reason] = field(default_factory=list)
+
+    def touches(self, side: str, start: int, end: int) -> bool:
+        a, b = (self.old_start, self.old_end) if side == "old" else (self.new_start, self.new_end)
+        if a == b or start == end:
+            return start <= a <= end if a == b else a <= start <= b
+        return start < b and a < end
+
+
+def _diff_hunks(diff: WordDiff, old_offset: int, new_offset: int, old_text: str, new_text: str) -> list[_Draft]:
+    """Runs of changed words with absolute spans, trimmed of surrounding whitespace."""
+    drafts: list[_Draft] = []
+    old_position, new_position = old_offset, new_offset
+    current: _Draft | None = None
+    for op, text in diff.ops:
+        if op == EQUAL:
+            current = None
+            old_position += len(text)
+            new_position += len(text)
+            continue
+        if current is None:
+            current = _Draft(old_position, old_position, new_position, new_position)
+            drafts.append(current)
+        if op == DELETE:
+            old_position += len(text)
+            current.old_end = old_position
+        elif op == INSERT:
+            new_position += len(text)
+            current.new_end = new_position
+    kept = []
+    for draft in drafts:
+        old_span = _trim(old_text, draft.old_start, draft.old_end)
+        new_span = _trim(new_text, draft.new_start, draft.new_end)
+        if old_span[0] == old_span[1] and new_span[0] == new_span[1]:
+            continue  # only whitespace changed
+        # A side that was only whitespace keeps it: "a  b" → "a, b" replaced the spaces.
+        draft.old_start, draft.old_end = old_span if old_span[0] < old_span[1] else (draft.old_start, draft.old_end)
+        draft.new_start, draft.new_end = new_span if new_span[0] < new_span[1] else (draft.new_start, draft.new_end)
+        kept.append(draft)
+    return kept
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+# ---------------------------------------------------------------------------
+# Classification
+
+_CONTENT_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_BOILERPLATE = re.compile(
+    r"(?i)^\W*(?:advertisement|advert|sponsored|read more|related|share( this)?|photo|image|video|"
+    r"click here|subscribe.*|sign up.*|continue reading|updated|(?:\(?(?:ap|afp|reuters)\)?))\W*$"
+)
+_SIGNAL_NAMES = {
+    "number": "number",
+    "date": "date or time",
+    "negation": "negation",
+    "hedge": "hedge",
+    "attribution": "attribution verb",
+}
+_COUNTED_KINDS = ("number", "date", "negation", "hedge", "attribution")
+
+
+def _classify_group(
+    drafts: list[_Draft],
+    old: _Version,
+    new: _Version,
+    old_signals: Sequence[_Signal],
+    new_signals: Sequence[_Signal],
+) -> None:
+    """Give every hunk of an aligned group its reasons (substantive or cosmetic)."""
+    for kind in _COUNTED_KINDS:
+        _counted_signal_reasons(kind, drafts, old_signals, new_signals)
+    _entity_reasons(drafts, old, new, old_signals, new_signals)
+    _quote_reasons(drafts, old, new, old_signals, new_signals)
+    for draft in drafts:
+        old_text = old.text[draft.old_start : draft.old_end]
+        new_text = new.text[draft.new_start : draft.new_end]
+        if any(reason.substantive for reason in draft.reasons):
+            continue
+        form = _form_only(old_text, new_text)
+        if form is not None:
+            draft.reasons.append(form)
+        else:
+            draft.reasons.append(_content_reason(old_text, new_text, old, new))
+
+
+def _counted_signal_reasons(
+    kind: str, drafts: list[_Draft], old_signals: Sequence[_Signal], new_signals: Sequence[_Signal]
+) -> None:
+    """Signals whose value is counted: a change is a value that lost or gained occurrences in a hunk."""
+    olds = [signal for signal in old_signals if signal.kind == kind]
+    news = [signal for signal in new_signals if signal.kind == kind]
+    old_total, new_total = Counter(s.key for s in olds), Counter(s.key for s in news)
+    old_touched = [(s, _touching(drafts, "old", s)) for s in olds]
+    new_touched = [(s, _touching(drafts, "new", s)) for s in news]
+    old_in = Counter(s.key for s, d in old_touched if d is not None)
+    new_in = Counter(s.key for s, d in new_touched if d is not None)
+    removed: dict[int, list[_Signal]] = {}
+    added: dict[int, list[_Signal]] = {}
+    for touched, inside, other_inside, total, other_total, out in (
+        (old_touched, old_in, new_in, old_total, new_total, removed),
+        (new_touched, new_in, old_in, new_total, old_total, added),
+    ):
+        # Only occurrences really gained or lost count: a number that moved
+        # within the sentence, or sits both in and out of a hunk, did not change.
+        budget = {
+            key: min(inside[key] - other_inside[key], total[key] - other_total[key]) for key in inside
+        }
+        for signal, draft in touched:
+            if draft is not None and budget.get(signal.key, 0) > 0:
+                budget[signal.key] -= 1
+                out.setdefault(id(draft), []).append(signal)
+    for draft in drafts:
+        gone, came = removed.get(id(draft), []), added.get(id(draft), [])
+        for position in range(max(len(gone), len(came))):
+            before = gone[position] if position < len(gone) else None
+            after = came[position] if position < len(came) else None
+            draft.reasons.append(_signal_reason(kind, before, after))
+
+
+def _touching(drafts: Sequence[_Draft], side: str, signal: _Signal) -> _Draft | None:
+    return next((draft for draft in drafts if draft.touches(side, signal.start, signal.end)), None)
+
+
+def _signal_reason(kind: str, before: _Signal | None, after: _Signal | None) -> Reason:
+    name = _SIGNAL_NAMES[kind]
+    if kind == "negation":
+        text = "negation added" if after and not before else "negation removed" if before and not after else "negation reworded"
+    elif kind == "hedge" and before and not after:
+        text = f"hedge dropped: {before.text}"
+    elif kind == "hedge" and after and not before:
+        text = f"hedge added: {after.text}"
+    elif before and after:
+        text = f"{name} changed: {before.text} → {after.text}"
+    elif after:
+        text = f"{name} added: {after.text}"
+    else:
+        text = f"{name} removed: {before.text if before else ''}"
+    return Reason(kind, text, True, before.text if before else None, after.text if after else None)
+
+
+def _entity_reasons(
+    drafts: list[_Draft], old: _Version, new: _Version, old_signals: Sequence[_Signal], new_signals: Sequence[_Signal]
+) -> None:
+    old_entities = [s for s in old_signals if s.kind == "entity"]
+    new_entities = [s for s in new_signals if s.kind == "entity"]
+    old_names = frozenset(name for s in old_entities for name in s.key)  # type: ignore[attr-defined]
+    new_names = frozenset(name for s in new_entities for name in s.key)  # type: ignore[attr-defined]
+    for draft in drafts:
+        gone = [
+            s for s in old_entities if draft.touches("old", s.start, s.end) and not (s.key & new_names)  # type: ignore[operator]
+        ]
+        came = [
+            s for s in new_entities if draft.touches("new", s.start, s.end) and not (s.key & old_names)  # type: ignore[operator]
+        ]
+        if gone and came:
+            draft.reasons.append(
+                Reason("entity", f"entity changed: {gone[0].text} → {came[0].text}", True, gone[0].text, came[0].text)
+            )
+            continue
+        for signal in came:
+            if signal.key <= old.names:  # type: ignore[operator]
+                # "He" → "Kotunica", already named elsewhere: the reference is made explicit.
+                draft.reasons.append(Reason("reference", f"named explicitly: {signal.text}", False, None, signal.text))
+            else:
+                draft.reasons.append(Reason("entity", f"entity added: {signal.text}", True, None, signal.text))
+        for signal in gone:
+            if signal.key & new.names:  # type: ignore[operator]
+                draft.reasons.append(Reason("reference", f"still named elsewhere: {signal.text}", False, signal.text, None))
+            else:
+                draft.reasons.append(Reason("entity", f"entity no longer mentioned: {signal.text}", True, signal.text, None))
+
+
+def _quote_reasons(
+    drafts: list[_Draft], old: _Version, new: _Version, old_signals: Sequence[_Signal], new_signals: Sequence[_Signal]
+) -> None:
+    old_quotes = [s for s in old_signals if s.kind == "quote"]
+    new_quotes = [s for s in new_signals if s.kind == "quote"]
+    for draft in drafts:
+        old_text = old.text[draft.old_start : draft.old_end]
+        new_text = new.text[draft.new_start : draft.new_end]
+        inside_old = [q for q in old_quotes if q.start < draft.old_start and draft.old_end < q.end]
+        inside_new = [q for q in new_quotes if q.start < draft.new_start and draft.new_end < q.end]
+        if (inside_old or inside_new) and _form_only(old_text, new_text) is None:
+            quote = (inside_new or inside_old)[0]
+            draft.reasons.append(
+                Reason("quote", f"quoted words changed in “{_shorten(quote.text)}”", True, old_text, new_text)
+            )
+            continue
+        for quote in new_quotes:
+            if _within(draft, "new", quote) and not any(_same_quote(quote, other) for other in old_quotes):
+                draft.reasons.append(Reason("quote", _quote_text("quote added", quote), True, None, quote.text))
+        for quote in old_quotes:
+            if _within(draft, "old", quote) and not any(_same_quote(quote, other) for other in new_quotes):
+                draft.reasons.append(Reason("quote", _quote_text("quote removed", quote), True, quote.text, None))
+    for before in old_quotes:
+        for after in new_quotes:
+            if _same_quote(before, after) and _speaker_key(before.speaker) != _speaker_key(after.speaker):
+                draft = next((d for d in drafts if not (after.start <= d.new_start and d.new_end <= after.end)), None)
+                if draft is not None and (before.speaker or after.speaker):
+                    draft.reasons.append(
+                        Reason(
+                            "quote",
+                            f"quote now attributed to {after.speaker or 'no one'} instead of {before.speaker or 'no one'}",
+                            True,
+                            before.speaker,
+                            after.speaker,
+                        )
+                    )
+
+
+def _within(draft: _Draft, side: str, signal: _Signal) -> bool:
+    """Most of the signal lies inside the hunk."""
+    a, b = (draft.old_start, draft.old_end) if side == "old" else (draft.new_start, draft.new_end)
+    overlap = min(b, signal.end) - max(a, signal.start)
+    return overlap > (signal.end - signal.start) / 2
+
+
+def _same_quote(a: _Signal, b: _Signal) -> bool:
+    return Indel.normalized_similarity(a.key, b.key) >= 0.8  # type: ignore[arg-type]
+
+
+def _speaker_key(speaker: str | None) -> frozenset[str]:
+    return frozenset(_name_token(word) for word in (speaker or "").split()) - _TITLES
+
+
+def _quote_text(what: str, quote: _Signal) -> str:
+    said = f", attributed to {quote.speaker}" if quote.speaker else ""
+    return f"{what}: “{_shorten(quote.text)}”{said}"
+
+
+def _shorten(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _canonical_words(text: str) -> list[str]:
+    """Words with numbers and month names in one spelling, so "3"/"three" and "Mar."/"March" agree."""
+    words = []
+    for word in _CONTENT_WORD.findall(text.lower()):
+        word = _MONTHS.get(word, word)
+        if word in _UNITS:
+            word = str(_UNITS.index(word))
+        elif word in _ORDINALS:
+            word = str(_ORDINALS.index(word) + 1)
+        elif re.fullmatch(r"\d+(?:st|nd|rd|th)", word):
+            word = word[:-2]
+        words.append(word)
+    return words
+
+
+def _form_only(old_text: str, new_text: str) -> Reason | None:
+    """The cosmetic reason when a hunk changes only the form of its words, else None."""
+    old_words, new_words = _canonical_words(old_text), _canonical_words(new_text)
+    if old_words == new_words or "".join(old_words) == "".join(new_words):
+        if old_text.lower() == new_text.lower() and old_text != new_text:
+            return Reason("case", "capitalization changed", False, old_text, new_text)
+        if not old_words and not new_words:
+            return Reason("punctuation", "punctuation changed", False, old_text, new_text)
+        if old_text.lower() != new_text.lower() and _letters(old_text) == _letters(new_text):
+            return Reason("punctuation", "punctuation changed", False, old_text, new_text)
+        return Reason("spelling", "same words written another way", False, old_text, new_text)
+    gone = [word for word in old_words if word not in new_words]
+    came = [word for word in new_words if word not in old_words]
+    if len(gone) == len(came) and all(_variant(a, b) for a, b in zip(gone, came)):
+        return Reason("spelling", "spelling or inflection changed", False, old_text, new_text)
+    if all(word in _STOPWORDS for word in gone + came):
+        return Reason("wording", "only function words changed", False, old_text, new_text)
+    return None
+
+
+def _letters(text: str) -> str:
+    return "".join(char for char in text.lower() if char.isalnum())
+
+
+def _variant(a: str, b: str) -> bool:
+    """Two spellings or inflections of one word: "officialy"/"officially", "licence"/"license"."""
+    if _stem(a) == _stem(b):
+        return True
+    return min(len(a), len(b)) >= 4 and Indel.normalized_similarity(a, b) >= 0.8
+
+
+def _content_reason(old_text: str, new_text: str, old: _Version, new: _Version) -> Reason:
+    """Content words changed with no claim signal: substantive when they bring in new content."""
+    came = [word for word in _CONTENT_WORD.findall(new_text.lower()) if word not in _STOPWORDS]
+    novel = [word for word in came if _stem(word) not in old.stems]
+    if novel:
+        return Reason("content", f"new content: {' '.join(novel[:8])}", True, old_text or None, new_text or None)
+    return Reason("wording", "reworded with words the text already used", False, old_text or None, new_text or None)
+
+
+# ---------------------------------------------------------------------------
+# Comparison
+
+_LOWERCASE_WORD = re.compile(r"\b[a-z][a-z'’\-]*\b")
+
+
+def compare(
+    old: str,
+    new: str,
+    *,
+    old_title: str | None = None,
+    new_title: str | None = None,
+    old_links: Sequence[str] | None = None,
+    new_links: Sequence[str] | None = None,
+) -> Comparison:
+    """Compare two versions of an article: aligned sentence changes, each classified, and a coverage summary.
+
+    Texts are used as given (spans index into them); canonical text from
+    ``archive.normalize`` gives the cleanest diffs. Titles and links only feed
+    the coverage summary.
+    """
+    lowercase_words = frozenset(_LOWERCASE_WORD.findall(old)) | frozenset(_LOWERCASE_WORD.findall(new))
+    before, after = _read(old, lowercase_words), _read(new, lowercase_words)
+    changes = _changes(before, after, align(before.sentences, after.sentences))
+    headline = None
+    if old_title is not None and new_title is not None:
+        headline = old_title != new_title and bool(compare(old_title, new_title).substantive_changes)
+    summary = _coverage(before, after, changes, old_title, new_title, headline, old_links, new_links)
+    return Comparison(changes, summary)
+
+
+def coverage(
+    old: str,
+    new: str,
+    *,
+    old_title: str | None = None,
+    new_title: str | None = None,
+    old_links: Sequence[str] | None = None,
+    new_links: Sequence[str] | None = None,
+) -> Coverage:
+    """The coverage summary of two versions alone (see ``Coverage``)."""
+    return compare(
+        old, new, old_title=old_title, new_title=new_title, old_links=old_links, new_links=new_links
+    ).coverage
+
+
+def _changes(old: _Version, new: _Version, matches: Sequence[Match]) -> tuple[Change, ...]:
+    departures = _departures(new, matches)
+    changes = []
+    old_anchor = new_anchor = 0  # end of the last sentence that stayed in place, on each side
+    for match in matches:
+        before = _excerpt(old, match.old)
+        after = _excerpt(new, match.new)
+        if before is None and after is not None:
+            change = _added_or_removed(ChangeKind.ADDED, after, new, _gap(old.text, old_anchor), "old")
+        elif after is None and before is not None:
+            change = _added_or_removed(ChangeKind.REMOVED, before, old, _gap(new.text, new_anchor), "new")
+        elif before is not None and after is not None:
+            landing = departure = None
+            if match.moved:
+                landing = _gap(old.text, old_anchor)
+                departure = departures[match.old[0]]
+            change = _aligned(match, before, after, old, new, landing, departure)
+        else:
+            continue
+        if before is not None and not match.moved:
+            old_anchor = before.end
+        if after is not None and not match.moved:
+            new_anchor = after.end
+        changes.append(change)
+    return tuple(changes)
+
+
+def _departures(new: _Version, matches: Sequence[Match]) -> dict[int, tuple[int, int]]:
+    """For each moved group, the gap in the new text at the place it left."""
+    gaps = {}
+    anchor = 0
+    for match in sorted((m for m in matches if m.old), key=lambda m: m.old[0]):
+        if match.moved:
+            gaps[match.old[0]] = _gap(new.text, anchor)
+        elif match.new:
+            anchor = new.sentences[match.new[-1]].end
+    return gaps
+
+
+def _excerpt(version: _Version, indices: tuple[int, ...]) -> Excerpt | None:
+    if not indices:
+        return None
+    first, last = version.sentences[indices[0]], version.sentences[indices[-1]]
+    return Excerpt(version.text[first.start : last.end], first.start, last.end, indices, first.paragraph)
+
+
+def _gap(text: str, anchor: int) -> tuple[int, int]:
+    """The whitespace after ``anchor``: where a sentence was inserted into, or removed from, a version."""
+    end = anchor
+    while end < len(text) and text[end].isspace():
+        end += 1
+    return anchor, end
+
+
+def _added_or_removed(
+    kind: ChangeKind, excerpt: Excerpt, version: _Version, gap: tuple[int, int], gap_side: str
+) -> Change:
+    signals = {s for index in excerpt.sentences for s in version.by_sentence[index]}
+    reason = _whole_sentence_reason(kind, excerpt.text, signals)
+    spans = (gap[0], gap[1], excerpt.start, excerpt.end) if gap_side == "old" else (excerpt.start, excerpt.end, *gap)
+    old_text = "" if gap_side == "old" else excerpt.text
+    new_text = excerpt.text if gap_side == "old" else ""
+    hunk = Hunk(*spans, old_text, new_text, reason.substantive, (reason,))
+    return Change(
+        kind,
+        reason.substantive,
+        (reason,),
+        excerpt if kind == ChangeKind.REMOVED else None,
+        excerpt if kind == ChangeKind.ADDED else None,
+        True,
+        None,
+        (hunk,),
+    )
+
+
+def _whole_sentence_reason(kind: ChangeKind, text: str, signals: Iterable[_Signal]) -> Reason:
+    """An added or removed sentence is a claim added or removed, unless it holds no content."""
+    verb = "added" if kind == ChangeKind.ADDED else "removed"
+    if _BOILERPLATE.match(text) or len(_CONTENT_WORD.findall(text)) < 2 and not any(
+        s.kind in ("number", "date", "quote") for s in signals
+    ):
+        return Reason("boilerplate", f"{verb} text carries no claim", False)
+    kinds = sorted({_SIGNAL_NAMES.get(s.kind, s.kind) for s in signals if s.kind not in ("negation",)})
+    detail = f" (with {', '.join(kinds)})" if kinds else ""
+    return Reason(
+        str(kind),
+        f"sentence {verb}{detail}: {_shorten(text)}",
+        True,
+        text if kind == ChangeKind.REMOVED else None,
+        text if kind == ChangeKind.ADDED else None,
+    )
+
+
+def _aligned(
+    match: Match,
+    before: Excerpt,
+    after: Excerpt,
+    old: _Version,
+    new: _Version,
+    landing: tuple[int, int] | None,
+    departure: tuple[int, int] | None,
+) -> Change:
+    if len(match.old) > 1:
+        kind = ChangeKind.MERGED
+    elif len(match.new) > 1:
+        kind = ChangeKind.SPLIT
+    elif match.moved:
+        kind = ChangeKind.MOVED
+    elif before.text == after.text:
+        kind = ChangeKind.UNCHANGED
+    else:
+        kind = ChangeKind.EDITED
+    edited = before.text != after.text
+    extra: list[Reason] = []
+    hunks: list[Hunk] = []
+    if landing is not None and departure is not None:
+        # Moving a sentence does not change its claims, so both ends of the move
+        # are cosmetic; any edit made on the way is classified by its own hunks.
+        moved = Reason("moved", f"moved from sentence {match.old[0] + 1} to {match.new[0] + 1}", False)
+        extra.append(moved)
+        hunks.append(Hunk(before.start, before.end, *departure, before.text, new.text[slice(*departure)], False, (moved,)))
+        hunks.append(Hunk(*landing, after.start, after.end, old.text[slice(*landing)], after.text, False, (moved,)))
+    if kind in (ChangeKind.SPLIT, ChangeKind.MERGED):
+        extra.append(Reason(str(kind), f"{len(match.old)} sentence(s) became {len(match.new)}", False))
+    if not edited:
+        return Change(kind, False, tuple(extra), before, after, False, None, tuple(hunks))
+    diff = word_diff(before.text, after.text)
+    drafts = _diff_hunks(diff, before.start, after.start, old.text, new.text)
+    old_signals = list(dict.fromkeys(s for index in match.old for s in old.by_sentence[index]))
+    new_signals = list(dict.fromkeys(s for index in match.new for s in new.by_sentence[index]))
+    _classify_group(drafts, old, new, old_signals, new_signals)
+    hunks += [
+        Hunk(
+            d.old_start,
+            d.old_end,
+            d.new_start,
+            d.new_end,
+            old.text[d.old_start : d.old_end],
+            new.text[d.new_start : d.new_end],
+            any(reason.substantive for reason in d.reasons),
+            _unique(d.reasons),
+        )
+        for d in drafts
+    ]
+    reasons = _unique([reason for hunk in hunks for reason in hunk.reasons] + extra)
+    substantive = any(hunk.substantive for hunk in hunks)
+    return Change(kind, substantive, reasons, before, after, True, diff, tuple(hunks))
+
+
+def _unique(reasons: Iterable[Reason]) -> tuple[Reason, ...]:
+    """Reasons without repeats, substantive ones first."""
+    unique = list(dict.fromkeys(reasons))
+    return tuple(sorted(unique, key=lambda reason: not reason.substantive))
+
+
+# ---------------------------------------------------------------------------
+# Coverage
+
+
+def _coverage(
+    old: _Version,
+    new: _Version,
+    changes: Sequence[Change],
+    old_title: str | None,
+    new_title: str | None,
+    headline_substantive: bool | None,
+    old_links: Sequence[str] | None,
+    new_links: Sequence[str] | None,
+) -> Coverage:
+    lede = [change for change in changes if change.kind != ChangeKind.UNCHANGED and _in_lede(change)]
+    old_lede = _first_paragraph(old)
+    new_lede = _first_paragraph(new)
+    words_added = words_removed = 0
+    for change in changes:
+        if change.diff is not None:
+            words_added += change.diff.words_added
+            words_removed += change.diff.words_removed
+        elif change.kind == ChangeKind.ADDED and change.new:
+            words_added += count_words(change.new.text)
+        elif change.kind == ChangeKind.REMOVED and change.old:
+            words_removed += count_words(change.old.text)
+    old_quotes = [s for s in old.signals if s.kind == "quote"]
+    new_quotes = [s for s in new.signals if s.kind == "quote"]
+    old_sources, new_sources = _sources(old), _sources(new)
+    links_added = links_removed = None
+    if old_links is not None and new_links is not None:
+        links_added = tuple(dict.fromkeys(link for link in new_links if link not in set(old_links)))
+        links_removed = tuple(dict.fromkeys(link for link in old_links if link not in set(new_links)))
+    return Coverage(
+        headline_changed=None if old_title is None or new_title is None else old_title != new_title,
+        headline_substantive=headline_substantive,
+        old_headline=old_title,
+        new_headline=new_title,
+        lede_changed=old_lede != new_lede,
+        lede_substantive=any(change.substantive for change in lede),
+        words_added=words_added,
+        words_removed=words_removed,
+        sentences_added=sum(change.kind == ChangeKind.ADDED for change in changes),
+        sentences_removed=sum(change.kind == ChangeKind.REMOVED for change in changes),
+        quotes_added=tuple(
+            Quote(q.text, q.speaker) for q in new_quotes if not any(_same_quote(q, o) for o in old_quotes)
+        ),
+        quotes_dropped=tuple(
+            Quote(q.text, q.speaker) for q in old_quotes if not any(_same_quote(q, n) for n in new_quotes)
+        ),
+        sources_added=_names_missing(new_sources, old_sources),
+        sources_dropped=_names_missing(old_sources, new_sources),
+        entities_added=_names_missing(_entity_names(new), _entity_names(old)),
+        entities_dropped=_names_missing(_entity_names(old), _entity_names(new)),
+        links_added=links_added,
+        links_removed=links_removed,
+    )
+
+
+def _in_lede(change: Change) -> bool:
+    return (change.old is not None and change.old.paragraph == 0) or (
+        change.new is not None and change.new.paragraph == 0
+    )
+
+
+def _first_paragraph(version: _Version) -> str:
+    return version.text.split("\n", 1)[0]
+
+
+def _entity_names(version: _Version) -> list[tuple[str, frozenset[str]]]:
+    return [(s.text, s.key) for s in version.signals if s.kind == "entity"]  # type: ignore[misc]
+
+
+_ACCORDING_TO = re.compile(r"(?i)\baccording to\b")
+
+
+def _sources(version: _Version) -> list[tuple[str, frozenset[str]]]:
+    """Who the version cites: quote speakers and names next to an attribution verb or "according to"."""
+    sources = [
+        (s.speaker, _speaker_key(s.speaker)) for s in version.signals if s.kind == "quote" and s.speaker
+    ]
+    entities = [s for s in version.signals if s.kind == "entity"]
+    for cue in version.signals:
+        if cue.kind not in ("attribution", "hedge") or (cue.kind == "hedge" and cue.key != "sourced:according to"):
+            continue
+        for entity in entities:
+            # Within a few characters either side: "Smith said", "said Smith", "according to Smith".
+            if -25 <= entity.start - cue.end <= 3 or -3 <= cue.start - entity.end <= 25:
+                if not version.text[min(entity.end, cue.end) : max(entity.start, cue.start)].strip(" ,") or (
+                    0 <= entity.start - cue.end <= 4 or 0 <= cue.start - entity.end <= 4
+                ):
+                    sources.append((entity.text, entity.key))  # type: ignore[arg-type]
+    return [(name, key) for name, key in sources if key]
+
+
+def _names_missing(
+    names: Sequence[tuple[str, frozenset[str]]], others: Sequence[tuple[str, frozenset[str]]]
+) -> tuple[str, ...]:
+    """Names from ``names`` that share no name word with any of ``others``, first spelling kept."""
+    known = frozenset(word for _, key in others for word in key)
+    missing: dict[frozenset[str], str] = {}
+    for name, key in names:
+        if not key & known and key not in missing:
+            missing[key] = name
+    return tuple(missing.values())

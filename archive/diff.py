@@ -81,14 +81,67 @@ def word_diff(old: str, new: str, timeout: float = 5.0) -> WordDiff:
     engine.Diff_Timeout = timeout
     encoded = engine.diff_main(encode(tokenize_words(old)), encode(tokenize_words(new)), False)
     engine.diff_cleanupSemantic(encoded)
+    token_ops = [(op, [vocabulary[_index(char)] for char in chars]) for op, chars in encoded if chars]
     ops: list[tuple[int, str]] = []
-    for op, chars in encoded:
-        text = "".join(vocabulary[_index(char)] for char in chars)
+    for op, tokens in _slide_to_sentence_boundaries(token_ops):
+        text = "".join(tokens)
+        if not text:
+            continue
         if ops and ops[-1][0] == op:
             ops[-1] = (op, ops[-1][1] + text)
         else:
             ops.append((op, text))
     return WordDiff(tuple(ops))
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
+
+
+def _boundary_score(before: list[str], edit: list[str]) -> int:
+    """How well an inserted or deleted run sits on sentence and word boundaries (higher is better)."""
+    score = 0
+    previous_word = next((token for token in reversed(before) if not token.isspace()), None)
+    if previous_word is None or _SENTENCE_END.search(previous_word):
+        score += 2
+    last_word = next((token for token in reversed(edit) if not token.isspace()), "")
+    if _SENTENCE_END.search(last_word):
+        score += 2
+    if not edit[0].isspace():
+        score += 1
+    return score
+
+
+def _slide_to_sentence_boundaries(ops: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """Shift each pure insertion or deletion along the equal text around it to its most readable place.
+
+    A run inserted next to a repeat of its own words can be placed in several
+    equivalent positions ("On {+Friday … sign. On +}the" versus
+    "{+On Friday … sign. +}On the"); like git's diff heuristics, prefer the
+    one that starts and ends on sentence boundaries.
+    """
+    ops = [(op, list(tokens)) for op, tokens in ops]
+    for position in range(1, len(ops) - 1):
+        (before_op, before), (op, edit), (after_op, after) = ops[position - 1 : position + 2]
+        if before_op != EQUAL or after_op != EQUAL or op == EQUAL:
+            continue
+        # Slide fully left, then try every position going right.
+        while before and edit and before[-1] == edit[-1]:
+            token = before.pop()
+            edit = [token, *edit[:-1]]
+            after = [token, *after]
+        best = (_boundary_score(before, edit), len(before))
+        candidates = [(before[:], edit[:], after[:])]
+        while after and edit and after[0] == edit[0]:
+            token = after.pop(0)
+            before = [*before, token]
+            edit = [*edit[1:], token]
+            candidates.append((before[:], edit[:], after[:]))
+            score = (_boundary_score(before, edit), len(before))
+            if score[0] > best[0]:
+                best = score
+        chosen = next(c for c in candidates if len(c[0]) == best[1])
+        ops[position - 1 : position + 2] = [(EQUAL, chosen[0]), (op, chosen[1]), (EQUAL, chosen[2])]
+    return ops
 
 
 # Surrogates cannot stand alone in a Python str handed to diff-match-patch's

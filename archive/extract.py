@@ -115,6 +115,11 @@ def _refuse_binary(text: str) -> str:
 # --- HTML ---------------------------------------------------------------------
 
 
+# A page whose longest paragraph is shorter than this is a menu or a link
+# list, not an article: real articles have at least one sentence of prose.
+_MIN_PROSE_WORDS = 5
+
+
 def _trafilatura_config() -> Any:
     from trafilatura.settings import use_config
 
@@ -139,16 +144,16 @@ def _extract_html(html: str, captured_at: datetime | None) -> Extracted:
         with_metadata=True,
         include_comments=False,
         include_tables=True,
+        # Precision over recall: a menu or footer line in the text would show up
+        # as a "change" every time the site edits its navigation.
+        favor_precision=True,
         date_extraction_params=date_params,
         config=_trafilatura_config(),
     )
-    if document is None or not (document.text or "").strip():
-        raise ExtractionFailed("no article text found in the page (it may be only navigation or boilerplate)")
-    title = _clean(document.title)
-    text = normalize_text(document.text)
-    text = _drop_leading_title(text, title)
-    if not text:
-        raise ExtractionFailed("no article text found in the page (only a headline)")
+    title = _clean(document.title) if document is not None else None
+    text = _drop_leading_title(normalize_text(document.text or ""), title) if document is not None else ""
+    if not any(len(paragraph.split()) >= _MIN_PROSE_WORDS for paragraph in text.splitlines()):
+        raise ExtractionFailed("no article text found in the page (only navigation, links or boilerplate)")
     authors = tuple(a for a in (_clean(part) for part in (document.author or "").split(";")) if a)
     return Extracted(
         text=text,

@@ -87,15 +87,16 @@ class LogEntry:
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def parse_time(value: str) -> datetime:
+def parse_time(value: str, end_of_day: bool = True) -> datetime:
     """Parse an ISO 8601 date or date-time; a time without zone is taken as UTC.
 
-    A bare date means the end of that day (UTC), which is what a user asking
-    "the version of 2021-12-17" expects to get: the one current that day.
+    A bare date means the end of that day (UTC) by default, which is what a
+    user asking for "the version of 2021-12-17" expects: the one current that
+    day. As a capture time (``end_of_day=False``) it means midnight.
     """
     text = value.strip()
     if _DATE_ONLY.match(text):
-        text += "T23:59:59"
+        text += "T23:59:59" if end_of_day else "T00:00:00"
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     try:

@@ -490,26 +490,53 @@ class Store:
             raise StoreBusy(
                 f"the store's branch moved during the write; nothing was recorded ({_reason(error)})"
             ) from None
-        self._checkout(old, new)
-        pending.unlink(missing_ok=True)
+        if self._checkout(old, new):
+            pending.unlink(missing_ok=True)
         if self._index.head == old:
             self._index.update(rows, new)
 
-    def _checkout(self, old: str | None, new: str) -> None:
-        if old is None:
-            self._repo.git.read_tree("--reset", "-u", new)
-        else:
-            self._repo.git.read_tree("-m", "-u", old, new)
+    def _checkout(self, old: str | None, new: str) -> bool:
+        """Bring the working tree from ``old`` to ``new``; False if git could not (the next writer retries)."""
+        try:
+            if old is None:
+                self._repo.git.read_tree("--reset", "-u", new)
+            else:
+                self._repo.git.read_tree("-m", "-u", old, new)
+        except git.GitCommandError:
+            return False
+        return True
 
     def _finish_interrupted_checkout(self) -> None:
-        """A crash after the branch moved but before the working tree followed: finish the checkout."""
+        """A writer died after the branch moved but before the working tree followed: finish its checkout.
+
+        Its ``git update-ref`` or ``git read-tree`` may have died too, leaving
+        git's lock files and some of the new files behind. We hold the store's
+        lock, so those git locks are stale; the files it touched are exactly
+        those that differ between the two commits, which we check out by force.
+        """
         pending = self._pending_file()
         if not pending.exists():
             return
+        git_dir = Path(self._repo.git_dir)
+        for stale in (git_dir / f"{BRANCH}.lock", git_dir / "index.lock"):
+            stale.unlink(missing_ok=True)
         old, _, new = pending.read_text().strip().rpartition(" ")
-        if self.head() == new:
-            self._checkout(old or None, new)
+        if self.head() == new and not self._checkout(old or None, new):
+            self._force_checkout_changes(old, new)
         pending.unlink(missing_ok=True)
+
+    def _force_checkout_changes(self, old: str, new: str) -> None:
+        changes = self._repo.git.diff_tree("-r", "--name-status", "--no-renames", old, new)
+        present, deleted = [], []
+        for line in changes.splitlines():
+            status, _, path = line.partition("\t")
+            (deleted if status == "D" else present).append(path)
+        if present:
+            self._repo.git.checkout(new, "--", *present)
+        if deleted:
+            self._repo.git.rm("-q", "--cached", "--ignore-unmatch", "--", *deleted)
+            for path in deleted:
+                (self.path / path).unlink(missing_ok=True)
 
     # --- objects ---------------------------------------------------------------
 

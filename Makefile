@@ -1,0 +1,42 @@
+# Set-up and everyday tasks. `make demo` and `make test` each install what they need first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ARCHIVE := $(BIN)/archive
+SEED := seeds/000_dbbbf4a16fd70257
+DEMO_ID := putin-post-trump
+
+.PHONY: install demo test bench lint typecheck clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# Archive the seed article and its illustrative revision into ./snapshots, then show the result.
+# Capture times are fixed, so the commit ids are the same on every machine.
+demo: install
+	$(ARCHIVE) init
+	$(ARCHIVE) snapshot $(SEED).txt --id $(DEMO_ID) --at 2021-12-17T12:00:00Z
+	$(ARCHIVE) snapshot $(SEED).rev1-illustrative.txt --id $(DEMO_ID) --at 2021-12-18T09:30:00Z
+	$(ARCHIVE) list
+	$(ARCHIVE) history $(DEMO_ID)
+	$(ARCHIVE) diff $(DEMO_ID)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python benchmarks/snapshot_speed.py
+
+lint: install
+	$(BIN)/python -m ruff check archive tests benchmarks
+	$(BIN)/python -m ruff format --check archive tests benchmarks
+
+typecheck: install
+	$(BIN)/python -m mypy
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,185 @@
+"""The ``archive`` command line: parses arguments, calls the API, prints the result.
+
+Expected failures arrive as ``ArchiveError`` and are turned into one line on
+stderr and the error's exit code, here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__, render
+from .errors import ArchiveError, ArticleNotFound
+from .history import diff_versions
+from .model import parse_time
+from .snapshot import snapshot as snapshot_article
+from .store import Store, default_store_path
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ArchiveGroup(click.Group):
+    """A click group that reports ``ArchiveError`` as ``Error: message`` with its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ArchiveError as error:
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(error.exit_code)
+
+
+def json_option(command: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON (shapes in docs/json.md).")(command)
+
+
+def _emit(as_json: bool, data: Callable[[], Any], text: Callable[[], str]) -> None:
+    click.echo(render.to_json(data()) if as_json else text())
+
+
+def _store(ctx: click.Context) -> Store:
+    store = Store.open(ctx.obj)
+    ctx.call_on_close(store.close)
+    return store
+
+
+def _article_and_version(store: Store, reference: str) -> tuple[str, str]:
+    """Split ``ARTICLE[@VERSION]``; an ``@`` that belongs to the article's URL is kept."""
+    try:
+        return store.find_article(reference), "latest"
+    except ArticleNotFound:
+        if "@" not in reference:
+            raise
+    article, _, version = reference.rpartition("@")
+    return store.find_article(article), version
+
+
+@click.group(cls=ArchiveGroup)
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The store to use [default: $ARCHIVE_STORE, else ./snapshots].",
+)
+@click.version_option(__version__, prog_name="archive")
+@click.pass_context
+def cli(ctx: click.Context, store_path: Path | None) -> None:
+    """Keep a reproducible, auditable record of how news articles change."""
+    ctx.obj = store_path or default_store_path()
+
+
+@cli.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create the store (a git repository) if it does not exist yet."""
+    with Store.init(ctx.obj) as store:
+        click.echo(f"Archive store ready at {store.path}")
+
+
+@cli.command()
+@click.argument("source")
+@click.option("--url", help="The article's URL, for a file or stdin capture.")
+@click.option("--id", "article_id", help="Store under this article id instead of one derived from URL or title.")
+@click.option("--title", help="Override the extracted title.")
+@click.option("--author", "authors", multiple=True, help="Override the extracted byline (repeatable).")
+@click.option("--published", help="Override the published date (ISO 8601).")
+@click.option("--at", help="Capture time to record, for older captures [default: now].")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True, help="URL fetch timeout (s)."
+)
+@json_option
+@click.pass_context
+def snapshot(
+    ctx: click.Context,
+    source: str,
+    url: str | None,
+    article_id: str | None,
+    title: str | None,
+    authors: tuple[str, ...],
+    published: str | None,
+    at: str | None,
+    timeout: float,
+    as_json: bool,
+) -> None:
+    """Capture SOURCE (a URL, a file, or - for stdin) as the article's next version."""
+    result = snapshot_article(
+        _store(ctx),
+        source,
+        url=url,
+        article_id=article_id,
+        title=title,
+        authors=authors or None,
+        published=published,
+        at=parse_time(at, end_of_day=False) if at else None,
+        stdin=sys.stdin.buffer,
+        timeout=timeout,
+    )
+    _emit(as_json, lambda: render.snapshot_json(result), lambda: render.snapshot_text(result))
+
+
+@cli.command(name="list")
+@json_option
+@click.pass_context
+def list_articles(ctx: click.Context, as_json: bool) -> None:
+    """Every article: id, versions, first and last capture, title."""
+    articles = _store(ctx).articles()
+    _emit(as_json, lambda: render.articles_json(articles), lambda: render.articles_text(articles))
+
+
+@cli.command()
+@click.argument("article")
+@json_option
+@click.pass_context
+def history(ctx: click.Context, article: str, as_json: bool) -> None:
+    """Every version of ARTICLE (id, URL, or a prefix of either)."""
+    store = _store(ctx)
+    versions = store.versions(store.find_article(article))
+    _emit(as_json, lambda: render.history_json(versions), lambda: render.history_text(versions))
+
+
+@cli.command()
+@click.argument("reference", metavar="ARTICLE[@VERSION]")
+@click.option("--raw", is_flag=True, help="Print the raw capture, byte for byte.")
+@json_option
+@click.pass_context
+def show(ctx: click.Context, reference: str, raw: bool, as_json: bool) -> None:
+    """Text and metadata of one version (VERSION: N, latest, latest~N, a date/time, or a commit prefix)."""
+    store = _store(ctx)
+    article, spec = _article_and_version(store, reference)
+    version = store.version(article, spec)
+    if raw:
+        sys.stdout.buffer.write(store.raw(version))
+        sys.stdout.buffer.flush()
+        return
+    text = store.text(version)
+    _emit(as_json, lambda: render.version_json(version, text), lambda: render.version_text(version, text))
+
+
+@cli.command()
+@click.argument("article")
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option("--full", is_flag=True, help="Show unchanged paragraphs too.")
+@json_option
+@click.pass_context
+def diff(ctx: click.Context, article: str, old: str | None, new: str | None, full: bool, as_json: bool) -> None:
+    """Word-level diff of two versions of ARTICLE [default: the two latest; OLD alone: OLD to latest]."""
+    store = _store(ctx)
+    result = diff_versions(store, store.find_article(article), old, new)
+    _emit(as_json, lambda: render.word_diff_json(result), lambda: render.word_diff_text(result, full=full))
+
+
+@cli.command()
+@click.option("-n", "--limit", type=click.IntRange(min=0), default=50, show_default=True, help="0 for all.")
+@json_option
+@click.pass_context
+def log(ctx: click.Context, limit: int, as_json: bool) -> None:
+    """Snapshots across all articles, newest first."""
+    entries = _store(ctx).log(limit or None)
+    _emit(as_json, lambda: render.log_json(entries), lambda: render.log_text(entries))

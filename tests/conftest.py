@@ -1,0 +1,164 @@
+"""Shared fixtures: real git stores in temporary directories, a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from archive.cli import cli
+from archive.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_dbbbf4a16fd70257.txt"
+SEED_REVISION = ROOT / "seeds" / "000_dbbbf4a16fd70257.rev1-illustrative.txt"
+SHARED = ROOT.parent / "shared"
+
+ARTICLE_HTML = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{title} | Example News</title>
+<link rel="canonical" href="{canonical}">
+<meta name="author" content="Jane Doe">
+<meta property="article:published_time" content="2024-03-01T08:00:00Z">
+<meta property="og:site_name" content="Example News">
+</head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+<div class="ad">Advertisement: subscribe to Example Plus for unlimited access today</div>
+<main><article>
+<h1>{title}</h1>
+{paragraphs}
+</article></main>
+<footer><p>Copyright 2024 Example News Corporation. All rights reserved. Privacy policy. Terms of use.</p></footer>
+</body></html>
+"""
+
+STORY = [
+    "The army sent 100,000 troops to the northern border on Saturday, officials said, "
+    "in the largest deployment the region has seen in a decade.",
+    "Residents of the border town of Karsk said they had watched convoys of tanks pass through the night. "
+    "\u201cWe are afraid of what comes next,\u201d said Maria Petrova, a schoolteacher.",
+    "The defence ministry reportedly told local officials to prepare shelters, according to two people "
+    "familiar with the instructions, who spoke on condition of anonymity.",
+    "Talks between the two governments are scheduled to resume in Geneva next week.",
+]
+
+
+def article_html(title: str = "Troops massed at the border", paragraphs: list[str] | None = None,
+                 canonical: str = "https://news.example.org/world/troops-border") -> str:
+    """A news page with navigation, an ad and a footer around the article, like real pages have."""
+    body = "\n".join(f"<p>{p}</p>" for p in (paragraphs or STORY))
+    return ARTICLE_HTML.format(title=title, paragraphs=body, canonical=canonical)
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    path = tmp_path / "store"
+    Store.init(path).close()
+    return path
+
+
+@pytest.fixture
+def store(store_path: Path) -> Iterator[Store]:
+    with Store.open(store_path) as opened:
+        yield opened
+
+
+@pytest.fixture
+def run(store_path: Path) -> Callable[..., Result]:
+    """Run the CLI against the test's store, as a user would."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | bytes | None = None) -> Result:
+        return runner.invoke(cli, ["--store", str(store_path), *args], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def store_state(path: Path) -> tuple[str, str, dict[str, str]]:
+    """Branch head, `git status`, and a hash of every file in the store (.git included)."""
+    head = subprocess.run(["git", "-C", str(path), "rev-parse", "--verify", "-q", "refs/heads/main"],
+                          capture_output=True, text=True).stdout.strip()
+    status = subprocess.run(["git", "-C", str(path), "status", "--porcelain"], capture_output=True, text=True,
+                            check=True).stdout
+    files = {}
+    for file in sorted(path.rglob("*")):
+        relative = file.relative_to(path).as_posix()
+        if file.is_file() and not relative.startswith(".git/archive/"):
+            files[relative] = hashlib.sha256(file.read_bytes()).hexdigest()
+    return head, status, files
+
+
+def git(path: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True, check=True).stdout
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+    delay: float = 0.0
+
+
+class WebServer:
+    """A real HTTP server on 127.0.0.1 whose pages the test sets; it records the requests it got."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.requests.append((self.path, dict(self.headers)))
+                route = server.routes.get(self.path)
+                if route is None:
+                    self.send_error(404, "Not Found")
+                    return
+                if route.delay:
+                    time.sleep(route.delay)
+                try:
+                    self.send_response(route.status)
+                    for name, value in route.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(route.body)))
+                    self.end_headers()
+                    self.wfile.write(route.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def page(self, path: str, html: str | bytes, **route: object) -> str:
+        body = html.encode("utf-8") if isinstance(html, str) else html
+        self.routes[path] = Route(body=body, **route)  # type: ignore[arg-type]
+        return self.url(path)
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+@pytest.fixture
+def web() -> Iterator[WebServer]:
+    server = WebServer()
+    yield server
+    server.close()

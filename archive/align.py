@@ -27,7 +27,7 @@ from rapidfuzz.distance import LCSseq
 
 from archive.sentences import Sentence
 
-__all__ = ["Match", "align", "MIN_SIMILARITY"]
+__all__ = ["Match", "align", "MIN_SIMILARITY", "MIN_REWRITE_SIMILARITY"]
 
 # Two sentences are counterparts when at least half their content words are
 # shared in order (word-level Dice coefficient), or when a sentence of four or
@@ -35,6 +35,9 @@ __all__ = ["Match", "align", "MIN_SIMILARITY"]
 MIN_SIMILARITY = 0.5
 _MIN_CONTAINMENT = 0.75
 _MIN_CONTAINED_WORDS = 4
+# A lone unmatched sentence between the same neighbours on both sides is a
+# rewrite of it when they share this much.
+MIN_REWRITE_SIMILARITY = 0.2
 # Among equally good candidates, prefer the one between the same unchanged
 # neighbours: edits happen in place far more often than moves.
 _SAME_GAP_BONUS = 0.1
@@ -72,6 +75,7 @@ def align(old: Sequence[Sentence], new: Sequence[Sentence]) -> tuple[Match, ...]
     new_keys = [_key(sentence.text, codes) for sentence in new]
     scores = dict.fromkeys(pairs.items(), 1.0)
     _pair_similar(old_keys, new_keys, pairs, scores)
+    _pair_rewrites(old_keys, new_keys, pairs, scores)
     groups = _grow(old_keys, new_keys, pairs, scores, len(old), len(new))
     return _in_reading_order(groups, len(old))
 
@@ -133,6 +137,35 @@ def _pair_similar(
             pairs[i] = j
             taken.add(j)
             scores[(i, j)] = score
+
+
+def _pair_rewrites(
+    old_keys: list[str], new_keys: list[str], pairs: dict[int, int], scores: dict[tuple[int, int], float]
+) -> None:
+    """Pair the one unmatched old and one unmatched new sentence left between the same neighbours.
+
+    A sentence rewritten in place keeps its position even when it keeps few
+    of its words; pairing it gives a word diff instead of a removal plus an
+    addition. It must still share some content.
+    """
+    old_gap, new_gap = _gaps(pairs, len(old_keys), len(new_keys))
+    taken = set(pairs.values())
+    free_old: dict[int, list[int]] = defaultdict(list)
+    free_new: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(old_keys)):
+        if i not in pairs:
+            free_old[old_gap[i]].append(i)
+    for j in range(len(new_keys)):
+        if j not in taken:
+            free_new[new_gap[j]].append(j)
+    for gap, olds in free_old.items():
+        news = free_new.get(gap, [])
+        if len(olds) == 1 and len(news) == 1:
+            i, j = olds[0], news[0]
+            score = _similarity(old_keys[i], new_keys[j], LCSseq.similarity(old_keys[i], new_keys[j]))
+            if score >= MIN_REWRITE_SIMILARITY:
+                pairs[i] = j
+                scores[(i, j)] = score
 
 
 def _gaps(pairs: dict[int, int], old_count: int, new_count: int) -> tuple[list[int], list[int]]:

@@ -621,15 +621,17 @@ def _quote_spans(text: str) -> Iterator[tuple[int, int]]:
         line, offset = paragraph.group(), paragraph.start()
         opening: tuple[int, str] | None = None
         for position, char in enumerate(line):
+            if char not in _CLOSERS and (opening is None or char != opening[1]):
+                continue
             before = line[position - 1] if position else " "
             after = line[position + 1] if position + 1 < len(line) else " "
-            if opening is None:
-                if char in _CLOSERS and (before.isspace() or before in "([{—–-:") and not after.isspace():
-                    if char != "‘" or not before.isalnum():
-                        opening = (position, _CLOSERS[char])
-            elif char == opening[1] and not before.isspace() and not after.isalnum():
+            opens = char in _CLOSERS and (before.isspace() or before in "([{—–-:") and not after.isspace()
+            if opening is not None and char == opening[1] and not before.isspace() and not after.isalnum():
                 yield offset + opening[0], offset + position + 1
                 opening = None
+            elif opens and (opening is None or char == opening[1] == '"'):
+                # A second opening straight quote means the first was never closed.
+                opening = (position, _CLOSERS[char])
 
 
 _SPEAKER_AFTER = re.compile(
@@ -1185,9 +1187,9 @@ def _changes(old: _Version, new: _Version, matches: Sequence[Match]) -> tuple[Ch
         before = _excerpt(old, match.old)
         after = _excerpt(new, match.new)
         if before is None and after is not None:
-            change = _added_or_removed(ChangeKind.ADDED, after, new, _gap(old.text, old_anchor), "old")
+            change = _added_or_removed(ChangeKind.ADDED, after, new, old, _gap(old.text, old_anchor))
         elif after is None and before is not None:
-            change = _added_or_removed(ChangeKind.REMOVED, before, old, _gap(new.text, new_anchor), "new")
+            change = _added_or_removed(ChangeKind.REMOVED, before, old, new, _gap(new.text, new_anchor))
         elif before is not None and after is not None:
             landing = departure = None
             if match.moved:
@@ -1232,42 +1234,53 @@ def _gap(text: str, anchor: int) -> tuple[int, int]:
 
 
 def _added_or_removed(
-    kind: ChangeKind, excerpt: Excerpt, version: _Version, gap: tuple[int, int], gap_side: str
+    kind: ChangeKind, excerpt: Excerpt, version: _Version, other: _Version, gap: tuple[int, int]
 ) -> Change:
-    signals = {s for index in excerpt.sentences for s in version.by_sentence[index]}
-    reason = _whole_sentence_reason(kind, excerpt.text, signals)
-    spans = (gap[0], gap[1], excerpt.start, excerpt.end) if gap_side == "old" else (excerpt.start, excerpt.end, *gap)
-    old_text = "" if gap_side == "old" else excerpt.text
-    new_text = excerpt.text if gap_side == "old" else ""
-    hunk = Hunk(*spans, old_text, new_text, reason.substantive, (reason,))
-    return Change(
-        kind,
-        reason.substantive,
-        (reason,),
-        excerpt if kind == ChangeKind.REMOVED else None,
-        excerpt if kind == ChangeKind.ADDED else None,
-        True,
-        None,
-        (hunk,),
-    )
+    signals = list(dict.fromkeys(s for index in excerpt.sentences for s in version.by_sentence[index]))
+    reason = _whole_sentence_reason(kind, excerpt.text, signals, version, other)
+    if kind == ChangeKind.ADDED:
+        hunk = Hunk(*gap, excerpt.start, excerpt.end, other.text[slice(*gap)], excerpt.text, reason.substantive, (reason,))
+        sides = (None, excerpt)
+    else:
+        hunk = Hunk(excerpt.start, excerpt.end, *gap, excerpt.text, other.text[slice(*gap)], reason.substantive, (reason,))
+        sides = (excerpt, None)
+    return Change(kind, reason.substantive, (reason,), *sides, True, None, (hunk,))
 
 
-def _whole_sentence_reason(kind: ChangeKind, text: str, signals: Iterable[_Signal]) -> Reason:
-    """An added or removed sentence is a claim added or removed, unless it holds no content."""
+def _whole_sentence_reason(
+    kind: ChangeKind, text: str, signals: Sequence[_Signal], version: _Version, other: _Version
+) -> Reason:
+    """Why an added or removed sentence is, or is not, a change of claim.
+
+    An added sentence is a new claim unless it holds no content ("Advertisement").
+    A removed sentence is a claim withdrawn when it takes a fact with it: a
+    number, date, name or quotation the new version no longer has, or a denial,
+    admission or other non-neutral attribution. Removed sentences without
+    such a fact are mostly trimmed commentary or repetition.
+    """
     verb = "added" if kind == ChangeKind.ADDED else "removed"
+    old_text, new_text = (None, text) if kind == ChangeKind.ADDED else (text, None)
     if _BOILERPLATE.match(text) or len(_CONTENT_WORD.findall(text)) < 2 and not any(
         s.kind in ("number", "date", "quote") for s in signals
     ):
-        return Reason("boilerplate", f"{verb} text carries no claim", False)
-    kinds = sorted({_SIGNAL_NAMES.get(s.kind, s.kind) for s in signals if s.kind not in ("negation",)})
+        return Reason("boilerplate", f"{verb} text carries no claim", False, old_text, new_text)
+    facts = signals if kind == ChangeKind.ADDED else [s for s in signals if _lost(s, version, other)]
+    kinds = sorted({_SIGNAL_NAMES.get(s.kind, s.kind) for s in facts if s.kind != "negation"})
     detail = f" (with {', '.join(kinds)})" if kinds else ""
-    return Reason(
-        str(kind),
-        f"sentence {verb}{detail}: {_shorten(text)}",
-        True,
-        text if kind == ChangeKind.REMOVED else None,
-        text if kind == ChangeKind.ADDED else None,
-    )
+    if kind == ChangeKind.REMOVED and not facts:
+        return Reason("removed", f"sentence removed, its facts kept: {_shorten(text)}", False, old_text, new_text)
+    return Reason(str(kind), f"sentence {verb}{detail}: {_shorten(text)}", True, old_text, new_text)
+
+
+def _lost(signal: _Signal, version: _Version, other: _Version) -> bool:
+    """Whether a fact of ``version`` is missing from ``other``."""
+    if signal.kind in ("number", "date"):
+        return other.counts[(signal.kind, signal.key)] < version.counts[(signal.kind, signal.key)]
+    if signal.kind == "entity":
+        return not _named(signal, other.names)
+    if signal.kind == "quote":
+        return not any(_same_quote(signal, s) for s in other.signals if s.kind == "quote")
+    return signal.kind == "attribution" and signal.key != "reports"
 
 
 def _aligned(

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import socket
 import sys
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
@@ -115,6 +113,9 @@ def fetch_url(
     Refuses error statuses, responses that are not HTML or text, and bodies
     over ``max_bytes``; each becomes a ``SourceUnavailable`` naming the cause.
     """
+    import urllib.error  # imported here: most commands never touch the network
+    import urllib.request
+
     if not is_url(url):
         raise InvalidInput(f"not an http(s) URL: {url!r}")
     request = urllib.request.Request(

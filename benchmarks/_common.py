@@ -7,6 +7,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,14 +15,14 @@ SHARED = ROOT.parent / "shared"
 ARCHIVE = [sys.executable, "-m", "archive"]
 
 
-def median_seconds(command: list[str], runs: int = 5, setup: "callable | None" = None, **kwargs: object) -> float:
+def median_seconds(command: list[str], runs: int = 5, setup: Callable[[], None] | None = None) -> float:
     """Median wall time of running ``command`` as a separate process ``runs`` times."""
     times = []
     for _ in range(runs):
         if setup is not None:
             setup()
         start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 

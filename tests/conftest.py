@@ -51,8 +51,11 @@ STORY = [
 ]
 
 
-def article_html(title: str = "Troops massed at the border", paragraphs: list[str] | None = None,
-                 canonical: str = "https://news.example.org/world/troops-border") -> str:
+def article_html(
+    title: str = "Troops massed at the border",
+    paragraphs: list[str] | None = None,
+    canonical: str = "https://news.example.org/world/troops-border",
+) -> str:
     """A news page with navigation, an ad and a footer around the article, like real pages have."""
     body = "\n".join(f"<p>{p}</p>" for p in (paragraphs or STORY))
     return ARTICLE_HTML.format(title=title, paragraphs=body, canonical=canonical)
@@ -84,10 +87,12 @@ def run(store_path: Path) -> Callable[..., Result]:
 
 def store_state(path: Path) -> tuple[str, str, dict[str, str]]:
     """Branch head, `git status`, and a hash of every file in the store (.git included)."""
-    head = subprocess.run(["git", "-C", str(path), "rev-parse", "--verify", "-q", "refs/heads/main"],
-                          capture_output=True, text=True).stdout.strip()
-    status = subprocess.run(["git", "-C", str(path), "status", "--porcelain"], capture_output=True, text=True,
-                            check=True).stdout
+    head = subprocess.run(
+        ["git", "-C", str(path), "rev-parse", "--verify", "-q", "refs/heads/main"], capture_output=True, text=True
+    ).stdout.strip()
+    status = subprocess.run(
+        ["git", "-C", str(path), "status", "--porcelain"], capture_output=True, text=True, check=True
+    ).stdout
     files = {}
     for file in sorted(path.rglob("*")):
         relative = file.relative_to(path).as_posix()

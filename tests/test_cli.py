@@ -71,9 +71,22 @@ def test_snapshot_a_saved_page_with_its_url(run, tmp_path: Path) -> None:
 
 
 def test_snapshot_from_stdin_with_overrides(run) -> None:
-    result = run("snapshot", "-", "--url", "https://example.org/live", "--title", "Live updates", "--author", "A. Writer",
-                 "--published", "2024-05-01", "--at", "2024-05-01T10:00:00Z", "--json",
-                 input="First update of the day, with some words.\nSecond update.\n")
+    result = run(
+        "snapshot",
+        "-",
+        "--url",
+        "https://example.org/live",
+        "--title",
+        "Live updates",
+        "--author",
+        "A. Writer",
+        "--published",
+        "2024-05-01",
+        "--at",
+        "2024-05-01T10:00:00Z",
+        "--json",
+        input="First update of the day, with some words.\nSecond update.\n",
+    )
     assert result.exit_code == 0, result.output
     shown = json.loads(run("show", "example.org-live", "--json").output)
     assert shown["metadata"]["title"] == "Live updates"
@@ -118,11 +131,20 @@ def test_versions_are_named_by_number_date_latest_and_commit(demo) -> None:
 
 def test_json_shapes_are_stable(demo) -> None:
     listing = json.loads(demo("list", "--json").output)
-    assert set(listing["articles"][0]) == {"id", "title", "url", "canonical_url", "versions", "first_seen",
-                                           "last_seen"}
+    assert set(listing["articles"][0]) == {"id", "title", "url", "canonical_url", "versions", "first_seen", "last_seen"}
     history = json.loads(demo("history", "putin", "--json").output)
-    assert set(history["versions"][0]) == {"article", "version", "commit", "captured_at", "title", "url", "words",
-                                           "words_added", "words_removed", "text_sha256"}
+    assert set(history["versions"][0]) == {
+        "article",
+        "version",
+        "commit",
+        "captured_at",
+        "title",
+        "url",
+        "words",
+        "words_added",
+        "words_removed",
+        "text_sha256",
+    }
     diff = json.loads(demo("diff", "putin", "--json").output)
     assert set(diff) == {"article", "from", "to", "title_changed", "words_added", "words_removed", "ops"}
     assert {op["op"] for op in diff["ops"]} == {"equal", "insert", "delete"}
@@ -160,12 +182,20 @@ def test_bad_input_gives_one_line_and_leaves_the_store_unchanged(
 ) -> None:
     (tmp_path / "binary.bin").write_bytes(bytes(range(256)) * 64)
     (tmp_path / "empty.txt").write_bytes(b"")
-    (tmp_path / "menu.html").write_text("<html><body><nav><a href='/'>Home</a> <a href='/a'>About</a></nav></body></html>")
+    (tmp_path / "menu.html").write_text(
+        "<html><body><nav><a href='/'>Home</a> <a href='/a'>About</a></nav></body></html>"
+    )
     web.page("/broken", b"oops", status=500)
     web.page("/image", b"GIF89a", headers={"Content-Type": "image/gif"})
     web.page("/slow", article_html(), delay=2)
-    values = {"tmp": str(tmp_path), "binary": str(tmp_path / "binary.bin"), "empty": str(tmp_path / "empty.txt"),
-              "menu": str(tmp_path / "menu.html"), "seed": str(SEED), "web": web.base}
+    values = {
+        "tmp": str(tmp_path),
+        "binary": str(tmp_path / "binary.bin"),
+        "empty": str(tmp_path / "empty.txt"),
+        "menu": str(tmp_path / "menu.html"),
+        "seed": str(SEED),
+        "web": web.base,
+    }
     before = store_state(store_path)
     result = demo(*[argument.format(**values) for argument in arguments])
     assert result.exit_code == code
@@ -183,6 +213,7 @@ def test_commands_on_a_path_that_is_not_a_store(tmp_path: Path) -> None:
 
 
 def test_python_dash_m_archive_works(store_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "archive", "--store", str(store_path), "list"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "archive", "--store", str(store_path), "list"], capture_output=True, text=True
+    )
     assert result.returncode == 0 and "The archive is empty" in result.stdout

@@ -18,23 +18,42 @@ ARCHIVE = [sys.executable, "-m", "archive"]
 
 def write_story(directory: Path, number: int) -> Path:
     path = directory / f"story-{number}.txt"
-    path.write_text(f"Story number {number}\nBody of story {number}, with enough words to be an article.\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"Story number {number}\nBody of story {number}, with enough words to be an article.\n", encoding="utf-8"
+    )
     return path
 
 
 def test_concurrent_snapshots_all_land(store_path: Path, tmp_path: Path) -> None:
     stories = [write_story(tmp_path, n) for n in range(8)]
     processes = [
-        subprocess.Popen([*ARCHIVE, "--store", str(store_path), "snapshot", str(story), "--at", f"2024-01-0{1 + n % 8}"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [*ARCHIVE, "--store", str(store_path), "snapshot", str(story), "--at", f"2024-01-0{1 + n % 8}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         for n, story in enumerate(stories)
     ]
     # Two more processes add versions to one article at the same time.
     same = [
-        subprocess.Popen([*ARCHIVE, "--store", str(store_path), "snapshot", "-", "--id", "shared", "--title", "Shared",
-                          "--at", f"2024-02-0{n + 1}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [
+                *ARCHIVE,
+                "--store",
+                str(store_path),
+                "snapshot",
+                "-",
+                "--id",
+                "shared",
+                "--title",
+                "Shared",
+                "--at",
+                f"2024-02-0{n + 1}",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         for n in range(2)
     ]
     for n, process in enumerate(same):
@@ -48,8 +67,7 @@ def test_concurrent_snapshots_all_land(store_path: Path, tmp_path: Path) -> None
         assert [v.number for v in store.versions("shared")] == [1, 2]
     assert git(store_path, "rev-list", "--count", "HEAD").strip() == "10"
     assert git(store_path, "status", "--porcelain") == ""
-    subprocess.run(["git", "-C", str(store_path), "fsck", "--strict", "--no-progress"], check=True,
-                   capture_output=True)
+    subprocess.run(["git", "-C", str(store_path), "fsck", "--strict", "--no-progress"], check=True, capture_output=True)
 
 
 def wait_until_lock_is_held(store_path: Path, process: subprocess.Popen[bytes]) -> None:
@@ -72,8 +90,12 @@ def test_a_writer_killed_at_any_moment_leaves_a_consistent_store(store_path: Pat
     committed = 0
     for attempt in range(12):
         story = write_story(tmp_path, 100 + attempt)
-        process = subprocess.Popen([*ARCHIVE, "--store", str(store_path), "snapshot", str(story)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            [*ARCHIVE, "--store", str(store_path), "snapshot", str(story)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         if attempt % 2:
             time.sleep(rng.uniform(0.0, 0.6))
         else:
@@ -82,8 +104,21 @@ def test_a_writer_killed_at_any_moment_leaves_a_consistent_store(store_path: Pat
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         # Whatever happened, the next writer works and the store checks out clean.
-        follow_up = subprocess.run([*ARCHIVE, "--store", str(store_path), "snapshot", str(SEED), "--id",
-                                    f"after-{attempt}", "--at", "2021-12-17"], capture_output=True, text=True)
+        follow_up = subprocess.run(
+            [
+                *ARCHIVE,
+                "--store",
+                str(store_path),
+                "snapshot",
+                str(SEED),
+                "--id",
+                f"after-{attempt}",
+                "--at",
+                "2021-12-17",
+            ],
+            capture_output=True,
+            text=True,
+        )
         assert follow_up.returncode == 0, follow_up.stderr
         committed = int(git(store_path, "rev-list", "--count", "HEAD"))
         assert git(store_path, "status", "--porcelain") == ""

@@ -24,14 +24,14 @@ def test_seed_header_gives_title_author_date_and_credit() -> None:
 
 
 def test_plain_text_without_header_keeps_every_line_as_body() -> None:
-    raw = "The army sent troops on Saturday.\nResidents were worried.\n".encode()
+    raw = b"The army sent troops on Saturday.\nResidents were worried.\n"
     extracted = extract(Capture(raw=raw, source="stdin", media_type="text/plain"))
     assert extracted.title is None
     assert extracted.text == "The army sent troops on Saturday.\nResidents were worried.\n"
 
 
 def test_byline_with_by_and_several_authors() -> None:
-    raw = "Headline here\nBy Ann Smith and Bob Jones\nMarch 3, 2024\nBody text follows here.\n".encode()
+    raw = b"Headline here\nBy Ann Smith and Bob Jones\nMarch 3, 2024\nBody text follows here.\n"
     extracted = extract(Capture(raw=raw, source="file", media_type="text/plain"))
     assert extracted.authors == ("Ann Smith", "Bob Jones")
     assert extracted.published == "2024-03-03"

@@ -15,8 +15,12 @@ def test_title_ids_are_readable_slugs() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["https://example.org/../../etc/passwd", "https://example.org/%2e%2e/%2e%2e/x", "file:///etc/passwd",
-     "https://example.org/" + "a/" * 200],
+    [
+        "https://example.org/../../etc/passwd",
+        "https://example.org/%2e%2e/%2e%2e/x",
+        "file:///etc/passwd",
+        "https://example.org/" + "a/" * 200,
+    ],
 )
 def test_ids_derived_from_hostile_urls_are_safe_names(url: str) -> None:
     derived = article_id_from_url(url) if "example" in url else article_id_from_title(url)
@@ -31,8 +35,23 @@ def test_long_names_are_shortened_but_stay_distinct() -> None:
     assert first != second
 
 
-@pytest.mark.parametrize("bad", ["../escape", "/etc/passwd", "a/b", "..", ".hidden", "UPPER", "", "x" * 81, "a..b",
-                                 "trailing-", "with space", "nul\x00"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "../escape",
+        "/etc/passwd",
+        "a/b",
+        "..",
+        ".hidden",
+        "UPPER",
+        "",
+        "x" * 81,
+        "a..b",
+        "trailing-",
+        "with space",
+        "nul\x00",
+    ],
+)
 def test_unsafe_ids_are_refused(bad: str) -> None:
     with pytest.raises(InvalidInput, match="not a safe article id"):
         validate_article_id(bad)

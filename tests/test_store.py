@@ -90,8 +90,7 @@ def test_same_inputs_give_the_same_commit_ids_in_two_stores(tmp_path: Path) -> N
         with Store.init(tmp_path / name) as fresh:
             snapshot(fresh, str(SEED), article_id="putin", at=DAY1)
             snapshot(fresh, str(SEED_REVISION), article_id="putin", at=DAY2)
-            snapshot(fresh, text_capture("Another story.\nWith two paragraphs of text.\n"), article_id="other",
-                     at=DAY3)
+            snapshot(fresh, text_capture("Another story.\nWith two paragraphs of text.\n"), article_id="other", at=DAY3)
             heads.append(fresh.head())
     assert heads[0] == heads[1]
     assert git(tmp_path / "first", "log", "--format=%H") == git(tmp_path / "second", "log", "--format=%H")
@@ -142,8 +141,16 @@ def test_a_failed_write_leaves_the_store_as_it_was(store: Store) -> None:
     snapshot(store, str(SEED), article_id="putin", at=DAY1)
     before = store_state(store.path)
     with pytest.raises(RuntimeError), store.writing() as writer:
-        writer.add(NewVersion("other", "Some text here.\n", b"Some text here.\n", "text/plain", DAY2,
-                              {"title": "Other", "source": "stdin"}))
+        writer.add(
+            NewVersion(
+                "other",
+                "Some text here.\n",
+                b"Some text here.\n",
+                "text/plain",
+                DAY2,
+                {"title": "Other", "source": "stdin"},
+            )
+        )
         raise RuntimeError("crash before publishing")
     head, status, files = store_state(store.path)
     assert (head, status) == before[:2]

@@ -392,7 +392,9 @@ _STOPWORDS = frozenset(
     more most other some such only own same too very just now even still again ever however
     meanwhile one if while because although though whether either neither another many much""".split()
 )
-_CONNECTORS = frozenset("of the for and de del della da di la le van von der den du al bin bint el y &".split())
+# Words that join the parts of one name ("Bank of England"); "and" is not one,
+# since "Kyiv and Warsaw" are two names far more often than one.
+_CONNECTORS = frozenset("of the for de del della da di la le van von der den du al bin bint el y &".split())
 _TITLES = frozenset(
     """mr mrs ms miss dr prof sir dame lord lady president vice prime minister secretary senator
     sen rep representative governor gov mayor general gen colonel col lieutenant lt captain capt
@@ -542,9 +544,13 @@ def _entities(sentences: Sequence[Sentence], context: _Context) -> list[_Signal]
         for run in _NAME_RUN.finditer(text):
             phrase: list[re.Match[str]] = []
             connector: re.Match[str] | None = None  # "of" in "Bank of England", until a name follows
-            for token in _ENTITY_TOKEN.finditer(text, run.start(), run.end()):
+            tokens = list(_ENTITY_TOKEN.finditer(text, run.start(), run.end()))
+            for position, token in enumerate(tokens):
                 word = token.group().rstrip(".'’-")
-                if _is_name(word, text[: token.start()].rstrip()[-1:] in _OPENING_MARKS, context):
+                opens = text[: token.start()].rstrip()[-1:] in _OPENING_MARKS
+                # "Vladimir Putin said": an opening capital followed by a name is part of it.
+                named_next = position + 1 < len(tokens) and tokens[position + 1].group()[:1].isupper()
+                if _is_name(word, opens and not named_next, context):
                     if phrase and connector:
                         phrase.append(connector)
                     phrase.append(token)
@@ -991,8 +997,8 @@ def _quote_reasons(
         new_text = new.text[draft.new_start : draft.new_end]
         # Unattributed quotation marks are as often titles or scare quotes as
         # speech, so edits inside them are judged as ordinary text.
-        inside = [q for q in old_quotes if q.speaker and q.start < draft.old_start and draft.old_end < q.end] + [
-            q for q in new_quotes if q.speaker and q.start < draft.new_start and draft.new_end < q.end
+        inside = [q for q in old_quotes if q.speaker and _inside(draft.old_start, draft.old_end, q)] + [
+            q for q in new_quotes if q.speaker and _inside(draft.new_start, draft.new_end, q)
         ]
         if inside:
             draft.reasons.append(
@@ -1022,6 +1028,12 @@ def _quote_reasons(
                         after.speaker,
                     )
                 )
+
+
+def _inside(start: int, end: int, quote: _Signal) -> bool:
+    """Whether a hunk changes words between the quotation marks (the marks themselves may go with them)."""
+    first, last = quote.start + 1, quote.end - 1
+    return first <= start < last if start == end else start < last and first < end and start >= quote.start
 
 
 def _is_named(speaker: str | None) -> bool:

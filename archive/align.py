@@ -44,7 +44,67 @@ _SAME_GAP_BONUS = 0.1
 
 _WORD = re.compile(r"\w+")
 _STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "from", "with", "as", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "it", "its", "this", "that", "these", "those", "he", "she", "they", "his", "her", "their", "him", "them", "i", "we", "you", "our", "your", "there", "which", "who", "whom", "whose", "what", "when", "where", "while", "than", "then", "so", "not", "no"]
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "he",
+        "she",
+        "they",
+        "his",
+        "her",
+        "their",
+        "him",
+        "them",
+        "i",
+        "we",
+        "you",
+        "our",
+        "your",
+        "there",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "when",
+        "where",
+        "while",
+        "than",
+        "then",
+        "so",
+        "not",
+        "no",
+    ]
 )
 
 
@@ -266,9 +326,7 @@ def _in_order(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _in_reading_order(groups: list[Match], old_count: int) -> tuple[Match, ...]:
     matched = sorted((group for group in groups if group.old and group.new), key=lambda group: group.old[0])
-    staying = {
-        (i, j) for i, j in _in_order([(group.old[0], group.new[0]) for group in matched])
-    }
+    staying = {(i, j) for i, j in _in_order([(group.old[0], group.new[0]) for group in matched])}
     # Where each old sentence's place lands in the new version: just after the
     # new counterpart of the nearest earlier old sentence that did not move.
     landing = [0] * old_count

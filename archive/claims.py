@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from rapidfuzz.distance import Indel
 
@@ -252,13 +253,19 @@ class Comparison:
 
 @dataclass(frozen=True)
 class _Signal:
-    """A claim-bearing span of one version, with the value compared across versions."""
+    """A claim-bearing span of one version, with the value compared across versions.
+
+    Entities also carry their name words (``names``), quotations their words
+    and speaker, since those are compared by overlap rather than equality.
+    """
 
     kind: str
     text: str
     start: int
     end: int
-    key: object
+    key: Hashable
+    names: frozenset[str] = frozenset()
+    words: tuple[str, ...] = ()
     speaker: str | None = None
 
 
@@ -274,16 +281,33 @@ _ORDINALS = (
     "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
 ).split()
 _VAGUE = {"dozens": 12, "hundreds": 100, "thousands": 1e3, "millions": 1e6, "billions": 1e9}
-_NUMBER_WORD = (
-    "|".join(sorted([*_UNITS, *_TENS, *_SCALES, "dozen", "a dozen"], key=len, reverse=True))
-)
+_NUMBER_WORD = "|".join(sorted([*_UNITS, *_TENS, *_SCALES, "dozen", "a dozen"], key=len, reverse=True))
 # How a quantity is qualified is part of the claim: "at least 160" is not "160".
 _QUALIFIERS = {
-    "at least": ">=", "no fewer than": ">=", "no less than": ">=", "upwards of": ">",
-    "more than": ">", "over": ">", "above": ">", "nearly": "~", "almost": "~", "about": "~",
-    "around": "~", "approximately": "~", "roughly": "~", "some": "~", "close to": "~",
-    "an estimated": "~", "up to": "<=", "as many as": "<=", "as much as": "<=",
-    "at most": "<=", "no more than": "<=", "less than": "<", "fewer than": "<", "under": "<",
+    "at least": ">=",
+    "no fewer than": ">=",
+    "no less than": ">=",
+    "upwards of": ">",
+    "more than": ">",
+    "over": ">",
+    "above": ">",
+    "nearly": "~",
+    "almost": "~",
+    "about": "~",
+    "around": "~",
+    "approximately": "~",
+    "roughly": "~",
+    "some": "~",
+    "close to": "~",
+    "an estimated": "~",
+    "up to": "<=",
+    "as many as": "<=",
+    "as much as": "<=",
+    "at most": "<=",
+    "no more than": "<=",
+    "less than": "<",
+    "fewer than": "<",
+    "under": "<",
     "below": "<",
 }
 _QUALIFIER = "|".join(sorted(_QUALIFIERS, key=len, reverse=True))
@@ -300,12 +324,30 @@ _NUMBER = re.compile(
 )
 
 _MONTHS = {
-    "january": "january", "february": "february", "march": "march", "april": "april",
-    "may": "may", "june": "june", "july": "july", "august": "august",
-    "september": "september", "october": "october", "november": "november",
-    "december": "december", "jan": "january", "feb": "february", "mar": "march",
-    "apr": "april", "jun": "june", "jul": "july", "aug": "august", "sep": "september",
-    "sept": "september", "oct": "october", "nov": "november", "dec": "december",
+    "january": "january",
+    "february": "february",
+    "march": "march",
+    "april": "april",
+    "may": "may",
+    "june": "june",
+    "july": "july",
+    "august": "august",
+    "september": "september",
+    "october": "october",
+    "november": "november",
+    "december": "december",
+    "jan": "january",
+    "feb": "february",
+    "mar": "march",
+    "apr": "april",
+    "jun": "june",
+    "jul": "july",
+    "aug": "august",
+    "sep": "september",
+    "sept": "september",
+    "oct": "october",
+    "nov": "november",
+    "dec": "december",
 }
 _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _MONTH = (
@@ -341,20 +383,52 @@ _NEGATIONS = re.compile(
 )
 _HEDGES = {
     # Doubt
-    "reportedly": "doubt", "allegedly": "doubt", "alleged": "doubt", "apparently": "doubt",
-    "possibly": "doubt", "possible": "doubt", "probably": "doubt", "likely": "doubt",
-    "unlikely": "doubt", "may": "doubt", "might": "doubt", "could": "doubt", "perhaps": "doubt",
-    "maybe": "doubt", "seemingly": "doubt", "seems": "doubt", "seem": "doubt",
-    "seemed": "doubt", "appears": "doubt", "appear": "doubt", "purportedly": "doubt",
-    "presumably": "doubt", "supposedly": "doubt", "unconfirmed": "doubt",
-    "unverified": "doubt", "suspected": "doubt", "rumoured": "doubt", "rumored": "doubt",
-    "believed": "doubt", "thought to": "doubt", "said to": "doubt", "expected": "doubt",
-    "estimated": "doubt", "according to": "sourced", "sources said": "sourced",
-    "officials said": "sourced", "it is understood": "sourced",
+    "reportedly": "doubt",
+    "allegedly": "doubt",
+    "alleged": "doubt",
+    "apparently": "doubt",
+    "possibly": "doubt",
+    "possible": "doubt",
+    "probably": "doubt",
+    "likely": "doubt",
+    "unlikely": "doubt",
+    "may": "doubt",
+    "might": "doubt",
+    "could": "doubt",
+    "perhaps": "doubt",
+    "maybe": "doubt",
+    "seemingly": "doubt",
+    "seems": "doubt",
+    "seem": "doubt",
+    "seemed": "doubt",
+    "appears": "doubt",
+    "appear": "doubt",
+    "purportedly": "doubt",
+    "presumably": "doubt",
+    "supposedly": "doubt",
+    "unconfirmed": "doubt",
+    "unverified": "doubt",
+    "suspected": "doubt",
+    "rumoured": "doubt",
+    "rumored": "doubt",
+    "believed": "doubt",
+    "thought to": "doubt",
+    "said to": "doubt",
+    "expected": "doubt",
+    "estimated": "doubt",
+    "according to": "sourced",
+    "sources said": "sourced",
+    "officials said": "sourced",
+    "it is understood": "sourced",
     # Certainty
-    "definitely": "certain", "certainly": "certain",
-    "clearly": "certain", "undoubtedly": "certain", "officially": "certain",
-    "in fact": "certain", "proven": "certain", "indeed": "certain",
+    "definitely": "certain",
+    "certainly": "certain",
+    "clearly": "certain",
+    "undoubtedly": "certain",
+    "officially": "certain",
+    "in fact": "certain",
+    "proven": "certain",
+    "indeed": "certain",
 }
 _HEDGE_PHRASE = re.compile(
     r"(?i)\b(?:" + "|".join(sorted((re.escape(h) for h in _HEDGES if " " in h), key=len, reverse=True)) + r")\b"
@@ -563,11 +637,11 @@ def _entities(sentences: Sequence[Sentence], context: _Context) -> list[_Signal]
                     phrase, connector = [], None
             if phrase:
                 found.append(_entity_signal(sentence, phrase, context))
-    return [signal for signal in found if signal.key]
+    return [signal for signal in found if signal.names]
 
 
 # Where a capital may only mean "start of sentence or quotation" ("" is the sentence start).
-_OPENING_MARKS = "\"“‘(:—–-"
+_OPENING_MARKS = '"“‘(:—–-'
 # Runs of capitalized words, possibly joined by connectors: the only places a name can be.
 _NAME_RUN = re.compile(
     r"(?:[A-Z]|[a-z][A-Z])[\w'’.\-&]*(?:\s+(?:(?:"
@@ -601,7 +675,7 @@ def _entity_signal(sentence: Sentence, phrase: list[re.Match[str]], context: _Co
         names.add("".join(word[0] for word in words).lower())
     for name in list(names):
         names |= context.aliases.get(name, frozenset())
-    return _Signal("entity", text, start, start + len(text), frozenset(names))
+    return _Signal("entity", text, start, start + len(text), frozenset(names), names=frozenset(names))
 
 
 def _name_key(word: str) -> str:
@@ -621,7 +695,17 @@ def _quotes(text: str, entities: Sequence[_Signal]) -> list[_Signal]:
         words = re.findall(r"\w+", inner.lower())
         if len(words) < _MIN_QUOTE_WORDS:
             continue  # a scare-quoted term, not a quotation
-        quotes.append(_Signal("quote", inner, start, end, tuple(words), _speaker(text, start, end, entities)))
+        quotes.append(
+            _Signal(
+                "quote",
+                inner,
+                start,
+                end,
+                tuple(words),
+                words=tuple(words),
+                speaker=_speaker(text, start, end, entities),
+            )
+        )
     return quotes
 
 
@@ -713,7 +797,7 @@ def _read(text: str, context: _Context) -> _Version:
         last = max(bisect_right(starts, signal.end - 1) - 1, first)
         for index in range(first, min(last, len(sentences) - 1) + 1):
             buckets[index].append(signal)
-    names = frozenset(name for signal in signals if signal.kind == "entity" for name in signal.key)  # type: ignore[attr-defined]
+    names = frozenset(name for signal in signals for name in signal.names)
     return _Version(
         text,
         sentences,
@@ -860,7 +944,6 @@ def _without_names(text: str, start: int, end: int, signals: Sequence[_Signal], 
     return "".join(chars)
 
 
-
 def _counted_signal_reasons(
     kind: str,
     drafts: list[_Draft],
@@ -916,12 +999,20 @@ def _attribution_reasons(gone: list[_Signal], came: list[_Signal]) -> list[Reaso
         before = gone[position] if position < len(gone) else None
         after = came[position] if position < len(came) else None
         neutral = all(s is None or s.key == "reports" for s in (before, after))
-        if before and after or not neutral:
+        if (before and after) or not neutral:
             reasons.append(_signal_reason("attribution", before, after))
         else:
-            verb = (before or after).text  # type: ignore[union-attr]
-            reasons.append(Reason("attribution", f"plain attribution {'added' if after else 'dropped'}: {verb}", False,
-                                  before.text if before else None, after.text if after else None))
+            verb = before.text if before else after.text if after else ""
+            change = "added" if after else "dropped"
+            reasons.append(
+                Reason(
+                    "attribution",
+                    f"plain attribution {change}: {verb}",
+                    False,
+                    before.text if before else None,
+                    after.text if after else None,
+                )
+            )
     return reasons
 
 
@@ -932,7 +1023,13 @@ def _touching(drafts: Sequence[_Draft], side: str, signal: _Signal) -> _Draft | 
 def _signal_reason(kind: str, before: _Signal | None, after: _Signal | None) -> Reason:
     name = _SIGNAL_NAMES[kind]
     if kind == "negation":
-        text = "negation added" if after and not before else "negation removed" if before and not after else "negation reworded"
+        text = (
+            "negation added"
+            if after and not before
+            else "negation removed"
+            if before and not after
+            else "negation reworded"
+        )
     elif kind == "hedge" and before and not after:
         text = f"hedge dropped: {before.text}"
     elif kind == "hedge" and after and not before:
@@ -951,8 +1048,8 @@ def _entity_reasons(
 ) -> None:
     old_entities = [s for s in old_signals if s.kind == "entity"]
     new_entities = [s for s in new_signals if s.kind == "entity"]
-    old_names = frozenset(name for s in old_entities for name in s.key)  # type: ignore[attr-defined]
-    new_names = frozenset(name for s in new_entities for name in s.key)  # type: ignore[attr-defined]
+    old_names = frozenset(name for s in old_entities for name in s.names)
+    new_names = frozenset(name for s in new_entities for name in s.names)
     for draft in drafts:
         gone = [s for s in old_entities if draft.touches("old", s.start, s.end) and not _named(s, new_names)]
         came = [s for s in new_entities if draft.touches("new", s.start, s.end) and not _named(s, old_names)]
@@ -969,14 +1066,18 @@ def _entity_reasons(
                 draft.reasons.append(Reason("entity", f"entity added: {signal.text}", True, None, signal.text))
         for signal in gone:
             if _named(signal, new.names):
-                draft.reasons.append(Reason("reference", f"still named elsewhere: {signal.text}", False, signal.text, None))
+                draft.reasons.append(
+                    Reason("reference", f"still named elsewhere: {signal.text}", False, signal.text, None)
+                )
             else:
-                draft.reasons.append(Reason("entity", f"entity no longer mentioned: {signal.text}", True, signal.text, None))
+                draft.reasons.append(
+                    Reason("entity", f"entity no longer mentioned: {signal.text}", True, signal.text, None)
+                )
 
 
 def _named(entity: _Signal, names: frozenset[str]) -> bool:
     """Whether any word of the entity's name is among ``names``, allowing "Iraq"/"Iraqi"."""
-    for name in entity.key:  # type: ignore[attr-defined]
+    for name in entity.names:
         if name in names:
             return True
         if len(name) >= 4 and any(
@@ -1017,9 +1118,10 @@ def _quote_reasons(
                 continue  # "he" → "Smith" names the speaker, it does not change who spoke
             if _speaker_key(before.speaker) & _speaker_key(after.speaker):
                 continue
-            draft = next((d for d in drafts if not (after.start <= d.new_start and d.new_end <= after.end)), None)
-            if draft is not None:
-                draft.reasons.append(
+            # The reason goes to the first hunk outside the quotation: the one naming the speaker.
+            outside = next((d for d in drafts if not (after.start <= d.new_start and d.new_end <= after.end)), None)
+            if outside is not None:
+                outside.reasons.append(
                     Reason(
                         "quote",
                         f"quote now attributed to {after.speaker} instead of {before.speaker}",
@@ -1048,7 +1150,7 @@ def _within(draft: _Draft, side: str, signal: _Signal) -> bool:
 
 
 def _same_quote(a: _Signal, b: _Signal) -> bool:
-    return Indel.normalized_similarity(a.key, b.key) >= 0.8  # type: ignore[arg-type]
+    return bool(Indel.normalized_similarity(a.words, b.words) >= 0.8)
 
 
 def _speaker_key(speaker: str | None) -> frozenset[str]:
@@ -1096,7 +1198,7 @@ def _form_reason(old_text: str, new_text: str) -> Reason | None:
         return Reason("spelling", "same words written another way", False, old_text, new_text)
     gone = [word for word in old_words if word not in new_words and word not in _FUNCTION_WORDS]
     came = [word for word in new_words if word not in old_words and word not in _FUNCTION_WORDS]
-    if gone and len(gone) == len(came) and all(_variant(a, b) for a, b in zip(gone, came)):
+    if gone and len(gone) == len(came) and all(_variant(a, b) for a, b in zip(gone, came, strict=True)):
         return Reason("spelling", "spelling or inflection changed", False, old_text, new_text)
     return None
 
@@ -1159,6 +1261,7 @@ def _word_changes(old_words: list[str], new_words: list[str]) -> tuple[list[str]
 
 # ---------------------------------------------------------------------------
 # Comparison
+
 
 def compare(
     old: str,
@@ -1259,13 +1362,12 @@ def _added_or_removed(
 ) -> Change:
     signals = list(dict.fromkeys(s for index in excerpt.sentences for s in version.by_sentence[index]))
     reason = _whole_sentence_reason(kind, excerpt.text, signals, version, other)
+    gap_text = other.text[slice(*gap)]
     if kind == ChangeKind.ADDED:
-        hunk = Hunk(*gap, excerpt.start, excerpt.end, other.text[slice(*gap)], excerpt.text, reason.substantive, (reason,))
-        sides = (None, excerpt)
-    else:
-        hunk = Hunk(excerpt.start, excerpt.end, *gap, excerpt.text, other.text[slice(*gap)], reason.substantive, (reason,))
-        sides = (excerpt, None)
-    return Change(kind, reason.substantive, (reason,), *sides, True, None, (hunk,))
+        hunk = Hunk(*gap, excerpt.start, excerpt.end, gap_text, excerpt.text, reason.substantive, (reason,))
+        return Change(kind, reason.substantive, (reason,), None, excerpt, True, None, (hunk,))
+    hunk = Hunk(excerpt.start, excerpt.end, *gap, excerpt.text, gap_text, reason.substantive, (reason,))
+    return Change(kind, reason.substantive, (reason,), excerpt, None, True, None, (hunk,))
 
 
 def _whole_sentence_reason(
@@ -1281,8 +1383,8 @@ def _whole_sentence_reason(
     """
     verb = "added" if kind == ChangeKind.ADDED else "removed"
     old_text, new_text = (None, text) if kind == ChangeKind.ADDED else (text, None)
-    if _BOILERPLATE.match(text) or len(_CONTENT_WORD.findall(text)) < 2 and not any(
-        s.kind in ("number", "date", "quote") for s in signals
+    if _BOILERPLATE.match(text) or (
+        len(_CONTENT_WORD.findall(text)) < 2 and not any(s.kind in ("number", "date", "quote") for s in signals)
     ):
         return Reason("boilerplate", f"{verb} text carries no claim", False, old_text, new_text)
     facts = signals if kind == ChangeKind.ADDED else [s for s in signals if _lost(s, version, other)]
@@ -1331,7 +1433,9 @@ def _aligned(
         # are cosmetic; any edit made on the way is classified by its own hunks.
         moved = Reason("moved", f"moved from sentence {match.old[0] + 1} to {match.new[0] + 1}", False)
         extra.append(moved)
-        hunks.append(Hunk(before.start, before.end, *departure, before.text, new.text[slice(*departure)], False, (moved,)))
+        hunks.append(
+            Hunk(before.start, before.end, *departure, before.text, new.text[slice(*departure)], False, (moved,))
+        )
         hunks.append(Hunk(*landing, after.start, after.end, old.text[slice(*landing)], after.text, False, (moved,)))
     if kind in (ChangeKind.SPLIT, ChangeKind.MERGED):
         extra.append(Reason(str(kind), f"{len(match.old)} sentence(s) became {len(match.new)}", False))
@@ -1436,13 +1540,15 @@ def _first_paragraph(version: _Version) -> str:
 
 
 def _entity_names(version: _Version) -> list[tuple[str, frozenset[str]]]:
-    return [(s.text, s.key) for s in version.signals if s.kind == "entity"]  # type: ignore[misc]
+    return [(s.text, s.names) for s in version.signals if s.kind == "entity"]
 
 
 def _sources(version: _Version) -> list[tuple[str, frozenset[str]]]:
     """Who the version cites: quote speakers and names next to an attribution verb or "according to"."""
     sources = [
-        (s.speaker, _speaker_key(s.speaker)) for s in version.signals if s.kind == "quote" and _is_named(s.speaker)
+        (s.speaker, _speaker_key(s.speaker))
+        for s in version.signals
+        if s.kind == "quote" and s.speaker and _is_named(s.speaker)
     ]
     entities = [s for s in version.signals if s.kind == "entity"]
     starts = [entity.start for entity in entities]
@@ -1454,7 +1560,7 @@ def _sources(version: _Version) -> list[tuple[str, frozenset[str]]]:
         for entity in entities[first : bisect_right(starts, cue.end + 4)]:
             between = version.text[min(entity.end, cue.end) : max(entity.start, cue.start)]
             if len(between) <= 4 or not between.strip(" ,"):
-                sources.append((entity.text, entity.key))  # type: ignore[arg-type]
+                sources.append((entity.text, entity.names))
     return [(name, key) for name, key in sources if key]
 
 

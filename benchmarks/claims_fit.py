@@ -16,8 +16,9 @@ import json
 import sys
 from pathlib import Path
 
-import archive.claims as claims
 from claims_eval import Revision, covering, hunks_of, load, scores
+
+import archive.claims as claims
 
 CANDIDATES = (1, 2, 3, 4, 5, 6)
 

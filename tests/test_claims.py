@@ -185,7 +185,9 @@ def test_a_sentence_can_hold_a_substantive_and_a_cosmetic_hunk() -> None:
 
 def test_spans_index_both_versions() -> None:
     new = (
-        OLD.replace("100,000", "175,000").replace(" Vladimir Putin said the troops would leave after the exercises ended.", "")
+        OLD.replace("100,000", "175,000").replace(
+            " Vladimir Putin said the troops would leave after the exercises ended.", ""
+        )
         + "Schools were closed on Friday.\n"
     )
     comparison = compare(OLD, new)
@@ -249,7 +251,9 @@ def test_to_dict_is_the_documented_json_shape() -> None:
         assert {"kind", "substantive", "edited", "reasons", "old", "new", "diff", "hunks"} <= set(change)
     edited = next(change for change in data["changes"] if change["kind"] == "edited")
     assert edited["old"]["span"] == [OLD.index("The army"), OLD.index("Pentagon.") + len("Pentagon.")]
-    assert {"code": "number", "substantive": True, "old": "100,000", "new": "175,000"}.items() <= edited["reasons"][0].items()
+    assert {"code": "number", "substantive": True, "old": "100,000", "new": "175,000"}.items() <= edited["reasons"][
+        0
+    ].items()
     added = next(change for change in data["changes"] if change["kind"] == "added")
     assert added["old"] is None and added["new"]["text"] == "Schools were closed on Friday."
     assert set(data["coverage"]) == {"headline", "lede", "words", "sentences", "quotes", "sources", "entities", "links"}

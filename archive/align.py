@@ -5,7 +5,8 @@ few edits cost little more than hashing:
 
 1. identical sentences are paired by text;
 2. the rest are scored by a word-level similarity computed in rapidfuzz (C)
-   over their content words, and paired greedily, best first;
+   over their content words, and paired greedily, best first; a lone leftover
+   pair between the same neighbours is paired as a rewrite;
 3. a pair grows into a split (one old, several new) or a merge (several old,
    one new) when an adjacent unpaired sentence makes the texts more alike.
 

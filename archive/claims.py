@@ -1239,7 +1239,10 @@ def _wording_reason(old_text: str, new_text: str, old_words_text: str, new_words
         return Reason("reference", f"reference spelled out: {new_text}", False, old_or_none, new_or_none)
     came, gone = _word_changes(old_words, new_words)
     if not came:
-        text = f"words dropped: {' '.join(gone[:8])}" if gone else "only function words changed"
+        if gone:
+            text = f"words dropped: {' '.join(gone[:8])}"
+        else:
+            text = "same words in another order" if old_words else "only function words changed"
         return Reason("wording", text, False, old_or_none, new_or_none)
     if not gone:
         # Nothing taken out, something put in: "killed" → "killed in Sunderland".

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archive.align import align
 from archive.claims import Comparison, Hunk, compare
+from archive.sentences import split_sentences
 
 POSITIVE = "meaning-changed"
 
@@ -131,6 +133,10 @@ def evaluate(revisions: list[Revision]) -> dict[str, Any]:
     started = time.perf_counter()
     judged = list(judgements(revisions))
     seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    for revision in revisions:
+        align(split_sentences(revision.old), split_sentences(revision.new))
+    align_seconds = time.perf_counter() - started
     result = scores((any(h.substantive for h in hunks), edit.positive) for edit, hunks in judged)
     baseline = scores((bool(hunks), edit.positive) for edit, hunks in judged)
     return {
@@ -143,6 +149,7 @@ def evaluate(revisions: list[Revision]) -> dict[str, Any]:
         "uncovered": sum(not hunks for _, hunks in judged),
         "revisions": len(revisions),
         "seconds": seconds,
+        "align_seconds": align_seconds,
         "confusion": {key: result[key] for key in ("tp", "fp", "fn", "tn")},
     }
 
@@ -173,7 +180,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{result['baseline_recall']:8.3f}{result['baseline_f1']:7.3f}"
     )
     print(f"edits no hunk covers: {result['uncovered']}")
-    print(f"compare time: {result['seconds']:.3f} s for {result['revisions']} revisions")
+    print(
+        f"time for {result['revisions']} revisions: compare {result['seconds']:.3f} s,"
+        f" of which segmentation and alignment {result['align_seconds']:.3f} s"
+    )
     return 0
 
 

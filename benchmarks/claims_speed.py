@@ -52,7 +52,10 @@ def edited(text: str, seed: int = 7) -> str:
         out = []
         for sentence in sentences:
             roll = rng.random()
-            if roll < 0.03:
+            if roll < 0.2 and ", and " in sentence:
+                head, tail = sentence.split(", and ", 1)
+                sentence = f"{head}. {tail[:1].upper()}{tail[1:]}"
+            elif roll < 0.03:
                 sentence = re.sub(r"\d+", lambda m: str(int(m.group()) + 7), sentence, count=1)
             elif roll < 0.05:
                 sentence = re.sub(r"\b(reportedly|allegedly|may|might|could|likely) ", "", sentence, count=1)
@@ -60,12 +63,9 @@ def edited(text: str, seed: int = 7) -> str:
                 sentence = re.sub(r"\b(today|yesterday|Monday|Tuesday)\b", "on Saturday", sentence, count=1)
             elif roll < 0.07:
                 sentence = sentence.replace(" will ", " will not ", 1)
-            elif roll < 0.08 and ", and " in sentence:
-                head, tail = sentence.split(", and ", 1)
-                sentence = f"{head}. {tail[:1].upper()}{tail[1:]}"
             elif roll < 0.09:
                 out.append("Officials said the figure was later revised, according to a statement released on Friday.")
-            elif roll < 0.10:
+            elif roll < 0.11:
                 continue
             out.append(sentence)
         if len(out) > 2 and rng.random() < 0.05:

@@ -29,6 +29,7 @@ __all__ = [
     "read_stream",
     "is_url",
     "media_type_of",
+    "parse_content_type",
 ]
 
 USER_AGENT = f"archive/{__version__} (news article version archiver; Python-urllib)"
@@ -72,7 +73,8 @@ def is_url(location: str) -> bool:
     return location.lower().startswith(("http://", "https://"))
 
 
-def _parse_content_type(header: str | None) -> tuple[str | None, str | None]:
+def parse_content_type(header: str | None) -> tuple[str | None, str | None]:
+    """``text/html; charset=UTF-8`` -> (``text/html``, ``UTF-8``)."""
     if not header:
         return None, None
     message = Message()
@@ -129,7 +131,7 @@ def fetch_url(
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             content_type = response.headers.get("Content-Type")
-            media_type, charset = _parse_content_type(content_type)
+            media_type, charset = parse_content_type(content_type)
             if media_type is not None and media_type not in HTML_TYPES | TEXT_TYPES:
                 raise SourceUnavailable(f"{url}: not a web page or text ({media_type})")
             declared_length = response.headers.get("Content-Length")

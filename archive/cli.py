@@ -14,9 +14,11 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__, render
-from .errors import ArchiveError, ArticleNotFound
-from .history import diff_versions
+from .errors import ArchiveError, ArticleNotFound, InvalidInput
+from .history import compare_versions, diff_versions, term_coverage
+from .history import timeline as article_timeline
 from .model import parse_time
+from .pages import comparison_page
 from .snapshot import snapshot as snapshot_article
 from .store import Store, default_store_path
 
@@ -161,18 +163,100 @@ def show(ctx: click.Context, reference: str, raw: bool, as_json: bool) -> None:
     _emit(as_json, lambda: render.version_json(version, text), lambda: render.version_text(version, text))
 
 
+def versions_arguments(command: F) -> F:
+    command = click.argument("new", required=False)(command)
+    command = click.argument("old", required=False)(command)
+    return click.argument("article")(command)
+
+
 @cli.command()
-@click.argument("article")
-@click.argument("old", required=False)
-@click.argument("new", required=False)
-@click.option("--full", is_flag=True, help="Show unchanged paragraphs too.")
+@versions_arguments
+@click.option(
+    "--by",
+    type=click.Choice(["word", "sentence"]),
+    default="word",
+    show_default=True,
+    help="Word-level diff, or sentences aligned with claim changes.",
+)
+@click.option("--full", is_flag=True, help="Word diff: show unchanged paragraphs too.")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write a self-contained side-by-side HTML page to this file.",
+)
 @json_option
 @click.pass_context
-def diff(ctx: click.Context, article: str, old: str | None, new: str | None, full: bool, as_json: bool) -> None:
-    """Word-level diff of two versions of ARTICLE [default: the two latest; OLD alone: OLD to latest]."""
+def diff(
+    ctx: click.Context,
+    article: str,
+    old: str | None,
+    new: str | None,
+    by: str,
+    full: bool,
+    html_path: Path | None,
+    as_json: bool,
+) -> None:
+    """Differences between two versions of ARTICLE [default: the two latest; OLD alone: OLD to latest]."""
     store = _store(ctx)
-    result = diff_versions(store, store.find_article(article), old, new)
-    _emit(as_json, lambda: render.word_diff_json(result), lambda: render.word_diff_text(result, full=full))
+    article_id = store.find_article(article)
+    if by == "sentence" or html_path is not None:
+        result = compare_versions(store, article_id, old, new)
+        if html_path is not None:
+            _write_page(html_path, comparison_page(result))
+        if by == "sentence":
+            _emit(as_json, lambda: render.sentence_diff_json(result), lambda: render.sentence_diff_text(result))
+            return
+    words = diff_versions(store, article_id, old, new)
+    _emit(as_json, lambda: render.word_diff_json(words), lambda: render.word_diff_text(words, full=full))
+
+
+def _write_page(path: Path, html: str) -> None:
+    try:
+        path.write_text(html, encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(f"cannot write {path}: {error.strerror or error}") from None
+    click.echo(f"Wrote {path}", err=True)
+
+
+@cli.command()
+@versions_arguments
+@json_option
+@click.pass_context
+def claims(ctx: click.Context, article: str, old: str | None, new: str | None, as_json: bool) -> None:
+    """Only the substantive changes between two versions of ARTICLE: the claims that changed."""
+    store = _store(ctx)
+    result = compare_versions(store, store.find_article(article), old, new)
+    _emit(
+        as_json,
+        lambda: render.claims_json(result),
+        lambda: render.sentence_diff_text(result, substantive_only=True),
+    )
+
+
+@cli.command()
+@click.argument("article")
+@json_option
+@click.pass_context
+def timeline(ctx: click.Context, article: str, as_json: bool) -> None:
+    """Every version of ARTICLE with how its coverage changed from the version before."""
+    store = _store(ctx)
+    entries = article_timeline(store, store.find_article(article))
+    _emit(as_json, lambda: render.timeline_json(entries), lambda: render.timeline_text(entries))
+
+
+@cli.command()
+@click.argument("term")
+@json_option
+@click.pass_context
+def coverage(ctx: click.Context, term: str, as_json: bool) -> None:
+    """Which articles mention TERM (a word, name or phrase), and how often, version by version."""
+    mentions = term_coverage(_store(ctx), term)
+    _emit(
+        as_json,
+        lambda: render.term_coverage_json(term, mentions),
+        lambda: render.term_coverage_text(term, mentions),
+    )
 
 
 @cli.command()

@@ -15,8 +15,9 @@ from typing import Any
 
 import click
 
+from .claims import Change, Comparison, Coverage, Excerpt
 from .diff import DELETE, EQUAL, INSERT
-from .history import VersionDiff
+from .history import TermMention, TimelineEntry, VersionComparison, VersionDiff, VersionPair
 from .model import ArticleSummary, LogEntry, Version, format_time
 from .store import AddResult
 
@@ -34,6 +35,13 @@ __all__ = [
     "word_diff_json",
     "log_text",
     "log_json",
+    "sentence_diff_text",
+    "sentence_diff_json",
+    "claims_json",
+    "timeline_text",
+    "timeline_json",
+    "term_coverage_text",
+    "term_coverage_json",
 ]
 
 
@@ -282,4 +290,211 @@ def log_json(entries: Sequence[LogEntry]) -> dict[str, Any]:
             }
             for e in entries
         ]
+    }
+
+
+# --- sentence-level comparison, claims, timeline, coverage ------------------------
+
+_KIND_COLOURS = {
+    "edited": "yellow",
+    "added": "green",
+    "removed": "red",
+    "moved": "cyan",
+    "split": "magenta",
+    "merged": "magenta",
+}
+
+
+def _where(excerpt: Excerpt | None) -> str:
+    if excerpt is None:
+        return "—"
+    first, last = excerpt.sentences[0] + 1, excerpt.sentences[-1] + 1
+    return f"¶{excerpt.paragraph + 1} s{first}" + (f"-{last}" if last != first else "")
+
+
+def _change_body(change: Change) -> str:
+    """The change's text with its word-level edits marked (old text for removals, new for additions)."""
+    if change.diff is not None and change.edited:
+        return "".join(text if op == EQUAL else _mark(op, text) for op, text in change.diff.ops)
+    if change.new is not None and change.old is None:
+        return _mark(INSERT, change.new.text)
+    if change.old is not None and change.new is None:
+        return _mark(DELETE, change.old.text)
+    return (change.new or change.old).text if (change.new or change.old) else ""
+
+
+def _change_lines(change: Change) -> list[str]:
+    kind = click.style(f"{change.kind.upper():<8}", fg=_KIND_COLOURS.get(str(change.kind)), bold=True)
+    verdict = (
+        click.style("SUBSTANTIVE", fg="red", bold=True) if change.substantive else click.style("cosmetic", dim=True)
+    )
+    lines = [f"{kind} {_where(change.old)} → {_where(change.new)}  {verdict}"]
+    lines.extend(f"    · {reason.text}" for reason in change.reasons)
+    lines.append("    " + _change_body(change))
+    return lines
+
+
+def _pair_header(pair: VersionPair) -> list[str]:
+    old, new = pair.old, pair.new
+    return [
+        click.style(f"--- {old.ref}  {_short_time(old.captured_at)}  {old.commit[:12]}", bold=True),
+        click.style(f"+++ {new.ref}  {_short_time(new.captured_at)}  {new.commit[:12]}", bold=True),
+    ]
+
+
+def _counts_line(comparison: Comparison) -> str:
+    counts = comparison.counts
+    kinds = ", ".join(f"{counts[kind]} {kind}" for kind in ("edited", "added", "removed", "moved", "split", "merged"))
+    return (
+        f"{counts['substantive']} substantive, {counts['cosmetic']} cosmetic · {kinds} · "
+        f"{counts['unchanged']} unchanged"
+    )
+
+
+def _headline_line(coverage: Coverage) -> str | None:
+    if not coverage.headline_changed:
+        return None
+    verdict = "substantive" if coverage.headline_substantive else "cosmetic"
+    return (
+        f"headline ({verdict}): {_mark(DELETE, coverage.old_headline or '')} "
+        f"{_mark(INSERT, coverage.new_headline or '')}"
+    )
+
+
+def sentence_diff_text(result: VersionComparison, substantive_only: bool = False) -> str:
+    """Every changed sentence group with its kind, its verdict and reasons, and its word-level edits."""
+    comparison = result.comparison
+    lines = _pair_header(result.pair)
+    headline = _headline_line(comparison.coverage)
+    if headline:
+        lines.append(headline)
+    lines.append(_counts_line(comparison))
+    changes = (
+        comparison.substantive_changes
+        if substantive_only
+        else [change for change in comparison.changes if change.kind != "unchanged"]
+    )
+    if not changes:
+        lines.append("No substantive changes." if substantive_only else "The texts are identical.")
+    for change in changes:
+        lines.append("")
+        lines.extend(_change_lines(change))
+    return "\n".join(lines)
+
+
+def sentence_diff_json(result: VersionComparison) -> dict[str, Any]:
+    return {
+        "article": result.pair.old.article_id,
+        "from": _version_summary(result.pair.old),
+        "to": _version_summary(result.pair.new),
+        **result.comparison.to_dict(),
+    }
+
+
+def claims_json(result: VersionComparison) -> dict[str, Any]:
+    comparison = result.comparison
+    return {
+        "article": result.pair.old.article_id,
+        "from": _version_summary(result.pair.old),
+        "to": _version_summary(result.pair.new),
+        "headline": comparison.coverage.to_dict()["headline"],
+        "changes": [change.to_dict() for change in comparison.substantive_changes],
+    }
+
+
+def _signed(added: Sequence[object], removed: Sequence[object]) -> str:
+    return f"+{len(added)}/-{len(removed)}" if added or removed else ""
+
+
+def timeline_text(entries: Sequence[TimelineEntry]) -> str:
+    rows = []
+    for entry in entries:
+        version, comparison = entry.version, entry.comparison
+        if comparison is None:
+            rows.append(
+                (
+                    str(version.number),
+                    _short_time(version.captured_at),
+                    str(version.words),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    version.title,
+                )
+            )
+            continue
+        coverage = comparison.coverage
+        rows.append(
+            (
+                str(version.number),
+                _short_time(version.captured_at),
+                str(version.words),
+                f"+{coverage.words_added}/-{coverage.words_removed}",
+                f"+{coverage.sentences_added}/-{coverage.sentences_removed}",
+                f"{comparison.counts['substantive']}/{comparison.counts['cosmetic']}",
+                ("changed*" if coverage.headline_substantive else "changed") if coverage.headline_changed else "",
+                ("changed*" if coverage.lede_substantive else "changed") if coverage.lede_changed else "",
+                _signed(coverage.quotes_added, coverage.quotes_dropped),
+                " ".join([*(f"+{e}" for e in coverage.entities_added), *(f"-{e}" for e in coverage.entities_dropped)]),
+                version.title,
+            )
+        )
+    header = (
+        "V",
+        "CAPTURED (UTC)",
+        "WORDS",
+        "±WORDS",
+        "±SENT",
+        "SUBST/COSM",
+        "HEADLINE",
+        "LEDE",
+        "±QUOTES",
+        "ENTITIES",
+        "TITLE",
+    )
+    table = _table(header, rows, right=(0, 2))
+    return f"{entries[0].version.article_id}\n{table}\n(* substantive)"
+
+
+def timeline_json(entries: Sequence[TimelineEntry]) -> dict[str, Any]:
+    return {
+        "article": entries[0].version.article_id,
+        "versions": [
+            {
+                **_version_summary(entry.version),
+                "counts": entry.comparison.counts if entry.comparison else None,
+                "coverage": entry.comparison.coverage.to_dict() if entry.comparison else None,
+            }
+            for entry in entries
+        ],
+    }
+
+
+def term_coverage_text(term: str, mentions: Sequence[TermMention]) -> str:
+    if not mentions:
+        return f"No archived article mentions {term!r}."
+    rows = [(_short_time(m.version.captured_at), m.version.ref, str(m.count), m.version.title) for m in mentions]
+    articles = len({m.version.article_id for m in mentions})
+    table = _table(("CAPTURED (UTC)", "VERSION", "MENTIONS", "TITLE"), rows, right=(2,))
+    return f"{term!r}: {articles} article{'s' if articles != 1 else ''}\n{table}"
+
+
+def term_coverage_json(term: str, mentions: Sequence[TermMention]) -> dict[str, Any]:
+    return {
+        "term": term,
+        "mentions": [
+            {
+                "article": m.version.article_id,
+                "version": m.version.number,
+                "commit": m.version.commit,
+                "captured_at": format_time(m.version.captured_at),
+                "title": m.version.title,
+                "count": m.count,
+            }
+            for m in mentions
+        ],
     }

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import __version__
-from .capture import DEFAULT_TIMEOUT, MAX_BYTES, Capture, fetch_url, is_url, read_file, read_stream
+from .capture import (
+    DEFAULT_TIMEOUT,
+    MAX_BYTES,
+    Capture,
+    fetch_url,
+    is_url,
+    parse_content_type,
+    read_file,
+    read_stream,
+)
 from .errors import InvalidInput
 from .extract import Extracted, extract
 from .ids import article_id_from_title, article_id_from_url, validate_article_id
@@ -117,3 +126,24 @@ def describe(taken: Capture, extracted: Extracted) -> dict[str, Any]:
         "extractor": {"name": extracted.extractor, "version": extracted.extractor_version},
         "archiver": {"version": __version__},
     }
+
+
+def recapture(metadata: Mapping[str, Any], raw: bytes) -> Capture:
+    """The Capture a stored version was made from, rebuilt from its raw bytes and metadata.
+
+    The inverse of ``describe`` for everything extraction depends on, so that
+    re-extracting a stored version gives what the archive recorded.
+    """
+    http = metadata.get("http") or {}
+    _, charset = parse_content_type(http.get("content_type"))
+    return Capture(
+        raw=raw,
+        source=metadata["source"],
+        media_type=metadata["raw"]["media_type"],
+        url=metadata.get("url"),
+        final_url=metadata.get("final_url") or metadata.get("url"),
+        http_status=http.get("status"),
+        content_type=http.get("content_type"),
+        charset=charset,
+        captured_at=parse_time(metadata["captured_at"]),
+    )

@@ -6,7 +6,9 @@ ARCHIVE := $(BIN)/archive
 SEED := seeds/000_dbbbf4a16fd70257
 DEMO_ID := putin-post-trump
 
-.PHONY: install demo test bench lint typecheck clean
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install browser demo test bench lint typecheck clean
 
 install: $(VENV)/.installed
 
@@ -25,7 +27,12 @@ demo: install
 	$(ARCHIVE) history $(DEMO_ID)
 	$(ARCHIVE) diff $(DEMO_ID)
 
-test: install
+# The viewer's end-to-end tests drive Debian's Chromium and ChromeDriver; install them when missing.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; }
+
+test: install browser
 	$(BIN)/python -m pytest -q
 
 bench: install

@@ -267,3 +267,24 @@ def log(ctx: click.Context, limit: int, as_json: bool) -> None:
     """Snapshots across all articles, newest first."""
     entries = _store(ctx).log(limit or None)
     _emit(as_json, lambda: render.log_json(entries), lambda: render.log_text(entries))
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="0 picks a free port.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; loopback keeps it private.")
+@click.pass_context
+def serve(ctx: click.Context, port: int, host: str) -> None:
+    """Browse the archive in a web browser: a local, read-only viewer."""
+    from .viewer import make_server
+
+    server = make_server(_store(ctx), host, port)
+    bound_host, bound_port = server.server_address[:2]
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Warning: serving on {host}, reachable from other machines.", err=True)
+    click.echo(f"Serving {ctx.obj} at http://{bound_host}:{bound_port}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

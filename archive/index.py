@@ -40,7 +40,11 @@ VersionRow = tuple[str, int, str, dict[str, Any]]
 
 
 class Index:
-    """The lookup table, backed by SQLite (or memory, when the store is read-only)."""
+    """The lookup table, backed by SQLite (or memory, when the store is read-only).
+
+    The connection may be used from any thread, one at a time: callers that
+    share a Store across threads (the web viewer) serialize their access.
+    """
 
     def __init__(self, path: Path | None) -> None:
         self._connection = self._connect(path)
@@ -50,7 +54,7 @@ class Index:
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                connection = sqlite3.connect(path, timeout=60, isolation_level=None)
+                connection = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
                 connection.executescript(_SCHEMA)
                 if Index._stamp_of(connection, "schema") not in (None, _INDEX_VERSION):
                     connection.executescript("DELETE FROM versions; DELETE FROM stamp;")
@@ -58,7 +62,7 @@ class Index:
                 return connection
             except (sqlite3.Error, OSError):
                 pass  # a read-only or damaged location: fall back to memory below
-        connection = sqlite3.connect(":memory:", isolation_level=None)
+        connection = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         connection.executescript(_SCHEMA)
         return connection
 

@@ -56,6 +56,17 @@ details.unchanged-run > summary { font: 13px system-ui, sans-serif; color: var(-
   cursor: pointer; }
 details.unchanged-run .columns { border-top: none; }
 :target { outline: 2px solid var(--moved); outline-offset: -2px; }
+table.list { border-collapse: collapse; width: 100%; font: 14px/1.45 system-ui, -apple-system, sans-serif; }
+table.list th { text-align: left; border-bottom: 2px solid var(--line); padding: .4rem .5rem; }
+table.list td { border-bottom: 1px solid var(--line); padding: .4rem .5rem; vertical-align: top; }
+table.list .meta { margin: 0; font-size: 12px; overflow-wrap: anywhere; }
+form { font: 14px system-ui, sans-serif; margin: .5rem 0 1rem; }
+input[type=search] { width: min(28rem, 70%); padding: .3rem .5rem; font: inherit; }
+ul.checks { font: 14px system-ui, sans-serif; list-style: none; padding: 0; }
+ul.checks .ok { color: var(--added-ink); } ul.checks .bad { color: var(--removed-ink); font-weight: 600; }
+.text p { max-width: 42rem; }
+figure.chart { margin: .5rem 0 1rem; }
+figure.chart figcaption { font: 12px system-ui, sans-serif; color: var(--muted); }
 @media (max-width: 760px) { .columns { grid-template-columns: 1fr; } .columns > .head { display: none; } }
 @media print { .columns > .head { position: static; } details.unchanged-run { display: none; } }
 """

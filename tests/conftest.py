@@ -167,3 +167,20 @@ def web() -> Iterator[WebServer]:
     server = WebServer()
     yield server
     server.close()
+
+
+def archive_terms_versions(store: Store) -> list[str]:
+    """Archive every version of the shared terms-versions corpus at its recorded date; returns the article ids."""
+    import json
+
+    from archive.model import parse_time
+    from archive.snapshot import snapshot
+
+    ids = []
+    for folder in sorted((SHARED / "corpora" / "terms-versions").iterdir()):
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        article_id = folder.name.lower()
+        for version in meta["versions"]:
+            snapshot(store, str(folder / version["file"]), article_id=article_id, at=parse_time(version["author_date"]))
+        ids.append(article_id)
+    return ids

@@ -1,0 +1,139 @@
+"""The web viewer over real HTTP: stable URLs, JSON twins, validation, escaping, and no writes."""
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import SEED, SEED_REVISION, STORY, article_html, store_state
+
+from archive.model import parse_time
+from archive.snapshot import snapshot
+from archive.store import Store
+from archive.viewer import make_server
+
+HOSTILE = "The statement read <script>window.hacked = 1</script> and ended there, officials said."
+
+
+@pytest.fixture
+def viewer(store_path: Path, tmp_path: Path) -> Iterator[str]:
+    with Store.open(store_path) as store:
+        snapshot(store, str(SEED), article_id="putin", at=parse_time("2021-12-17T12:00:00Z"))
+        snapshot(store, str(SEED_REVISION), article_id="putin", at=parse_time("2021-12-18T09:30:00Z"))
+        page = tmp_path / "hostile.html"
+        page.write_text(article_html(paragraphs=[*STORY[:2], HOSTILE.replace("<", "&lt;").replace(">", "&gt;")]))
+        snapshot(store, str(page), article_id="hostile", at=parse_time("2024-03-01T10:00:00Z"))
+    store = Store.open(store_path)
+    server = make_server(store, port=0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    store.close()
+
+
+def get(url: str, method: str = "GET") -> tuple[int, str, dict[str, str]]:
+    request = urllib.request.Request(url, method=method)
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.read().decode("utf-8"), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8"), dict(error.headers)
+
+
+def test_every_page_has_a_stable_url_and_a_json_twin(viewer: str) -> None:
+    for path in ("/", "/articles/putin", "/articles/putin/versions/1", "/articles/putin/diff/1/2"):
+        status, body, headers = get(viewer + path)
+        assert status == 200 and headers["Content-Type"].startswith("text/html")
+        status, body, headers = get(viewer + "/api" + path)
+        assert status == 200 and headers["Content-Type"].startswith("application/json")
+        json.loads(body)
+    articles = json.loads(get(viewer + "/api/")[1])["articles"]
+    assert {a["id"] for a in articles} == {"putin", "hostile"}
+    article = json.loads(get(viewer + "/api/articles/putin")[1])
+    assert [v["version"] for v in article["versions"]] == [1, 2]
+    assert article["versions"][1]["substantive_changes"] == 3
+    diff = json.loads(get(viewer + "/api/articles/putin/diff/1/2")[1])
+    assert diff["counts"]["substantive"] == 3 and diff["from"]["version"] == 1
+    version = json.loads(get(viewer + "/api/articles/putin/versions/2")[1])
+    assert all(version["checks"].values())
+
+
+def test_article_page_shows_the_timeline_and_a_chart(viewer: str) -> None:
+    body = get(viewer + "/articles/putin")[1]
+    assert "<svg" in body and "Words added (up) and removed (down)" in body
+    assert 'href="/articles/putin/diff/1/2"' in body and 'href="/articles/putin/versions/2"' in body
+    assert "Putin’s Post-Trump Standoff" in body
+
+
+def test_the_diff_page_is_the_same_rendering_as_diff_html(viewer: str, run) -> None:
+    body = get(viewer + "/articles/putin/diff/1/2")[1]
+    assert 'class="columns"' in body and "claim changed" in body and "<ins>eleven</ins>" in body
+
+
+def test_search_matches_title_url_and_text(viewer: str) -> None:
+    assert "Putin’s Post-Trump Standoff" in get(viewer + "/?q=standoff")[1]
+    found = json.loads(get(viewer + "/api/?q=Kremlin")[1])["articles"]
+    assert [a["id"] for a in found] == ["putin"]
+    assert json.loads(get(viewer + "/api/?q=zanzibar")[1])["articles"] == []
+
+
+def test_picker_redirects_to_the_citable_diff_url(viewer: str) -> None:
+    request = urllib.request.Request(viewer + "/articles/putin/diff?from=1&to=2")
+    with urllib.request.urlopen(request) as response:
+        assert response.url == viewer + "/articles/putin/diff/1/2"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/articles/..%2F..%2Fetc%2Fpasswd",
+        "/articles/%2Fetc%2Fpasswd",
+        "/articles/nobody",
+        "/articles/PUTIN",
+        "/articles/putin/versions/3",
+        "/articles/putin/versions/0",
+        "/articles/putin/versions/-1",
+        "/articles/putin/versions/latest",
+        "/articles/putin/diff/1/9",
+        "/articles/putin/diff/1",
+        "/nowhere",
+        "/api/articles/" + "x" * 300,
+    ],
+)
+def test_bad_paths_are_404_and_never_reach_outside_the_store(viewer: str, path: str) -> None:
+    status, body, _ = get(viewer + path)
+    assert status == 404
+    assert "root:" not in body
+
+
+def test_article_text_is_escaped_not_run(viewer: str) -> None:
+    body = get(viewer + "/articles/hostile/versions/1")[1]
+    assert "&lt;script&gt;window.hacked = 1&lt;/script&gt;" in body
+    assert "<script" not in body.lower()
+
+
+def test_viewer_only_reads(viewer: str, store_path: Path) -> None:
+    before = store_state(store_path)
+    for path in ("/", "/articles/putin", "/articles/putin/diff/1/2", "/articles/putin/versions/1"):
+        get(viewer + path)
+    for method in ("POST", "PUT", "DELETE"):
+        assert get(viewer + "/", method=method)[0] == 405
+    assert store_state(store_path) == before
+
+
+def test_pages_forbid_scripts_and_outside_requests(viewer: str) -> None:
+    _, _, headers = get(viewer + "/articles/putin/diff/1/2")
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_serve_binds_to_loopback_by_default(store_path: Path) -> None:
+    with Store.open(store_path) as store:
+        server = make_server(store, port=0)
+        assert server.server_address[0] == "127.0.0.1"
+        server.server_close()

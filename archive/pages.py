@@ -50,7 +50,7 @@ table.summary td { padding: .2rem 1rem .2rem 0; }
 .reasons li.cosmetic { color: var(--muted); }
 del { background: var(--removed); color: var(--removed-ink); text-decoration: line-through; }
 ins { background: var(--added); color: var(--added-ink); text-decoration: none; }
-mark.claim { background: none; border-bottom: 2px solid var(--claim); }
+.plus { color: var(--added-ink); } .minus { color: var(--removed-ink); }
 details.unchanged-run { grid-column: 1 / -1; border-bottom: 1px solid var(--line); }
 details.unchanged-run > summary { font: 13px system-ui, sans-serif; color: var(--muted); padding: .4rem .75rem;
   cursor: pointer; }

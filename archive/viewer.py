@@ -211,8 +211,9 @@ class Viewer:
                 rows.append(
                     f'<tr id="v{number}"><td><a href="{text_link}">v{number}</a></td>'
                     f"<td>{escape(format_time(version.captured_at))}</td><td>{escape(version.title)}</td>"
-                    f"<td>{version.words}</td><td><ins>+{version.words_added}</ins> <del>−{version.words_removed}"
-                    f"</del></td><td>{substantive}</td><td>{diff}</td></tr>"
+                    f'<td>{version.words}</td><td><span class="plus">+{version.words_added}</span> '
+                    f'<span class="minus">−{version.words_removed}</span></td>'
+                    f"<td>{substantive}</td><td>{diff}</td></tr>"
                 )
             picker = (
                 f'<form class="picker" method="get" action="{_href("articles", article_id, "diff")}">Compare '

@@ -26,6 +26,7 @@ demo: install
 	$(ARCHIVE) list
 	$(ARCHIVE) history $(DEMO_ID)
 	$(ARCHIVE) diff $(DEMO_ID)
+	$(ARCHIVE) claims $(DEMO_ID)
 
 # The viewer's end-to-end tests drive Debian's Chromium and ChromeDriver; install them when missing.
 browser:

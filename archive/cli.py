@@ -288,3 +288,19 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
         pass
     finally:
         server.server_close()
+
+
+# --- integrity: verify, audit, reproduce, rebuild, export (see docs/audit.md) ---------------------
+
+
+@cli.command()
+@json_option
+@click.pass_context
+def verify(ctx: click.Context, as_json: bool) -> None:
+    """Check that every version is genuine and the history whole; exit 1 listing every problem found."""
+    from . import reports
+    from .verify import verify as verify_store
+
+    result = verify_store(_store(ctx))
+    _emit(as_json, lambda: reports.verification_json(result), lambda: reports.verification_text(result))
+    ctx.exit(0 if result.ok else 1)

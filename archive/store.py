@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import re
+import subprocess
 import tempfile
+import threading
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,6 +56,8 @@ __all__ = [
     "Writer",
     "NewVersion",
     "AddResult",
+    "CommitRecord",
+    "Signature",
     "article_dir",
     "raw_file_name",
     "canonical_yaml",
@@ -135,6 +140,9 @@ class NewVersion:
     raw_media_type: str
     captured_at: datetime
     metadata: Mapping[str, Any]
+    # Who the commit is by, as (name, email): set when replaying recorded history
+    # (``archive rebuild``); None means the store's identity.
+    author: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -415,6 +423,129 @@ class Store:
         except (ValueError, git.GitCommandError):
             raise VersionNotFound(f"object {spec} is missing from the store") from None
 
+    # --- whole-history reads, for archive.verify, archive.audit and archive.reproduce ---
+    #
+    # These read git directly, never the lookup index: verification must not
+    # trust a cache. One `git log` pass lists every commit with the files it
+    # changed; one `git cat-file --batch` process streams the objects.
+
+    def _git(self, *args: str) -> subprocess.CompletedProcess[bytes]:
+        # GIT_OPTIONAL_LOCKS=0: reading (`git status`) must not rewrite the index.
+        environment = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+        return subprocess.run(["git", "-C", str(self.path), *args], capture_output=True, env=environment)
+
+    def commit_records(self) -> list[CommitRecord]:
+        """Every commit of the branch, oldest first, with the files each one changed.
+
+        Raises StoreCorrupt when git cannot walk the history (a missing or corrupt commit or tree).
+        """
+        if self.head() is None:
+            return []
+        fields = "%x1f".join(("%H", "%P", "%an", "%ae", "%ad", "%cn", "%ce", "%cd", "%B"))
+        result = self._git(
+            "log", "--reverse", "--topo-order", "--root", "--raw", "--no-abbrev", "--no-renames",
+            "--diff-merges=first-parent", "--date=raw", f"--format=%x1e{fields}%x1f", BRANCH, "--",
+        )  # fmt: skip
+        if result.returncode != 0:
+            reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise StoreCorrupt(f"git cannot read the store's history: {reason[0] if reason else 'git log failed'}")
+        return [_commit_record(chunk) for chunk in result.stdout.decode("utf-8", "replace").split("\x1e")[1:]]
+
+    def read_objects(self, names: Sequence[str]) -> Iterator[tuple[str, bytes | None]]:
+        """Each named object's data, in order, or None when it is missing or corrupt.
+
+        Requests are written by a thread while this one reads, so there is no
+        round trip per object. git dies on a corrupt object; the batch is then
+        restarted after it.
+        """
+        position = 0
+        while position < len(names):
+            process = subprocess.Popen(
+                ["git", "-C", str(self.path), "cat-file", "--batch"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+            assert process.stdin is not None and process.stdout is not None
+            feeder = threading.Thread(target=_feed, args=(process.stdin, names[position:]), daemon=True)
+            feeder.start()
+            try:
+                while position < len(names):
+                    header = process.stdout.readline().split()
+                    if len(header) == 2 and header[1] in (b"missing", b"ambiguous"):
+                        yield names[position], None
+                        position += 1
+                        continue
+                    if len(header) != 3:
+                        break  # git died on this object
+                    size = int(header[2])
+                    data = process.stdout.read(size + 1)
+                    if len(data) != size + 1:
+                        break
+                    yield names[position], data[:size]
+                    position += 1
+            finally:
+                process.kill()
+                process.wait()
+                process.stdout.close()
+                feeder.join()
+            if position < len(names):
+                yield names[position], None
+                position += 1
+
+    def fsck(self) -> list[str]:
+        """What ``git fsck --full --strict`` finds wrong in the object database ([] when nothing)."""
+        result = self._git("fsck", "--full", "--strict", "--no-dangling", "--no-progress", "--name-objects")
+        output = (result.stdout + result.stderr).decode("utf-8", "replace").splitlines()
+        problems = [line for line in output if line.strip() and not line.startswith(("notice:", "Checking"))]
+        if result.returncode != 0 and not problems:
+            problems.append(f"git fsck failed with exit status {result.returncode}")
+        return problems
+
+    def working_tree_changes(self) -> list[tuple[str, str]]:
+        """``git status`` of the working tree against the checked-out commit: (status, path) pairs."""
+        result = self._git("status", "--porcelain=v1", "-z", "--untracked-files=all")
+        if result.returncode != 0:
+            reason = result.stderr.decode("utf-8", "replace").strip()
+            return [("!!", f"git status failed: {reason}")]
+        entries = result.stdout.decode("utf-8", "replace").split("\0")
+        return [(entry[:2], entry[3:]) for entry in entries if entry]
+
+    def checked_out(self) -> tuple[str | None, str | None]:
+        """The branch HEAD names (None when detached) and the commit it points at."""
+        branch = self._git("symbolic-ref", "-q", "HEAD").stdout.decode().strip() or None
+        commit = self._git("rev-parse", "-q", "--verify", "HEAD").stdout.decode().strip() or None
+        return branch, commit
+
+    def _journal_file(self) -> Path:
+        return self._archive_dir / "captures.jsonl"
+
+    def _journal_unchanged(self, entries: Sequence[Mapping[str, Any]]) -> None:
+        """Record captures that found no change: local and never committed, so history stays what was captured."""
+        if not entries:
+            return
+        lines = "".join(json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n" for entry in entries)
+        with open(self._journal_file(), "a", encoding="utf-8") as journal:
+            journal.write(lines)
+
+    def captures_journal(self) -> tuple[list[dict[str, Any]], int]:
+        """The journaled unchanged captures, and how many journal lines could not be read."""
+        try:
+            lines = self._journal_file().read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return [], 0
+        entries, unreadable = [], 0
+        for line in lines:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                entry = None
+            if isinstance(entry, dict):
+                entries.append(entry)
+            elif line.strip():
+                unreadable += 1
+        return entries, unreadable
+
     # --- writing -------------------------------------------------------------
 
     def identity(self) -> git.Actor:
@@ -442,6 +573,7 @@ class Store:
             yield writer
             if writer.head != start:
                 self._publish(start, writer.head, writer.rows, writer.touched)
+            self._journal_unchanged(writer.unchanged)
 
     @contextmanager
     def _locked(self, timeout: float) -> Iterator[None]:
@@ -591,14 +723,19 @@ class Store:
         entries[head] = (_TREE_MODE, subtree)
         return self._write_tree(entries)
 
-    def _write_commit(self, tree: bytes, parent: str | None, when: datetime, message: str) -> str:
-        actor = self.identity()
+    def _write_commit(
+        self, tree: bytes, parent: str | None, when: datetime, message: str, author: tuple[str, str] | None = None
+    ) -> str:
+        if author is None:
+            actor = self.identity()
+            author = (str(actor.name), str(actor.email))
+        name, email = author
         stamp = f"{int(when.timestamp())} +0000"
         lines = [f"tree {tree.hex()}"]
         if parent:
             lines.append(f"parent {parent}")
-        lines.append(f"author {actor.name} <{actor.email}> {stamp}")
-        lines.append(f"committer {actor.name} <{actor.email}> {stamp}")
+        lines.append(f"author {name} <{email}> {stamp}")
+        lines.append(f"committer {name} <{email}> {stamp}")
         data = ("\n".join(lines) + "\n\n" + message).encode("utf-8")
         return self._store_object(b"commit", data).hex()
 
@@ -622,6 +759,8 @@ class Writer:
         self._root = store._root_tree(head)
         self.rows: list[VersionRow] = []
         self.touched: set[str] = set()
+        # Captures that matched the latest version: journaled, never committed (see Store._journal_unchanged).
+        self.unchanged: list[dict[str, Any]] = []
         self._latest: dict[str, tuple[Version, str | None]] = {}
 
     def latest(self, article_id: str) -> Version | None:
@@ -647,6 +786,7 @@ class Writer:
             and latest.metadata["text"]["sha256"] == text_sha
             and all(latest.metadata.get(field) == new.metadata.get(field) for field in TRACKED_FIELDS)
         ):
+            self.unchanged.append(_unchanged_capture(new, latest))
             return AddResult(latest, created=False)
         if latest is None:
             added, removed = count_words(new.text), 0
@@ -692,7 +832,7 @@ class Writer:
             entries[MARKER_FILE] = (_FILE_MODE, store._store_object(b"blob", marker.encode("utf-8")))
             root = store._write_tree(entries)
         message = self._message(metadata)
-        commit = store._write_commit(root, self.head, new.captured_at, message)
+        commit = store._write_commit(root, self.head, new.captured_at, message, new.author)
         version = Version(article_id, number, commit, parse_time(metadata["captured_at"]), metadata)
         self.head, self._root = commit, root
         self.rows.append((article_id, number, commit, metadata))
@@ -710,6 +850,84 @@ class Writer:
             lines.append(f"URL: {metadata['url']}")
         lines.append(f"Text-SHA256: {metadata['text']['sha256']}")
         return "\n".join(lines) + "\n"
+
+
+# --- whole-history reads: records and helpers ------------------------------------
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A commit's author or committer: name, email, time (seconds since the epoch) and UTC offset."""
+
+    name: str
+    email: str
+    time: int
+    offset: str
+
+
+@dataclass(frozen=True)
+class CommitRecord:
+    """One commit of the branch: ids, signatures, message, and each changed path with its new blob (None: deleted)."""
+
+    commit: str
+    parents: tuple[str, ...]
+    author: Signature
+    committer: Signature
+    message: str
+    trailers: Mapping[str, str]
+    changes: tuple[tuple[str, str | None], ...]
+
+
+def _signature(name: str, email: str, raw_date: str) -> Signature:
+    seconds, _, offset = raw_date.partition(" ")
+    return Signature(name, email, int(seconds), offset)
+
+
+def _commit_record(chunk: str) -> CommitRecord:
+    commit, parents, an, ae, ad, cn, ce, cd, message, diff = chunk.split("\x1f", 9)
+    changes = []
+    for line in diff.splitlines():
+        if line.startswith(":"):
+            header, _, path = line.partition("\t")
+            *_, new, status = header.split()
+            changes.append((path, None if status.startswith("D") else new))
+    return CommitRecord(
+        commit=commit,
+        parents=tuple(parents.split()),
+        author=_signature(an, ae, ad),
+        committer=_signature(cn, ce, cd),
+        message=message,
+        trailers=_parse_trailers(message),
+        changes=tuple(changes),
+    )
+
+
+def _feed(stream: IO[bytes], names: Sequence[str]) -> None:
+    try:
+        for start in range(0, len(names), 1024):
+            stream.write("".join(name + "\n" for name in names[start : start + 1024]).encode())
+        stream.close()
+    except (BrokenPipeError, ValueError, OSError):
+        pass  # git died on a corrupt object; the reader restarts it
+
+
+def _unchanged_capture(new: NewVersion, latest: Version) -> dict[str, Any]:
+    """The journal line of a capture that matched ``latest``."""
+    return {
+        "captured_at": format_time(new.captured_at),
+        "article": latest.article_id,
+        "version": latest.number,
+        "commit": latest.commit,
+        "source": new.metadata.get("source"),
+        "url": new.metadata.get("url"),
+        "raw_sha256": _sha256(new.raw),
+    }
+
+
+def _same_content(version: Version, new: NewVersion, text_sha: str) -> bool:
+    return version.metadata["text"]["sha256"] == text_sha and all(
+        version.metadata.get(field) == new.metadata.get(field) for field in TRACKED_FIELDS
+    )
 
 
 def _reason(error: BaseException) -> str:

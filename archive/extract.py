@@ -133,6 +133,7 @@ def _trafilatura_config() -> Any:
 
 def _extract_html(html: str, captured_at: datetime | None) -> Extracted:
     import trafilatura
+    from trafilatura.settings import Document
 
     date_params: dict[str, Any] = {"original_date": True, "extensive_search": False}
     if captured_at is not None:
@@ -151,8 +152,10 @@ def _extract_html(html: str, captured_at: datetime | None) -> Extracted:
         date_extraction_params=date_params,
         config=_trafilatura_config(),
     )
-    title = _clean(document.title) if document is not None else None
-    text = _drop_leading_title(normalize_text(document.text or ""), title) if document is not None else ""
+    if not isinstance(document, Document):  # None: trafilatura found no main content at all
+        raise ExtractionFailed("no article text found in the page (only navigation, links or boilerplate)")
+    title = _clean(document.title)
+    text = _drop_leading_title(normalize_text(document.text or ""), title)
     if not any(len(paragraph.split()) >= _MIN_PROSE_WORDS for paragraph in text.splitlines()):
         raise ExtractionFailed("no article text found in the page (only navigation, links or boilerplate)")
     authors = tuple(a for a in (_clean(part) for part in (document.author or "").split(";")) if a)

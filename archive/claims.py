@@ -15,6 +15,7 @@ the text already had. ``docs/claims.md`` documents the rules and the JSON shape.
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -25,6 +26,7 @@ from typing import Any
 
 from rapidfuzz.distance import Indel
 
+from archive import claims_model as _claims_model
 from archive.align import Match, align
 from archive.diff import DELETE, EQUAL, INSERT, WordDiff, count_words, word_diff
 from archive.sentences import Sentence, split_sentences
@@ -40,6 +42,8 @@ __all__ = [
     "Comparison",
     "compare",
     "coverage",
+    "HunkFeatures",
+    "hunk_features",
 ]
 
 
@@ -1263,6 +1267,118 @@ def _word_changes(old_words: list[str], new_words: list[str]) -> tuple[list[str]
 
 
 # ---------------------------------------------------------------------------
+# Verdict: the rules' reasons and the hunk's shape, weighed by a fitted model
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a hunk sits: the paragraph and sentence of its group, and whether it is a whole sentence."""
+
+    paragraph: int
+    sentence: int
+    whole: str  # "added", "removed" or "" for a hunk inside aligned sentences
+    sentence_words: int = 0
+
+
+@dataclass(frozen=True)
+class HunkFeatures:
+    """A classified hunk with the features its verdict was weighed from (what the model is fitted on).
+
+    ``forced`` is the verdict when a rule settles it whatever the weights say
+    (a respelling, a move, boilerplate), else ``None``.
+    """
+
+    hunk: Hunk
+    features: dict[str, float]
+    forced: bool | None
+
+
+_SIGNAL_CODES = ("number", "date", "entity", "quote", "negation", "hedge", "attribution")
+# Hunks that only respell, move or add boilerplate are cosmetic by rule.
+_FORCED_COSMETIC = frozenset({"case", "punctuation", "spelling", "moved", "boilerplate"})
+
+
+def _judged_hunk(
+    spans: tuple[int, int, int, int],
+    reasons: Sequence[Reason],
+    old: _Version,
+    new: _Version,
+    place: _Place,
+    collect: list[HunkFeatures] | None,
+) -> Hunk:
+    old_start, old_end, new_start, new_end = spans
+    old_text, new_text = old.text[old_start:old_end], new.text[new_start:new_end]
+    if place.whole == "added":
+        old_text = ""
+    elif place.whole == "removed":
+        new_text = ""
+    values = _features(old_text, new_text, reasons, old, new, place)
+    forced = False if any(r.code in _FORCED_COSMETIC for r in reasons) else None
+    substantive, final = _decide(forced, values, reasons, old_text, new_text)
+    hunk = Hunk(
+        old_start,
+        old_end,
+        new_start,
+        new_end,
+        old.text[old_start:old_end],
+        new.text[new_start:new_end],
+        substantive,
+        _unique(final),
+    )
+    if collect is not None:
+        collect.append(HunkFeatures(hunk, values, forced))
+    return hunk
+
+
+def _features(
+    old_text: str, new_text: str, reasons: Sequence[Reason], old: _Version, new: _Version, place: _Place
+) -> dict[str, float]:
+    """What the model weighs: the claim signals the rules found, and the hunk's words, size and place."""
+    substantive = {reason.code for reason in reasons if reason.substantive}
+    cosmetic = {reason.code for reason in reasons if not reason.substantive}
+    values = {code: float(code in substantive) for code in _SIGNAL_CODES}
+    old_words, new_words = _content_words(old_text), _content_words(new_text)
+    came, gone = _word_changes(old_words, new_words)
+    novel = [word for word in came if _stem(word) not in old.stems]
+    vanished = [word for word in gone if _stem(word) not in new.stems]
+    old_count, new_count = len(_WORDS.findall(old_text)), len(_WORDS.findall(new_text))
+    values |= {
+        "content": float("content" in substantive),
+        "reference": float("reference" in cosmetic),
+        "plain_attribution": float("attribution" in cosmetic),
+        "added": float(place.whole == "added"),
+        "removed": float(place.whole == "removed"),
+        "removed_fact": float(place.whole == "removed" and "removed" in substantive),
+        "came": math.log1p(len(came)),
+        "gone": math.log1p(len(gone)),
+        "novel": math.log1p(len(novel)),
+        "vanished": math.log1p(len(vanished)),
+        "swap": float(len(came) == 1 and len(gone) == 1),
+        "function_only": float(not came and not gone),
+        "old_words": math.log1p(old_count),
+        "new_words": math.log1p(new_count),
+        "similarity": float(Indel.normalized_similarity(old_text.lower(), new_text.lower())),
+        "insertion": float(not old_text.strip()),
+        "deletion": float(not new_text.strip()),
+        "lede": float(place.paragraph == 0),
+        "first": float(place.sentence == 0),
+        "share": min(1.0, max(old_count, new_count) / max(place.sentence_words, 1)) if not place.whole else 1.0,
+    }
+    return values
+
+
+def _decide(
+    forced: bool | None, values: dict[str, float], reasons: Sequence[Reason], old_text: str, new_text: str
+) -> tuple[bool, list[Reason]]:
+    """The verdict, and reasons that agree with it."""
+    if forced is not None:
+        substantive = forced
+    else:
+        substantive = _claims_model.load().substantive(values)
+    return substantive, list(reasons)
+
+
+# ---------------------------------------------------------------------------
 # Comparison
 
 
@@ -1283,12 +1399,25 @@ def compare(
     """
     context = _context(old, new)
     before, after = _read(old, context), _read(new, context)
-    changes = _changes(before, after, align(before.sentences, after.sentences))
+    changes = _changes(before, after, align(before.sentences, after.sentences), None)
     headline = None
     if old_title is not None and new_title is not None:
         headline = old_title != new_title and bool(compare(old_title, new_title).substantive_changes)
     summary = _coverage(before, after, changes, old_title, new_title, headline, old_links, new_links)
     return Comparison(changes, summary)
+
+
+def hunk_features(old: str, new: str) -> list[HunkFeatures]:
+    """Every hunk of ``compare(old, new)`` with the features its verdict was weighed from.
+
+    For fitting and inspecting the model (``benchmarks/claims_fit.py``); the
+    hunks are the ones ``compare`` returns.
+    """
+    context = _context(old, new)
+    before, after = _read(old, context), _read(new, context)
+    collected: list[HunkFeatures] = []
+    _changes(before, after, align(before.sentences, after.sentences), collected)
+    return collected
 
 
 def coverage(
@@ -1306,7 +1435,9 @@ def coverage(
     ).coverage
 
 
-def _changes(old: _Version, new: _Version, matches: Sequence[Match]) -> tuple[Change, ...]:
+def _changes(
+    old: _Version, new: _Version, matches: Sequence[Match], collect: list[HunkFeatures] | None
+) -> tuple[Change, ...]:
     departures = _departures(new, matches)
     changes = []
     old_anchor = new_anchor = 0  # end of the last sentence that stayed in place, on each side
@@ -1314,15 +1445,15 @@ def _changes(old: _Version, new: _Version, matches: Sequence[Match]) -> tuple[Ch
         before = _excerpt(old, match.old)
         after = _excerpt(new, match.new)
         if before is None and after is not None:
-            change = _added_or_removed(ChangeKind.ADDED, after, new, old, _gap(old.text, old_anchor))
+            change = _added_or_removed(ChangeKind.ADDED, after, new, old, _gap(old.text, old_anchor), collect)
         elif after is None and before is not None:
-            change = _added_or_removed(ChangeKind.REMOVED, before, old, new, _gap(new.text, new_anchor))
+            change = _added_or_removed(ChangeKind.REMOVED, before, old, new, _gap(new.text, new_anchor), collect)
         elif before is not None and after is not None:
             landing = departure = None
             if match.moved:
                 landing = _gap(old.text, old_anchor)
                 departure = departures[match.old[0]]
-            change = _aligned(match, before, after, old, new, landing, departure)
+            change = _aligned(match, before, after, old, new, landing, departure, collect)
         else:
             continue
         if before is not None and not match.moved:
@@ -1361,16 +1492,33 @@ def _gap(text: str, anchor: int) -> tuple[int, int]:
 
 
 def _added_or_removed(
-    kind: ChangeKind, excerpt: Excerpt, version: _Version, other: _Version, gap: tuple[int, int]
+    kind: ChangeKind,
+    excerpt: Excerpt,
+    version: _Version,
+    other: _Version,
+    gap: tuple[int, int],
+    collect: list[HunkFeatures] | None,
 ) -> Change:
     signals = list(dict.fromkeys(s for index in excerpt.sentences for s in version.by_sentence[index]))
     reason = _whole_sentence_reason(kind, excerpt.text, signals, version, other)
     gap_text = other.text[slice(*gap)]
     if kind == ChangeKind.ADDED:
-        hunk = Hunk(*gap, excerpt.start, excerpt.end, gap_text, excerpt.text, reason.substantive, (reason,))
-        return Change(kind, reason.substantive, (reason,), None, excerpt, True, None, (hunk,))
-    hunk = Hunk(excerpt.start, excerpt.end, *gap, excerpt.text, gap_text, reason.substantive, (reason,))
-    return Change(kind, reason.substantive, (reason,), excerpt, None, True, None, (hunk,))
+        old, new, place = other, version, _Place(excerpt.paragraph, excerpt.sentences[0], str(kind))
+        spans = (*gap, excerpt.start, excerpt.end)
+    else:
+        old, new, place = version, other, _Place(excerpt.paragraph, excerpt.sentences[0], str(kind))
+        spans = (excerpt.start, excerpt.end, *gap)
+    hunk = _judged_hunk(spans, [reason], old, new, place, collect)
+    return Change(
+        kind,
+        hunk.substantive,
+        hunk.reasons,
+        excerpt if kind == ChangeKind.REMOVED else None,
+        excerpt if kind == ChangeKind.ADDED else None,
+        True,
+        None,
+        (hunk,),
+    )
 
 
 def _whole_sentence_reason(
@@ -1417,6 +1565,7 @@ def _aligned(
     new: _Version,
     landing: tuple[int, int] | None,
     departure: tuple[int, int] | None,
+    collect: list[HunkFeatures] | None,
 ) -> Change:
     if len(match.old) > 1:
         kind = ChangeKind.MERGED
@@ -1449,17 +1598,9 @@ def _aligned(
     old_signals = list(dict.fromkeys(s for index in match.old for s in old.by_sentence[index]))
     new_signals = list(dict.fromkeys(s for index in match.new for s in new.by_sentence[index]))
     _classify_group(drafts, old, new, old_signals, new_signals)
+    place = _Place(before.paragraph, before.sentences[0], "", max(count_words(before.text), count_words(after.text)))
     hunks += [
-        Hunk(
-            d.old_start,
-            d.old_end,
-            d.new_start,
-            d.new_end,
-            old.text[d.old_start : d.old_end],
-            new.text[d.new_start : d.new_end],
-            any(reason.substantive for reason in d.reasons),
-            _unique(d.reasons),
-        )
+        _judged_hunk((d.old_start, d.old_end, d.new_start, d.new_end), d.reasons, old, new, place, collect)
         for d in drafts
     ]
     reasons = _unique([reason for hunk in hunks for reason in hunk.reasons] + extra)

@@ -17,6 +17,7 @@ from . import __version__, render
 from .errors import ArchiveError, ArticleNotFound, InvalidInput
 from .history import compare_versions, diff_versions, term_coverage
 from .history import timeline as article_timeline
+from .ingest import IngestReport
 from .model import parse_time
 from .pages import comparison_page
 from .snapshot import snapshot as snapshot_article
@@ -278,7 +279,7 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
     from .viewer import make_server
 
     server = make_server(_store(ctx), host, port)
-    bound_host, bound_port = server.server_address[:2]
+    bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: serving on {host}, reachable from other machines.", err=True)
     click.echo(f"Serving {ctx.obj} at http://{bound_host}:{bound_port}/ (Ctrl-C to stop)")
@@ -288,6 +289,75 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
         pass
     finally:
         server.server_close()
+
+
+# --- ingest at scale: import, watch, push, pull (see docs/ingest.md) ------------------------------
+
+
+class _ProgressBar:
+    """A progress bar on stderr while a bulk command runs, only when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+        self._bar: Any = None
+        self._done = 0
+
+    def start(self, report: IngestReport) -> None:
+        if sys.stderr.isatty() and report.expected:
+            self._bar = click.progressbar(
+                length=report.expected,
+                label=self._label,
+                file=sys.stderr,
+                show_eta=True,
+                item_show_func=lambda _: self._counts(report),
+            )
+            self._bar.__enter__()
+            self.update(report)
+
+    def update(self, report: IngestReport) -> None:
+        if self._bar is not None and report.records > self._done:
+            self._bar.update(report.records - self._done, report)
+            self._done = report.records
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+    @staticmethod
+    def _counts(report: IngestReport) -> str:
+        return f"{report.written} written, {report.unchanged} unchanged, {report.skipped_total} skipped"
+
+
+def _finish_bulk(ctx: click.Context, report: IngestReport, as_json: bool) -> None:
+    """Problems on stderr, the one-line summary (or JSON) on stdout; exit 1 if anything was damaged or failed."""
+    for problem in report.problems:
+        click.echo(f"warning: {problem}", err=True)
+    _emit(as_json, lambda: render.ingest_json(report), lambda: render.ingest_text(report))
+    ctx.exit(1 if report.problems else 0)
+
+
+@cli.command(name="import")
+@click.argument("sources", nargs=-1, required=True, metavar="FILE.warc[.gz]|DIR...")
+@click.option(
+    "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes for extraction [default: one per core]."
+)
+@json_option
+@click.pass_context
+def import_(ctx: click.Context, sources: tuple[str, ...], jobs: int | None, as_json: bool) -> None:
+    """Import web captures (WARC files) and folders of saved pages, oldest capture first.
+
+    Every HTML response becomes a version at its capture time; anything else is
+    counted and skipped. Importing the same sources again adds nothing.
+    """
+    from .imports import import_sources
+
+    bar = _ProgressBar("importing")
+    try:
+        report = import_sources(_store(ctx), sources, progress=bar.update, jobs=jobs, scanned=bar.start)
+    finally:
+        bar.finish()
+    _finish_bulk(ctx, report, as_json)
 
 
 # --- integrity: verify, audit, reproduce, rebuild, export (see docs/audit.md) ---------------------

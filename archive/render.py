@@ -18,6 +18,7 @@ import click
 from .claims import Change, Comparison, Coverage, Excerpt
 from .diff import DELETE, EQUAL, INSERT
 from .history import TermMention, TimelineEntry, VersionComparison, VersionDiff, VersionPair
+from .ingest import IngestReport
 from .model import ArticleSummary, LogEntry, Version, format_time
 from .store import AddResult
 
@@ -42,6 +43,8 @@ __all__ = [
     "timeline_json",
     "term_coverage_text",
     "term_coverage_json",
+    "ingest_text",
+    "ingest_json",
 ]
 
 
@@ -320,7 +323,8 @@ def _change_body(change: Change) -> str:
         return _mark(INSERT, change.new.text)
     if change.old is not None and change.new is None:
         return _mark(DELETE, change.old.text)
-    return (change.new or change.old).text if (change.new or change.old) else ""
+    excerpt = change.new or change.old
+    return excerpt.text if excerpt else ""
 
 
 def _change_lines(change: Change) -> list[str]:
@@ -497,4 +501,22 @@ def term_coverage_json(term: str, mentions: Sequence[TermMention]) -> dict[str, 
             }
             for m in mentions
         ],
+    }
+
+
+# --- bulk ingest: import, watch ------------------------------------------------------------
+
+
+def ingest_text(report: IngestReport) -> str:
+    return report.summary()
+
+
+def ingest_json(report: IngestReport) -> dict[str, Any]:
+    return {
+        "records": report.records,
+        "written": report.written,
+        "unchanged": report.unchanged,
+        "skipped": report.skipped_total,
+        "skipped_by_reason": dict(sorted(report.skipped.items())),
+        "problems": list(report.problems),
     }

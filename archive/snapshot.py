@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from . import __version__
 from .capture import (
@@ -25,7 +25,7 @@ from .ids import article_id_from_title, article_id_from_url, validate_article_id
 from .model import parse_time
 from .store import AddResult, NewVersion, Store
 
-__all__ = ["capture", "snapshot", "describe", "choose_article_id"]
+__all__ = ["capture", "snapshot", "describe", "choose_article_id", "UrlLookup"]
 
 
 def capture(
@@ -78,7 +78,7 @@ def snapshot(
     extracted = dataclasses.replace(extracted, **{k: v for k, v in overrides.items() if v is not None})
     name_hint = source if isinstance(source, str) and source != "-" and not is_url(source) else None
     with store.writing() as writer:
-        chosen_id = article_id or choose_article_id(store, taken, extracted, name_hint)
+        chosen_id = article_id or choose_article_id(writer, taken, extracted, name_hint)
         return writer.add(
             NewVersion(
                 article_id=chosen_id,
@@ -91,10 +91,16 @@ def snapshot(
         )
 
 
-def choose_article_id(store: Store, taken: Capture, extracted: Extracted, name_hint: str | None = None) -> str:
+class UrlLookup(Protocol):
+    """What knows the articles by URL: a ``Store``, or a ``Writer`` that also knows what it added."""
+
+    def article_for_url(self, url: str) -> str | None: ...
+
+
+def choose_article_id(known: UrlLookup, taken: Capture, extracted: Extracted, name_hint: str | None = None) -> str:
     """The id for a capture: an existing article with the same URL, else one derived from URL, title or file name."""
-    for known in (taken.url, taken.final_url, extracted.canonical_url):
-        existing = store.article_for_url(known) if known else None
+    for url in (taken.url, taken.final_url, extracted.canonical_url):
+        existing = known.article_for_url(url) if url else None
         if existing:
             return existing
     if taken.url:

@@ -17,10 +17,8 @@ import json
 import os
 import re
 import subprocess
-import tempfile
 import threading
 import time
-import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,6 +42,7 @@ from .errors import (
 from .ids import article_id_from_url, validate_article_id
 from .index import Index, VersionRow
 from .model import ArticleSummary, LogEntry, Version, format_time, parse_time, select_version
+from .packfile import ObjectWriter
 
 __all__ = [
     "FORMAT_VERSION",
@@ -73,6 +72,8 @@ TEXT_FILE = "text.txt"
 META_FILE = "meta.yaml"
 DEFAULT_IDENTITY = ("archive", "archive@localhost")
 LOCK_TIMEOUT = 120.0
+# A writing() block with more objects than this writes one pack instead of loose objects.
+LOOSE_OBJECT_LIMIT = 64
 # The metadata that, with the text, decides whether a capture is a new version.
 # Capture details (time, HTTP headers, raw bytes) change on every fetch and do not.
 TRACKED_FIELDS = ("title", "authors", "published", "canonical_url")
@@ -177,6 +178,9 @@ class Store:
         self._archive_dir = Path(repo.git_dir) / "archive"
         self._objects_dir = Path(repo.common_dir) / "objects"
         self._index = Index(self._archive_dir / "index.sqlite3")
+        # Set inside a writing() block: where its objects go, and who its commits are by.
+        self._objects: ObjectWriter | None = None
+        self._actor: git.Actor | None = None
 
     # --- opening -------------------------------------------------------------
 
@@ -266,7 +270,7 @@ class Store:
     def head(self) -> str | None:
         """The commit the store's branch points at, or None for an empty store."""
         try:
-            return self._repo.git.rev_parse("--verify", "--quiet", BRANCH)
+            return str(self._repo.git.rev_parse("--verify", "--quiet", BRANCH))
         except git.GitCommandError:
             return None
 
@@ -285,7 +289,7 @@ class Store:
 
     def _is_ancestor(self, ancestor: str, descendant: str) -> bool:
         try:
-            return self._repo.is_ancestor(ancestor, descendant)
+            return self._repo.is_ancestor(ancestor, descendant)  # type: ignore[arg-type]  # any rev is accepted
         except git.GitCommandError:
             return False
 
@@ -570,8 +574,9 @@ class Store:
             self.refresh_index()
             start = self.head()
             writer = Writer(self, start)
-            yield writer
-            if writer.head != start:
+            with self._buffering_objects():
+                yield writer
+            if writer.head is not None and writer.head != start:
                 self._publish(start, writer.head, writer.rows, writer.touched)
             self._journal_unchanged(writer.unchanged)
 
@@ -660,7 +665,8 @@ class Store:
 
     def _force_checkout_changes(self, old: str, new: str) -> None:
         changes = self._repo.git.diff_tree("-r", "--name-status", "--no-renames", old, new)
-        present, deleted = [], []
+        present: list[str] = []
+        deleted: list[str] = []
         for line in changes.splitlines():
             status, _, path = line.partition("\t")
             (deleted if status == "D" else present).append(path)
@@ -673,29 +679,28 @@ class Store:
 
     # --- objects ---------------------------------------------------------------
 
-    def _store_object(self, kind: bytes, data: bytes) -> bytes:
-        """Write a loose object the way git does (zlib of header and data, renamed into place).
+    @contextmanager
+    def _buffering_objects(self) -> Iterator[None]:
+        """Collect the objects written inside the block and write them at its end (nothing if it raises).
 
-        Done here rather than through gitdb, which takes ten times as long per
-        object; a half-written object never has its final name, so readers
-        never see one.
+        A single snapshot writes about eight objects, which become loose
+        objects; a bulk import streams its objects into one pack.
         """
-        content = b"%s %d\0%s" % (kind, len(data), data)
-        digest = hashlib.sha1(content)
-        hexsha = digest.hexdigest()
-        path = self._objects_dir / hexsha[:2] / hexsha[2:]
-        if not path.exists():
-            path.parent.mkdir(exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(prefix="tmp_obj_", dir=path.parent)
-            try:
-                with os.fdopen(descriptor, "wb") as handle:
-                    handle.write(zlib.compress(content))
-                os.chmod(temporary, 0o444)
-                os.replace(temporary, path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-        return digest.digest()
+        self._objects = ObjectWriter(self._objects_dir, LOOSE_OBJECT_LIMIT)
+        self._actor = self.identity()
+        try:
+            yield
+            self._objects.finish()
+        finally:
+            self._objects.abort()
+            self._objects = None
+            self._actor = None
+
+    def _store_object(self, kind: bytes, data: bytes) -> bytes:
+        """Take an object to write with the block's others (see ``_buffering_objects``); return its id."""
+        if self._objects is None:
+            raise RuntimeError("objects are only written inside Store.writing()")
+        return self._objects.add(kind, data)
 
     def _tree_entries(self, binsha: bytes | None) -> dict[str, tuple[int, bytes]]:
         if binsha is None:
@@ -714,20 +719,11 @@ class Store:
         )
         return self._store_object(b"tree", data)
 
-    def _replace_subtree(self, root: bytes | None, path: list[str], subtree: bytes) -> bytes:
-        entries = self._tree_entries(root)
-        head, *rest = path
-        if rest:
-            child = entries.get(head)
-            subtree = self._replace_subtree(child[1] if child else None, rest, subtree)
-        entries[head] = (_TREE_MODE, subtree)
-        return self._write_tree(entries)
-
     def _write_commit(
         self, tree: bytes, parent: str | None, when: datetime, message: str, author: tuple[str, str] | None = None
     ) -> str:
         if author is None:
-            actor = self.identity()
+            actor = self._actor or self.identity()
             author = (str(actor.name), str(actor.email))
         name, email = author
         stamp = f"{int(when.timestamp())} +0000"
@@ -750,13 +746,21 @@ class Writer:
 
     Versions added through one Writer form a linear run of commits that is
     published at once; the commits are the same as adding them one per
-    ``writing()`` block.
+    ``writing()`` block. The trees on an article's path (root, ``articles``,
+    its shard) are read once and then kept, so adding a version costs the
+    same however many versions the block already added.
     """
 
     def __init__(self, store: Store, head: str | None) -> None:
         self._store = store
         self.head = head
         self._root = store._root_tree(head)
+        # Tree path ("" for the root) -> its entries as of self.head, loaded on first use.
+        self._trees: dict[str, dict[str, tuple[int, bytes]]] = {}
+        # (old text SHA-256, new text SHA-256) -> (words added, words removed), see reuse_changes.
+        self._changes: dict[tuple[str, str], tuple[int, int]] = {}
+        # URL -> articles captured under it (as fetched or canonical) by this writer.
+        self._urls: dict[str, set[str]] = {}
         self.rows: list[VersionRow] = []
         self.touched: set[str] = set()
         # Captures that matched the latest version: journaled, never committed (see Store._journal_unchanged).
@@ -770,6 +774,42 @@ class Writer:
         row = self._store._index.latest(article_id)
         return _version_from_row(row) if row else None
 
+    def article_for_url(self, url: str) -> str | None:
+        """Like ``Store.article_for_url``, counting the versions this writer added."""
+        matches = set(self._store._index.articles_with_url(url)) | self._urls.get(url, set())
+        if len(matches) == 1:
+            return matches.pop()
+        if not matches and url.lower().startswith(("http://", "https://")):
+            try:
+                derived = article_id_from_url(url)
+            except InvalidInput:
+                return None
+            if self.latest(derived) is not None:
+                return derived
+        return None
+
+    def reuse_changes(self, changes: Mapping[tuple[str, str], tuple[int, int]]) -> None:
+        """Word counts of ``word_diff(old, new)`` computed elsewhere (in worker processes, for a bulk
+        import), keyed by the SHA-256 of the two texts, so ``add`` need not diff those pairs again."""
+        self._changes.update(changes)
+
+    def version_at(self, article_id: str, moment: datetime) -> Version | None:
+        """The version of ``article_id`` current at ``moment`` (None if it was first captured later)."""
+        # The index is as of the block's start; this writer's versions come after.
+        rows = self._store._index.versions(article_id) + [row for row in self.rows if row[0] == article_id]
+        current = [row for row in rows if parse_time(row[3]["captured_at"]) <= moment]
+        return _version_from_row(current[-1]) if current else None
+
+    @staticmethod
+    def matches(version: Version, new: NewVersion) -> bool:
+        """True when ``new`` records nothing that ``version`` does not (the rule by which ``add`` skips it)."""
+        return _same_content(version, new, _sha256(new.text.encode("utf-8")))
+
+    def latest_text(self, article_id: str) -> str | None:
+        """The text of the newest version of ``article_id`` (None for a new article)."""
+        latest = self.latest(article_id)
+        return None if latest is None else self._latest_text(latest)
+
     def _latest_text(self, version: Version) -> str:
         cached = self._latest.get(version.article_id)
         if cached and cached[0].commit == version.commit and cached[1] is not None:
@@ -781,15 +821,16 @@ class Writer:
         article_id = validate_article_id(new.article_id)
         text_sha = _sha256(new.text.encode("utf-8"))
         latest = self.latest(article_id)
-        if (
-            latest is not None
-            and latest.metadata["text"]["sha256"] == text_sha
-            and all(latest.metadata.get(field) == new.metadata.get(field) for field in TRACKED_FIELDS)
-        ):
+        if latest is not None and _same_content(latest, new, text_sha):
             self.unchanged.append(_unchanged_capture(new, latest))
             return AddResult(latest, created=False)
+        words = count_words(new.text)
         if latest is None:
-            added, removed = count_words(new.text), 0
+            added, removed = words, 0
+        elif latest.metadata["text"]["sha256"] == text_sha:
+            added, removed = 0, 0
+        elif (latest.metadata["text"]["sha256"], text_sha) in self._changes:
+            added, removed = self._changes[latest.metadata["text"]["sha256"], text_sha]
         else:
             changes = word_diff(self._latest_text(latest), new.text)
             added, removed = changes.words_added, changes.words_removed
@@ -805,7 +846,7 @@ class Writer:
             "text": {
                 "file": TEXT_FILE,
                 "sha256": text_sha,
-                "words": count_words(new.text),
+                "words": words,
                 "paragraphs": new.text.count("\n"),
             },
             "raw": {
@@ -825,12 +866,10 @@ class Writer:
             }
         )
         path = article_dir(article_id)
-        root = store._replace_subtree(self._root, path.split("/"), article_tree)
-        if self._root is None:
-            entries = store._tree_entries(root)
+        if self.head is None:
             marker = canonical_yaml({"format": FORMAT_VERSION, "layout": "articles/<shard>/<id>/"})
-            entries[MARKER_FILE] = (_FILE_MODE, store._store_object(b"blob", marker.encode("utf-8")))
-            root = store._write_tree(entries)
+            self._tree("")[MARKER_FILE] = (_FILE_MODE, store._store_object(b"blob", marker.encode("utf-8")))
+        root = self._replace(path, article_tree)
         message = self._message(metadata)
         commit = store._write_commit(root, self.head, new.captured_at, message, new.author)
         version = Version(article_id, number, commit, parse_time(metadata["captured_at"]), metadata)
@@ -838,7 +877,31 @@ class Writer:
         self.rows.append((article_id, number, commit, metadata))
         self.touched.add(path)
         self._latest[article_id] = (version, new.text)
+        for url in {metadata.get("url"), metadata.get("canonical_url")} - {None}:
+            self._urls.setdefault(url, set()).add(article_id)
         return AddResult(version, created=True)
+
+    def _tree(self, path: str) -> dict[str, tuple[int, bytes]]:
+        """The entries of the tree at ``path`` in the writer's latest commit (empty if it has none)."""
+        entries = self._trees.get(path)
+        if entries is None:
+            if path:
+                parent, _, name = path.rpartition("/")
+                entry = self._tree(parent).get(name)
+                entries = self._store._tree_entries(entry[1] if entry else None)
+            else:
+                entries = self._store._tree_entries(self._root)
+            self._trees[path] = entries
+        return entries
+
+    def _replace(self, path: str, subtree: bytes) -> bytes:
+        """Put ``subtree`` at ``path``, write each tree above it, and return the new root tree's id."""
+        parts = path.split("/")
+        for depth in range(len(parts) - 1, -1, -1):
+            entries = self._tree("/".join(parts[:depth]))
+            entries[parts[depth]] = (_TREE_MODE, subtree)
+            subtree = self._store._write_tree(entries)
+        return subtree
 
     @staticmethod
     def _message(metadata: Mapping[str, Any]) -> str:

@@ -38,6 +38,7 @@ class Edit:
     intent: str
     before: str | None
     after: str | None
+    votes: float = 0.0  # share of annotators who gave the positive intent
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,17 @@ def load(path: Path) -> list[Revision]:
                     str(edit.get("major_intent")),
                     edit.get("before"),
                     edit.get("after"),
+                    _votes(edit),
                 )
                 for edit in row["edit_actions"]
             )
             revisions.append(Revision(doc_id, row["before_revision"], row["after_revision"], edits))
     return revisions
+
+
+def _votes(edit: dict[str, Any]) -> float:
+    raw = edit.get("raw_intents") or [edit.get("major_intent")]
+    return sum(intent == POSITIVE for intent in raw) / len(raw)
 
 
 def covers(text: str, hunk: Hunk, edit: Edit) -> bool:

@@ -1,0 +1,203 @@
+"""Writing git objects: loose for a handful, one packfile for many.
+
+A loose object costs a file, a rename and a directory entry; a bulk import
+writes hundreds of thousands of them. A pack holds any number of objects in
+one file with an index beside it, which is what ``git fast-import`` and
+``git index-pack`` produce. Objects are stored whole (no deltas): ``git gc``
+delta-compresses them later if the user wants a smaller store. Both ways
+are atomic: a loose object or a pack only gets its final name once complete,
+and git finds a pack only through its index, which is renamed into place last.
+
+The formats: gitformat-pack(5) (pack version 2, index version 2).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+import tempfile
+import zlib
+from pathlib import Path
+from typing import IO
+
+__all__ = ["object_id", "ObjectWriter"]
+
+_PACK_TYPES = {b"commit": 1, b"tree": 2, b"blob": 3}
+
+
+def object_id(kind: bytes, data: bytes) -> bytes:
+    """The binary SHA-1 git gives an object of ``kind`` holding ``data``."""
+    return hashlib.sha1(b"%s %d\0%s" % (kind, len(data), data)).digest()
+
+
+class ObjectWriter:
+    """The objects of one write: a few are written loose at the end, many are streamed into one pack.
+
+    Nothing is visible to git before ``finish``: the first ``loose_limit``
+    objects wait in memory, and past that every object goes to a temporary
+    pack file that only gets its name, and its index, in ``finish``. Memory
+    stays small however many objects a bulk import writes.
+    """
+
+    def __init__(self, objects_dir: Path, loose_limit: int) -> None:
+        self._objects_dir = objects_dir
+        self._loose_limit = loose_limit
+        self._waiting: dict[bytes, tuple[bytes, bytes]] = {}
+        self._pack: IO[bytes] | None = None
+        self._pack_path: Path | None = None
+        self._entries: dict[bytes, tuple[int, int]] = {}  # binsha -> (crc32, offset)
+        self._offset = 0
+
+    def add(self, kind: bytes, data: bytes) -> bytes:
+        """Take an object to write; return its binary id."""
+        binsha = object_id(kind, data)
+        if self._pack is not None:
+            self._append(kind, data, binsha)
+        elif binsha not in self._waiting:
+            self._waiting[binsha] = (kind, data)
+            if len(self._waiting) > self._loose_limit:
+                self._open_pack()
+        return binsha
+
+    def finish(self) -> None:
+        """Write what was taken: loose objects, or the pack and then its index."""
+        if self._pack is None:
+            for binsha, (kind, data) in self._waiting.items():
+                _write_loose(self._objects_dir, kind, data, binsha)
+            self._waiting.clear()
+            return
+        pack, temporary = self._pack, self._pack_path
+        assert temporary is not None
+        pack.seek(8)
+        pack.write(struct.pack(">I", len(self._entries)))
+        pack.flush()
+        pack.seek(0)
+        digest = hashlib.sha1()
+        while chunk := pack.read(1 << 20):
+            digest.update(chunk)
+        checksum = digest.digest()
+        pack.write(checksum)
+        pack.flush()
+        os.fsync(pack.fileno())
+        pack.close()
+        self._pack = None
+        pack_dir = temporary.parent
+        name = f"pack-{checksum.hex()}"
+        index = _write_temporary(pack_dir, "tmp_idx_", _index_bytes(self._entries, checksum))
+        try:
+            os.chmod(temporary, 0o444)
+            os.replace(temporary, pack_dir / f"{name}.pack")
+            os.replace(index, pack_dir / f"{name}.idx")  # last: git finds a pack through its index
+        except BaseException:
+            Path(index).unlink(missing_ok=True)
+            raise
+        finally:
+            temporary.unlink(missing_ok=True)
+        self._entries.clear()
+
+    def abort(self) -> None:
+        """Drop everything taken; a partly written pack is removed."""
+        self._waiting.clear()
+        if self._pack is not None:
+            self._pack.close()
+            self._pack = None
+        if self._pack_path is not None:
+            self._pack_path.unlink(missing_ok=True)
+
+    def _open_pack(self) -> None:
+        pack_dir = self._objects_dir / "pack"
+        pack_dir.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(prefix="tmp_pack_", dir=pack_dir)
+        self._pack_path = Path(temporary)
+        self._pack = os.fdopen(descriptor, "w+b")
+        self._pack.write(b"PACK" + struct.pack(">II", 2, 0))  # the object count is filled in by finish()
+        self._offset = 12
+        for binsha, (kind, data) in self._waiting.items():
+            self._append(kind, data, binsha)
+        self._waiting.clear()
+
+    def _append(self, kind: bytes, data: bytes, binsha: bytes) -> None:
+        if binsha in self._entries:
+            return
+        assert self._pack is not None
+        entry = _entry_header(_PACK_TYPES[kind], len(data)) + zlib.compress(data)
+        self._pack.write(entry)
+        self._entries[binsha] = (zlib.crc32(entry), self._offset)
+        self._offset += len(entry)
+
+
+def _write_loose(objects_dir: Path, kind: bytes, data: bytes, binsha: bytes) -> None:
+    """Write one loose object the way git does (zlib of header and data), unless it exists."""
+    hexsha = binsha.hex()
+    path = objects_dir / hexsha[:2] / hexsha[2:]
+    if path.exists():
+        return
+    path.parent.mkdir(exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix="tmp_obj_", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(zlib.compress(b"%s %d\0%s" % (kind, len(data), data)))
+        os.chmod(temporary, 0o444)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _entry_header(type_code: int, size: int) -> bytes:
+    """An object's pack header: type and size, 4 bits then 7 bits a byte, high bit meaning 'more'."""
+    out = bytearray()
+    byte = (type_code << 4) | (size & 0x0F)
+    size >>= 4
+    while size:
+        out.append(byte | 0x80)
+        byte = size & 0x7F
+        size >>= 7
+    out.append(byte)
+    return bytes(out)
+
+
+def _index_bytes(entries: dict[bytes, tuple[int, int]], pack_checksum: bytes) -> bytes:
+    """A version 2 pack index: fan-out table, sorted ids, CRC-32s, offsets, checksums."""
+    ordered = sorted((binsha, crc, offset) for binsha, (crc, offset) in entries.items())
+    fanout = [0] * 256
+    for binsha, _, _ in ordered:
+        fanout[binsha[0]] += 1
+    running = 0
+    for position in range(256):
+        running += fanout[position]
+        fanout[position] = running
+    small_offsets, large_offsets = [], []
+    for _, _, offset in ordered:
+        if offset < 0x80000000:
+            small_offsets.append(offset)
+        else:
+            small_offsets.append(0x80000000 | len(large_offsets))
+            large_offsets.append(offset)
+    body = b"".join(
+        (
+            b"\377tOc" + struct.pack(">I", 2),
+            struct.pack(">256I", *fanout),
+            b"".join(binsha for binsha, _, _ in ordered),
+            struct.pack(f">{len(ordered)}I", *(crc for _, crc, _ in ordered)),
+            struct.pack(f">{len(ordered)}I", *small_offsets),
+            struct.pack(f">{len(large_offsets)}Q", *large_offsets),
+            pack_checksum,
+        )
+    )
+    return body + hashlib.sha1(body).digest()
+
+
+def _write_temporary(directory: Path, prefix: str, data: bytes) -> str:
+    descriptor, temporary = tempfile.mkstemp(prefix=prefix, dir=directory)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o444)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return temporary

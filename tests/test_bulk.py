@@ -1,0 +1,111 @@
+"""The bulk commit path: the same commits as one snapshot at a time, written as one pack per batch."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import SHARED, git, store_state
+
+from archive.folder import SIDECAR
+from archive.imports import import_sources
+from archive.ingest import IngestReport, ingest
+from archive.snapshot import snapshot
+from archive.store import Store
+
+START = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def wikinews_folder(folder: Path, documents: int = 30) -> list[tuple[Path, str, datetime]]:
+    """Real Wikinews revisions (before and after each edit) as text files with a captures.yaml.
+
+    Returns (file, article id, capture time) in the order the captures were taken.
+    """
+    rows = [
+        json.loads(line)
+        for line in (SHARED / "corpora" / "wikinews-revisions" / "revisions.jsonl").read_text().splitlines()
+    ][:documents]
+    folder.mkdir()
+    captures = []
+    for number, row in enumerate(rows):
+        article = f"wikinews-{row['doc_id']}-{row['revision_depth']}"
+        for step, text in enumerate((row["before_revision"], row["after_revision"])):
+            path = folder / f"{article}.v{step}.txt"
+            path.write_text(text + "\n", encoding="utf-8")
+            # Interleaved across articles, as a crawl would see them.
+            captures.append((path, article, START + timedelta(hours=step * 24, minutes=number)))
+    sidecar = {
+        path.name: {"id": article, "captured_at": when.strftime("%Y-%m-%dT%H:%M:%SZ")} for path, article, when in captures
+    }
+    (folder / SIDECAR).write_text(yaml.safe_dump(sidecar), encoding="utf-8")
+    return sorted(captures, key=lambda item: item[2])
+
+
+def one_at_a_time(path: Path, captures: list[tuple[Path, str, datetime]]) -> str | None:
+    with Store.init(path) as store:
+        for file, article, when in captures:
+            snapshot(store, str(file), article_id=article, at=when)
+        return store.head()
+
+
+def test_bulk_import_gives_the_same_commits_as_one_snapshot_at_a_time(tmp_path: Path) -> None:
+    captures = wikinews_folder(tmp_path / "pages")
+    with Store.init(tmp_path / "bulk") as bulk:
+        report = import_sources(bulk, [tmp_path / "pages"], jobs=2)
+        assert (report.written, report.unchanged, report.skipped_total) == (60, 0, 0)
+        assert bulk.head() == one_at_a_time(tmp_path / "single", captures)
+    assert git(tmp_path / "bulk", "log", "--format=%H %s") == git(tmp_path / "single", "log", "--format=%H %s")
+    assert git(tmp_path / "bulk", "status", "--porcelain") == ""
+
+
+def test_bulk_objects_go_into_one_pack_that_git_checks(tmp_path: Path) -> None:
+    wikinews_folder(tmp_path / "pages", documents=12)
+    with Store.init(tmp_path / "store") as store:
+        import_sources(store, [tmp_path / "pages"])
+    counts = dict(line.split(": ") for line in git(tmp_path / "store", "count-objects", "-v").splitlines())
+    assert counts["count"] == "0" and counts["packs"] == "1"
+    (pack,) = (tmp_path / "store" / ".git" / "objects" / "pack").glob("*.pack")
+    verified = git(tmp_path / "store", "verify-pack", "-v", str(pack.with_suffix(".idx")))
+    assert "chain length" not in verified or "non delta" in verified
+    subprocess.run(["git", "-C", str(tmp_path / "store"), "fsck", "--strict", "--no-progress"], check=True)
+
+
+def test_batches_and_workers_do_not_change_the_commits(tmp_path: Path) -> None:
+    wikinews_folder(tmp_path / "pages", documents=10)
+    heads = set()
+    for name, batch_size, jobs in (("a", 5_000, 1), ("b", 7, 2), ("c", 1, 1)):
+        with Store.init(tmp_path / name) as store:
+            report = IngestReport()
+            from archive.imports import scan_sources
+
+            ingest(store, scan_sources([tmp_path / "pages"], report), report, jobs=jobs, batch_size=batch_size)
+            heads.add(store.head())
+    assert len(heads) == 1
+
+
+def test_a_failure_mid_import_keeps_the_batches_already_committed(tmp_path: Path) -> None:
+    wikinews_folder(tmp_path / "pages", documents=10)
+    from archive.imports import scan_sources
+
+    stored: list[str] = []
+
+    def fail_on_the_twelfth(pending: object, result: object) -> None:
+        stored.append(str(pending))
+        if len(stored) == 12:
+            raise RuntimeError("power cut")
+
+    with Store.init(tmp_path / "store") as store:
+        captures = scan_sources([tmp_path / "pages"], IngestReport())
+        with pytest.raises(RuntimeError):
+            ingest(store, captures, on_result=fail_on_the_twelfth, batch_size=5)
+        assert len(store.log()) == 10
+        before = store_state(tmp_path / "store")
+        # Starting again completes the import; the ten already stored are recognised.
+        report = ingest(store, captures)
+        assert (report.written, report.unchanged) == (10, 10)
+    assert before[1] == ""
+    subprocess.run(["git", "-C", str(tmp_path / "store"), "fsck", "--strict", "--no-progress"], check=True)

@@ -15,7 +15,6 @@ the text already had. ``docs/claims.md`` documents the rules and the JSON shape.
 
 from __future__ import annotations
 
-import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -26,7 +25,6 @@ from typing import Any
 
 from rapidfuzz.distance import Indel
 
-from archive import claims_model as _claims_model
 from archive.align import Match, align
 from archive.diff import DELETE, EQUAL, INSERT, WordDiff, count_words, word_diff
 from archive.sentences import Sentence, split_sentences
@@ -40,10 +38,10 @@ __all__ = [
     "Quote",
     "Coverage",
     "Comparison",
+    "Rules",
+    "RULES",
     "compare",
     "coverage",
-    "HunkFeatures",
-    "hunk_features",
 ]
 
 
@@ -383,7 +381,7 @@ _DATE = re.compile(
 )
 
 _NEGATIONS = re.compile(
-    r"(?i)\b(?:not(?!\s+only\b)|no|never|none|nobody|nothing|neither|nor|nowhere|cannot|without)\b|n't\b"
+    r"(?i)\b(?:not(?!\s+only\b)|no|never|none|nobody|nothing|neither|nor|nowhere|cannot|without)\b|n['’]t\b"
 )
 _HEDGES = {
     # Doubt
@@ -416,6 +414,24 @@ _HEDGES = {
     "rumoured": "doubt",
     "rumored": "doubt",
     "believed": "doubt",
+    "believe": "doubt",
+    "believes": "doubt",
+    "think": "doubt",
+    "thinks": "doubt",
+    "suspect": "doubt",
+    "suspects": "doubt",
+    "don't think": "doubt",
+    "do not think": "doubt",
+    "doesn't think": "doubt",
+    "does not think": "doubt",
+    "didn't think": "doubt",
+    "did not think": "doubt",
+    "i believe": "doubt",
+    "we believe": "doubt",
+    "i think": "doubt",
+    "we think": "doubt",
+    "i guess": "doubt",
+    "in my opinion": "doubt",
     "thought to": "doubt",
     "said to": "doubt",
     "expected": "doubt",
@@ -435,7 +451,9 @@ _HEDGES = {
     "indeed": "certain",
 }
 _HEDGE_PHRASE = re.compile(
-    r"(?i)\b(?:" + "|".join(sorted((re.escape(h) for h in _HEDGES if " " in h), key=len, reverse=True)) + r")\b"
+    r"(?i)\b(?:"
+    + "|".join(sorted((re.escape(h).replace("'", "['’]") for h in _HEDGES if " " in h), key=len, reverse=True))
+    + r")\b"
 )
 # Attribution verbs by the stance they give the reporter: "said" reports,
 # "claimed" keeps a distance, "admitted" concedes. Forms that are mostly nouns
@@ -597,12 +615,16 @@ def _extract(text: str, sentences: Sequence[Sentence], context: _Context) -> lis
         signals.append(_Signal("number", match.group(), match.start(), match.end(), _number_key(match)))
     for match in _NEGATIONS.finditer(text):
         signals.append(_Signal("negation", match.group(), match.start(), match.end(), "not"))
+    phrase_ends: dict[int, int] = {}
     for match in _HEDGE_PHRASE.finditer(text):
-        phrase = match.group().lower()
+        phrase = " ".join(match.group().lower().replace("’", "'").split())
         signals.append(_Signal("hedge", match.group(), match.start(), match.end(), _HEDGES[phrase] + ":" + phrase))
+        phrase_ends[match.end()] = match.start()
     # Single-word cues are looked up word by word: faster than one long alternation.
     for match in _WORDS.finditer(text):
         word = match.group().lower()
+        if word in _HEDGES and match.end() in phrase_ends:
+            continue  # the last word of "I believe", "don't think": the phrase is the hedge
         if word in _HEDGES:
             signals.append(_Signal("hedge", match.group(), match.start(), match.end(), _HEDGES[word] + ":" + word))
         elif word in _STANCE:
@@ -907,6 +929,7 @@ def _classify_group(
     new: _Version,
     old_signals: Sequence[_Signal],
     new_signals: Sequence[_Signal],
+    need: tuple[int, int],
 ) -> None:
     """Give every hunk of an aligned group its reasons (substantive or cosmetic).
 
@@ -935,6 +958,8 @@ def _classify_group(
                     new_text,
                     _without_names(old.text, draft.old_start, draft.old_end, old_signals, names_judged),
                     _without_names(new.text, draft.new_start, draft.new_end, new_signals, names_judged),
+                    old.stems,
+                    need,
                 )
             )
 
@@ -1183,6 +1208,8 @@ def _canonical_words(text: str) -> list[str]:
             word = "1"
         elif word in _UNITS:
             word = str(_UNITS.index(word))
+        elif word in _TENS:
+            word = str(20 + 10 * _TENS.index(word))
         elif word in _ORDINALS:
             word = str(_ORDINALS.index(word) + 1)
         elif re.fullmatch(r"\d+(?:st|nd|rd|th)", word):
@@ -1219,22 +1246,50 @@ def _variant(a: str, b: str) -> bool:
 
 
 def _content_words(text: str) -> list[str]:
-    return [word for word in _CONTENT_WORD.findall(text.lower()) if word not in _FUNCTION_WORDS]
+    """Words that can carry content, less attribution verbs and hedges, which their own rules judge."""
+    return [
+        word
+        for word in _CONTENT_WORD.findall(text.lower())
+        if word not in _FUNCTION_WORDS and word not in _STANCE and word not in _HEDGES
+    ]
 
 
-# How many content words a rewording must bring in before it counts as new
-# content rather than a paraphrase. Without a thesaurus a one-word swap
-# ("prison" → "jail", "town" → "city") cannot be told from a changed fact, and
-# in labelled news edits such swaps are more often paraphrase; fitted by
-# benchmarks/claims_fit.py.
-MIN_REWORDING_WORDS = 3
+@dataclass(frozen=True)
+class Rules:
+    """How many content words a rewording must bring in before it counts as new content.
+
+    Without a thesaurus a swap of a word or two ("prison" → "jail", "town" →
+    "city") cannot be told from a changed fact, so the rule counts words: the
+    content words brought in (``rewording_words``), or those the old version
+    never used anywhere (``novel_words``), which are seldom a paraphrase of
+    what it said. ``lede_words`` replaces ``rewording_words`` in the first
+    sentence (``None``: no difference). A Markdown heading, like a headline,
+    changes with any content word. The shipped values (``RULES``) are the
+    ones ``benchmarks/claims_fit.py`` chooses on labelled edits.
+    """
+
+    rewording_words: int = 2
+    novel_words: int = 1
+    lede_words: int | None = 1
 
 
-def _wording_reason(old_text: str, new_text: str, old_words_text: str, new_words_text: str) -> Reason:
+RULES = Rules()
+
+
+def _wording_reason(
+    old_text: str,
+    new_text: str,
+    old_words_text: str,
+    new_words_text: str,
+    old_stems: frozenset[str],
+    need: tuple[int, int],
+) -> Reason:
     """No claim signal changed: judge the hunk by the content words it brings in or takes out.
 
     ``old_words_text`` and ``new_words_text`` are the hunk's texts with the
-    names the entity rule already judged blanked out.
+    names the entity rule already judged blanked out; ``need`` is how many
+    content words, and how many words new to the old version, make a rewording
+    substantive (see ``Rules``).
     """
     old_or_none, new_or_none = old_text or None, new_text or None
     old_words, new_words = _content_words(old_text), _content_words(new_text)
@@ -1252,8 +1307,11 @@ def _wording_reason(old_text: str, new_text: str, old_words_text: str, new_words
         # Nothing taken out, something put in: "killed" → "killed in Sunderland".
         return Reason("content", f"words added: {' '.join(came[:8])}", True, old_or_none, new_or_none)
     came, gone = _word_changes(_content_words(old_words_text), _content_words(new_words_text))
-    if len(came) >= MIN_REWORDING_WORDS:
+    if len(came) >= need[0]:
         return Reason("content", f"new content: {' '.join(came[:8])}", True, old_or_none, new_or_none)
+    novel = [word for word in came if _stem(word) not in old_stems]
+    if novel and len(novel) >= need[1]:
+        return Reason("content", f"reworded with new words: {old_text} → {new_text}", True, old_or_none, new_or_none)
     return Reason("wording", f"reworded: {old_text} → {new_text}", False, old_or_none, new_or_none)
 
 
@@ -1264,118 +1322,6 @@ def _word_changes(old_words: list[str], new_words: list[str]) -> tuple[list[str]
     came = [word for word in new_words if _stem(word) not in old_stems]
     gone = [word for word in old_words if _stem(word) not in new_stems]
     return came, gone
-
-
-# ---------------------------------------------------------------------------
-# Verdict: the rules' reasons and the hunk's shape, weighed by a fitted model
-
-
-@dataclass(frozen=True)
-class _Place:
-    """Where a hunk sits: the paragraph and sentence of its group, and whether it is a whole sentence."""
-
-    paragraph: int
-    sentence: int
-    whole: str  # "added", "removed" or "" for a hunk inside aligned sentences
-    sentence_words: int = 0
-
-
-@dataclass(frozen=True)
-class HunkFeatures:
-    """A classified hunk with the features its verdict was weighed from (what the model is fitted on).
-
-    ``forced`` is the verdict when a rule settles it whatever the weights say
-    (a respelling, a move, boilerplate), else ``None``.
-    """
-
-    hunk: Hunk
-    features: dict[str, float]
-    forced: bool | None
-
-
-_SIGNAL_CODES = ("number", "date", "entity", "quote", "negation", "hedge", "attribution")
-# Hunks that only respell, move or add boilerplate are cosmetic by rule.
-_FORCED_COSMETIC = frozenset({"case", "punctuation", "spelling", "moved", "boilerplate"})
-
-
-def _judged_hunk(
-    spans: tuple[int, int, int, int],
-    reasons: Sequence[Reason],
-    old: _Version,
-    new: _Version,
-    place: _Place,
-    collect: list[HunkFeatures] | None,
-) -> Hunk:
-    old_start, old_end, new_start, new_end = spans
-    old_text, new_text = old.text[old_start:old_end], new.text[new_start:new_end]
-    if place.whole == "added":
-        old_text = ""
-    elif place.whole == "removed":
-        new_text = ""
-    values = _features(old_text, new_text, reasons, old, new, place)
-    forced = False if any(r.code in _FORCED_COSMETIC for r in reasons) else None
-    substantive, final = _decide(forced, values, reasons, old_text, new_text)
-    hunk = Hunk(
-        old_start,
-        old_end,
-        new_start,
-        new_end,
-        old.text[old_start:old_end],
-        new.text[new_start:new_end],
-        substantive,
-        _unique(final),
-    )
-    if collect is not None:
-        collect.append(HunkFeatures(hunk, values, forced))
-    return hunk
-
-
-def _features(
-    old_text: str, new_text: str, reasons: Sequence[Reason], old: _Version, new: _Version, place: _Place
-) -> dict[str, float]:
-    """What the model weighs: the claim signals the rules found, and the hunk's words, size and place."""
-    substantive = {reason.code for reason in reasons if reason.substantive}
-    cosmetic = {reason.code for reason in reasons if not reason.substantive}
-    values = {code: float(code in substantive) for code in _SIGNAL_CODES}
-    old_words, new_words = _content_words(old_text), _content_words(new_text)
-    came, gone = _word_changes(old_words, new_words)
-    novel = [word for word in came if _stem(word) not in old.stems]
-    vanished = [word for word in gone if _stem(word) not in new.stems]
-    old_count, new_count = len(_WORDS.findall(old_text)), len(_WORDS.findall(new_text))
-    values |= {
-        "content": float("content" in substantive),
-        "reference": float("reference" in cosmetic),
-        "plain_attribution": float("attribution" in cosmetic),
-        "added": float(place.whole == "added"),
-        "removed": float(place.whole == "removed"),
-        "removed_fact": float(place.whole == "removed" and "removed" in substantive),
-        "came": math.log1p(len(came)),
-        "gone": math.log1p(len(gone)),
-        "novel": math.log1p(len(novel)),
-        "vanished": math.log1p(len(vanished)),
-        "swap": float(len(came) == 1 and len(gone) == 1),
-        "function_only": float(not came and not gone),
-        "old_words": math.log1p(old_count),
-        "new_words": math.log1p(new_count),
-        "similarity": float(Indel.normalized_similarity(old_text.lower(), new_text.lower())),
-        "insertion": float(not old_text.strip()),
-        "deletion": float(not new_text.strip()),
-        "lede": float(place.paragraph == 0),
-        "first": float(place.sentence == 0),
-        "share": min(1.0, max(old_count, new_count) / max(place.sentence_words, 1)) if not place.whole else 1.0,
-    }
-    return values
-
-
-def _decide(
-    forced: bool | None, values: dict[str, float], reasons: Sequence[Reason], old_text: str, new_text: str
-) -> tuple[bool, list[Reason]]:
-    """The verdict, and reasons that agree with it."""
-    if forced is not None:
-        substantive = forced
-    else:
-        substantive = _claims_model.load().substantive(values)
-    return substantive, list(reasons)
 
 
 # ---------------------------------------------------------------------------
@@ -1390,34 +1336,23 @@ def compare(
     new_title: str | None = None,
     old_links: Sequence[str] | None = None,
     new_links: Sequence[str] | None = None,
+    rules: Rules = RULES,
 ) -> Comparison:
     """Compare two versions of an article: aligned sentence changes, each classified, and a coverage summary.
 
     Texts are used as given (spans index into them); canonical text from
     ``archive.normalize`` gives the cleanest diffs. Titles and links only feed
-    the coverage summary.
+    the coverage summary. ``rules`` are the content rule's thresholds (for
+    fitting them; the default is the fitted ``RULES``).
     """
     context = _context(old, new)
     before, after = _read(old, context), _read(new, context)
-    changes = _changes(before, after, align(before.sentences, after.sentences), None)
+    changes = _changes(before, after, align(before.sentences, after.sentences), rules)
     headline = None
     if old_title is not None and new_title is not None:
-        headline = old_title != new_title and bool(compare(old_title, new_title).substantive_changes)
+        headline = old_title != new_title and _headline_substantive(old_title, new_title, rules)
     summary = _coverage(before, after, changes, old_title, new_title, headline, old_links, new_links)
     return Comparison(changes, summary)
-
-
-def hunk_features(old: str, new: str) -> list[HunkFeatures]:
-    """Every hunk of ``compare(old, new)`` with the features its verdict was weighed from.
-
-    For fitting and inspecting the model (``benchmarks/claims_fit.py``); the
-    hunks are the ones ``compare`` returns.
-    """
-    context = _context(old, new)
-    before, after = _read(old, context), _read(new, context)
-    collected: list[HunkFeatures] = []
-    _changes(before, after, align(before.sentences, after.sentences), collected)
-    return collected
 
 
 def coverage(
@@ -1435,9 +1370,7 @@ def coverage(
     ).coverage
 
 
-def _changes(
-    old: _Version, new: _Version, matches: Sequence[Match], collect: list[HunkFeatures] | None
-) -> tuple[Change, ...]:
+def _changes(old: _Version, new: _Version, matches: Sequence[Match], rules: Rules) -> tuple[Change, ...]:
     departures = _departures(new, matches)
     changes = []
     old_anchor = new_anchor = 0  # end of the last sentence that stayed in place, on each side
@@ -1445,15 +1378,15 @@ def _changes(
         before = _excerpt(old, match.old)
         after = _excerpt(new, match.new)
         if before is None and after is not None:
-            change = _added_or_removed(ChangeKind.ADDED, after, new, old, _gap(old.text, old_anchor), collect)
+            change = _added_or_removed(ChangeKind.ADDED, after, new, old, _gap(old.text, old_anchor))
         elif after is None and before is not None:
-            change = _added_or_removed(ChangeKind.REMOVED, before, old, new, _gap(new.text, new_anchor), collect)
+            change = _added_or_removed(ChangeKind.REMOVED, before, old, new, _gap(new.text, new_anchor))
         elif before is not None and after is not None:
             landing = departure = None
             if match.moved:
                 landing = _gap(old.text, old_anchor)
                 departure = departures[match.old[0]]
-            change = _aligned(match, before, after, old, new, landing, departure, collect)
+            change = _aligned(match, before, after, old, new, landing, departure, rules)
         else:
             continue
         if before is not None and not match.moved:
@@ -1492,33 +1425,16 @@ def _gap(text: str, anchor: int) -> tuple[int, int]:
 
 
 def _added_or_removed(
-    kind: ChangeKind,
-    excerpt: Excerpt,
-    version: _Version,
-    other: _Version,
-    gap: tuple[int, int],
-    collect: list[HunkFeatures] | None,
+    kind: ChangeKind, excerpt: Excerpt, version: _Version, other: _Version, gap: tuple[int, int]
 ) -> Change:
     signals = list(dict.fromkeys(s for index in excerpt.sentences for s in version.by_sentence[index]))
     reason = _whole_sentence_reason(kind, excerpt.text, signals, version, other)
     gap_text = other.text[slice(*gap)]
     if kind == ChangeKind.ADDED:
-        old, new, place = other, version, _Place(excerpt.paragraph, excerpt.sentences[0], str(kind))
-        spans = (*gap, excerpt.start, excerpt.end)
-    else:
-        old, new, place = version, other, _Place(excerpt.paragraph, excerpt.sentences[0], str(kind))
-        spans = (excerpt.start, excerpt.end, *gap)
-    hunk = _judged_hunk(spans, [reason], old, new, place, collect)
-    return Change(
-        kind,
-        hunk.substantive,
-        hunk.reasons,
-        excerpt if kind == ChangeKind.REMOVED else None,
-        excerpt if kind == ChangeKind.ADDED else None,
-        True,
-        None,
-        (hunk,),
-    )
+        hunk = Hunk(*gap, excerpt.start, excerpt.end, gap_text, excerpt.text, reason.substantive, (reason,))
+        return Change(kind, reason.substantive, (reason,), None, excerpt, True, None, (hunk,))
+    hunk = Hunk(excerpt.start, excerpt.end, *gap, excerpt.text, gap_text, reason.substantive, (reason,))
+    return Change(kind, reason.substantive, (reason,), excerpt, None, True, None, (hunk,))
 
 
 def _whole_sentence_reason(
@@ -1565,7 +1481,7 @@ def _aligned(
     new: _Version,
     landing: tuple[int, int] | None,
     departure: tuple[int, int] | None,
-    collect: list[HunkFeatures] | None,
+    rules: Rules,
 ) -> Change:
     if len(match.old) > 1:
         kind = ChangeKind.MERGED
@@ -1597,15 +1513,45 @@ def _aligned(
     drafts = _diff_hunks(diff, before.start, after.start, old.text, new.text)
     old_signals = list(dict.fromkeys(s for index in match.old for s in old.by_sentence[index]))
     new_signals = list(dict.fromkeys(s for index in match.new for s in new.by_sentence[index]))
-    _classify_group(drafts, old, new, old_signals, new_signals)
-    place = _Place(before.paragraph, before.sentences[0], "", max(count_words(before.text), count_words(after.text)))
+    _classify_group(drafts, old, new, old_signals, new_signals, _need(match, old, rules))
     hunks += [
-        _judged_hunk((d.old_start, d.old_end, d.new_start, d.new_end), d.reasons, old, new, place, collect)
+        Hunk(
+            d.old_start,
+            d.old_end,
+            d.new_start,
+            d.new_end,
+            old.text[d.old_start : d.old_end],
+            new.text[d.new_start : d.new_end],
+            any(reason.substantive for reason in d.reasons),
+            _unique(d.reasons),
+        )
         for d in drafts
     ]
     reasons = _unique([reason for hunk in hunks for reason in hunk.reasons] + extra)
     substantive = any(hunk.substantive for hunk in hunks)
     return Change(kind, substantive, reasons, before, after, True, diff, tuple(hunks))
+
+
+def _need(match: Match, old: _Version, rules: Rules) -> tuple[int, int]:
+    """How many content words, and words new to the article, make a rewording in this group substantive."""
+    if any(old.sentences[index].text.startswith("#") for index in match.old):
+        return 1, 1  # a heading is a headline: every content word of it is a claim
+    if 0 in match.old and rules.lede_words is not None:
+        return rules.lede_words, min(rules.lede_words, rules.novel_words)
+    return rules.rewording_words, rules.novel_words
+
+
+def _headline_substantive(old_title: str, new_title: str, rules: Rules) -> bool:
+    """A headline is a claim in a few words: any content word it gains or loses changes it.
+
+    Title case makes every word look like a name, so the entity rule cannot
+    tell "Putin's Post-Trump Tantrum" from "… Standoff"; a respelling
+    ("Tantrum" → "Tantrums") is still cosmetic.
+    """
+    if compare(old_title, new_title, rules=rules).substantive_changes:
+        return True
+    came, gone = _word_changes(_content_words(old_title), _content_words(new_title))
+    return bool(came or gone) and _form_reason(old_title, new_title) is None
 
 
 def _unique(reasons: Iterable[Reason]) -> tuple[Reason, ...]:

@@ -114,6 +114,11 @@ def test_spelled_out_numbers_compare_by_value() -> None:
     old = "Three people were hurt and 1,200 homes lost power.\n"
     assert codes(only_change(old, old.replace("1,200", "two thousand"))) == {"number"}
     assert not only_change(old, old.replace("Three", "3")).substantive
+    assert only_change(old, old.replace("Three", "Twenty")).substantive
+    tens = only_change(
+        "The storm came on Monday. It hurt 20 people.\n", "The storm came on Monday. It hurt twenty people.\n"
+    )
+    assert not tens.substantive and codes(tens, substantive=False) == {"spelling"}
 
 
 def test_quote_words_and_speaker_are_tracked() -> None:
@@ -155,6 +160,57 @@ def test_form_only_edits_are_cosmetic(before: str, after: str, code: str | None)
         return
     assert not change.substantive
     assert code in codes(change, substantive=False)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("I know the plan will work", "I don't think the plan will work"),
+        ("The plan will work", "I believe the plan will work"),
+        ("Police say he fled", "Police think he fled"),
+    ],
+)
+def test_hedges_of_belief_are_claim_signals(before: str, after: str) -> None:
+    old = f"The council met on Monday. {before}, the mayor said.\n"
+    change = only_change(old, old.replace(before, after))
+    assert "hedge" in codes(change)
+
+
+def test_negation_with_a_typographic_apostrophe() -> None:
+    old = "The council met on Monday. The mayor will resign, aides said.\n"
+    change = only_change(old, old.replace("will resign", "won’t resign"))
+    assert "negation" in codes(change)
+
+
+def test_a_word_the_article_never_used_is_new_content() -> None:
+    old = "The council met on Monday. The town will close two schools, the mayor said.\n"
+    change = only_change(old, old.replace("The town will", "The city will"))
+    assert change.substantive and codes(change) == {"content"}
+
+
+def test_a_swap_to_words_the_article_already_uses_is_cosmetic() -> None:
+    old = "The council met on Monday to discuss the budget. The council will close two schools, the mayor said.\n"
+    change = only_change(old, old.replace("The council will", "The budget will"))
+    assert not change.substantive and codes(change, substantive=False) == {"wording"}
+
+
+def test_a_content_word_changed_in_the_first_sentence_or_a_heading_is_substantive() -> None:
+    old = "# Mayor's tantrum at council\nThe mayor shouted at councillors on Monday. The council met for two hours.\n"
+    heading = only_change(old, old.replace("tantrum", "standoff"))
+    assert heading.substantive and codes(heading) == {"content"}
+    # Words the article already uses: substantive in the first sentence only.
+    body = "The mayor shouted at councillors on Monday. The council met for two hours and the mayor left.\n"
+    lede = only_change(body, body.replace("The mayor shouted", "The council shouted"))
+    assert lede.substantive
+    later = only_change(body, body.replace("the mayor left", "the council left"))
+    assert not later.substantive
+
+
+def test_a_headline_with_a_new_content_word_is_substantive_even_in_title_case() -> None:
+    summary = coverage(OLD, OLD, old_title="Putin’s Post-Trump Tantrum", new_title="Putin’s Post-Trump Standoff")
+    assert summary.headline_changed and summary.headline_substantive
+    recased = coverage(OLD, OLD, old_title="Putin’s Post-Trump Tantrum", new_title="Putin’s post-Trump tantrum")
+    assert recased.headline_changed and not recased.headline_substantive
 
 
 def test_a_pronoun_spelled_out_as_a_known_name_is_cosmetic() -> None:

@@ -85,8 +85,9 @@ def test_html_page_is_self_contained_side_by_side_and_escapes_article_text(run, 
 
 
 def test_moved_sentences_are_linked_both_ways(run, tmp_path: Path) -> None:
-    first = "The minister resigned on Monday.\nMarkets fell sharply after the news.\nThe opposition called for an election.\n"
-    second = "The opposition called for an election.\nThe minister resigned on Monday.\nMarkets fell sharply after the news.\n"
+    minister, markets = "The minister resigned on Monday.\n", "Markets fell sharply after the news.\n"
+    opposition = "The opposition called for an election.\n"
+    first, second = minister + markets + opposition, opposition + minister + markets
     for number, text in enumerate((first, second), start=1):
         run("snapshot", "-", "--id", "moves", "--title", "Moves", "--at", f"2024-01-0{number}", input=text)
     data = json.loads(run("diff", "moves", "--by", "sentence", "--json").output)

@@ -78,3 +78,19 @@ def test_eval_prints_a_readable_table(tmp_path: Path) -> None:
     corpus.write_text("".join(json.dumps(row) + "\n" for row in revisions()), encoding="utf-8")
     output = run(corpus).stdout
     assert "precision" in output and "all substantive" in output and "3 edits" in output
+
+
+def test_fit_reports_held_out_figures_and_the_setting_it_would_ship(tmp_path: Path) -> None:
+    corpus = tmp_path / "revisions.jsonl"
+    corpus.write_text("".join(json.dumps(row) + "\n" for row in revisions()), encoding="utf-8")
+    options = ["--corpus", str(corpus), "--json", "--folds", "2", "--seeds", "3"]
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "claims_fit.py"), *options],
+        capture_output=True,
+        text=True,
+    )
+    result = json.loads(done.stdout)
+    assert result["documents"] == 2 and result["edits"] == 3 and len(result["cv_runs"]) == 3
+    assert {"mean", "sd", "min", "max"} <= set(result["cv"]["f1"])
+    # Exit 0 only when archive.claims.RULES is the setting the search chooses.
+    assert done.returncode == (0 if result["fitted"] == result["shipped"] else 1)

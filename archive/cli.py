@@ -51,6 +51,13 @@ def _store(ctx: click.Context) -> Store:
     return store
 
 
+def _read_only_store(ctx: click.Context) -> Store:
+    """The store, opened so that nothing in it is written (the integrity commands; a read-only filesystem)."""
+    store = Store.open(ctx.obj, read_only=True)
+    ctx.call_on_close(store.close)
+    return store
+
+
 def _article_and_version(store: Store, reference: str) -> tuple[str, str]:
     """Split ``ARTICLE[@VERSION]``; an ``@`` that belongs to the article's URL is kept."""
     try:
@@ -371,6 +378,83 @@ def verify(ctx: click.Context, as_json: bool) -> None:
     from . import reports
     from .verify import verify as verify_store
 
-    result = verify_store(_store(ctx))
+    result = verify_store(_read_only_store(ctx))
     _emit(as_json, lambda: reports.verification_json(result), lambda: reports.verification_text(result))
     ctx.exit(0 if result.ok else 1)
+
+
+@cli.command()
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report as one self-contained HTML page to this file.",
+)
+@json_option
+@click.pass_context
+def audit(ctx: click.Context, html_path: Path | None, as_json: bool) -> None:
+    """A report of the archive's history for a reviewer, with the verification; exit 1 if verification fails."""
+    from . import reports
+    from .audit import audit as audit_store
+    from .audit_page import audit_page
+
+    result = audit_store(_read_only_store(ctx))
+    if html_path is not None:
+        _write_page(html_path, audit_page(result))
+    _emit(as_json, lambda: reports.audit_json(result), lambda: reports.audit_text(result))
+    ctx.exit(0 if result.ok else 1)
+
+
+@cli.command()
+@click.argument("articles", nargs=-1, metavar="[ARTICLE]...")
+@click.option("-v", "--verbose", is_flag=True, help="List every version, not only those that did not reproduce.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: one per core].")
+@json_option
+@click.pass_context
+def reproduce(ctx: click.Context, articles: tuple[str, ...], verbose: bool, jobs: int | None, as_json: bool) -> None:
+    """Re-extract every stored raw capture (of ARTICLEs, default all) and check it gives the stored text."""
+    from . import reports
+    from .reproduce import reproduce as reproduce_store
+
+    result = reproduce_store(_read_only_store(ctx), articles, jobs=jobs)
+    _emit(as_json, lambda: reports.reproduction_json(result), lambda: reports.reproduction_text(result, verbose))
+    ctx.exit(0 if result.ok else 1)
+
+
+@cli.command()
+@click.option(
+    "--into", required=True, type=click.Path(path_type=Path), help="The new store (a new or empty directory)."
+)
+@click.option("--stored-text", is_flag=True, help="Use the stored text for versions whose re-extraction differs.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: one per core].")
+@json_option
+@click.pass_context
+def rebuild(ctx: click.Context, into: Path, stored_text: bool, jobs: int | None, as_json: bool) -> None:
+    """Replay every raw capture into a new store; exit 1 unless every commit id comes out the same."""
+    from . import reports
+    from .rebuild import rebuild as rebuild_store
+
+    result = rebuild_store(_read_only_store(ctx), into, stored_text=stored_text, jobs=jobs)
+    _emit(as_json, lambda: reports.rebuild_json(result), lambda: reports.rebuild_text(result))
+    ctx.exit(0 if result.identical else 1)
+
+
+@cli.command()
+@click.argument("target", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(["bagit", "warc", "jsonl"]),
+    required=True,
+    help="bagit: a BagIt bag (TARGET a new directory); warc: a WARC/1.1 file (.warc or .warc.gz); "
+    "jsonl: one line per version.",
+)
+@json_option
+@click.pass_context
+def export(ctx: click.Context, target: Path, export_format: str, as_json: bool) -> None:
+    """Write every version to TARGET for other tools: a BagIt bag, a WARC file or JSON Lines."""
+    from . import reports
+    from .export import export as export_store
+
+    result = export_store(_read_only_store(ctx), export_format, target)
+    _emit(as_json, lambda: reports.export_json(result), lambda: reports.export_text(result))

@@ -16,6 +16,7 @@ __all__ = [
     "StoreBusy",
     "ArticleNotFound",
     "VersionNotFound",
+    "NotReproducible",
 ]
 
 
@@ -71,3 +72,9 @@ class VersionNotFound(ArchiveError):
     """The article has no version matching the given specification."""
 
     exit_code = 9
+
+
+class NotReproducible(ArchiveError):
+    """A stored version cannot be derived again from its raw capture (see ``archive reproduce``)."""
+
+    exit_code = 10

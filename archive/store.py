@@ -172,12 +172,15 @@ def _version_from_row(row: VersionRow) -> Version:
 class Store:
     """An archive store: a git repository with one directory per article."""
 
-    def __init__(self, repo: git.Repo) -> None:
+    def __init__(self, repo: git.Repo, read_only: bool = False) -> None:
         self._repo = repo
         self.path = Path(repo.working_tree_dir or repo.git_dir)
         self._archive_dir = Path(repo.git_dir) / "archive"
         self._objects_dir = Path(repo.common_dir) / "objects"
-        self._index = Index(self._archive_dir / "index.sqlite3")
+        # Opened on first use, so that opening a store writes nothing; a read-only
+        # store (the integrity commands) keeps its lookup index in memory.
+        self.read_only = read_only
+        self._index_file: Index | None = None
         # Set inside a writing() block: where its objects go, and who its commits are by.
         self._objects: ObjectWriter | None = None
         self._actor: git.Actor | None = None
@@ -207,17 +210,31 @@ class Store:
         return cls(repo)
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
-        """Open the store at ``path``; raise NotAStore if it is not one."""
+    def open(cls, path: str | Path, read_only: bool = False) -> Store:
+        """Open the store at ``path``; raise NotAStore if it is not one.
+
+        ``read_only`` promises that nothing under ``path`` is written, not even
+        the lookup index (it is then built in memory when needed).
+        """
         store_path = Path(path)
         if not store_path.is_dir():
             raise NotAStore(f"no archive store at {store_path} (create one with `archive init`)")
         repo = cls._repo_at(store_path)
         if not cls._is_store(repo):
             raise NotAStore(f"{store_path} is not an archive store (create one with `archive init`)")
-        store = cls(repo)
-        store._check_format()
+        store = cls(repo, read_only=read_only)
+        try:
+            store._check_format()
+        except BaseException:
+            store.close()
+            raise
         return store
+
+    @property
+    def _index(self) -> Index:
+        if self._index_file is None:
+            self._index_file = Index(None if self.read_only else self._archive_dir / "index.sqlite3")
+        return self._index_file
 
     @staticmethod
     def _repo_at(path: Path) -> git.Repo:
@@ -256,7 +273,8 @@ class Store:
             )
 
     def close(self) -> None:
-        self._index.close()
+        if self._index_file is not None:
+            self._index_file.close()
         self._repo.close()
 
     def __enter__(self) -> Store:
@@ -568,6 +586,8 @@ class Store:
         Writers in other processes wait for the lock. If the block raises,
         nothing is published and the store is as it was.
         """
+        if self.read_only:
+            raise RuntimeError("this store was opened read-only")
         with self._locked(timeout):
             self._finish_interrupted_checkout()
             self._check_format()

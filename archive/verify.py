@@ -97,16 +97,19 @@ class Verification:
 _Report = Callable[..., Finding]
 
 
-def verify(store: Store) -> Verification:
-    """Run every check on the whole store; never raises for what it finds."""
+def verify(store: Store, history: StoreHistory | None = None) -> Verification:
+    """Run every check on the whole store; never raises for what it finds.
+
+    ``history`` is the store's history when the caller (the audit) has already read it.
+    """
     with ThreadPoolExecutor(max_workers=1) as pool:
         fsck = pool.submit(store.fsck)  # the slowest check: run it beside the others
         findings: list[Finding] = []
-        history: StoreHistory | None = None
-        try:
-            history = read_history(store)
-        except StoreCorrupt as error:
-            findings.append(Finding("history", str(error)))
+        if history is None:
+            try:
+                history = read_history(store)
+            except StoreCorrupt as error:
+                findings.append(Finding("history", str(error)))
         store_format: int | None = None
         if history is not None:
             store_format, problem = _marker_format(store, history)

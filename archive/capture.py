@@ -25,6 +25,8 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_BYTES",
     "fetch_url",
+    "Fetched",
+    "fetch",
     "read_file",
     "read_stream",
     "is_url",
@@ -163,6 +165,98 @@ def fetch_url(
         content_type=content_type,
         charset=charset,
     )
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A conditional GET's answer: a body, or ``not_modified`` (HTTP 304) when the validators still hold."""
+
+    url: str
+    final_url: str
+    status: int
+    body: bytes
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    def capture(self, source: str = "url") -> Capture:
+        """The page as a Capture; refuses what is not a web page or text."""
+        media_type, charset = parse_content_type(self.content_type)
+        if media_type is not None and media_type not in HTML_TYPES | TEXT_TYPES:
+            raise SourceUnavailable(f"{self.url}: not a web page or text ({media_type})")
+        return Capture(
+            raw=self.body,
+            source=source,
+            media_type=media_type_of(self.body, declared=media_type),
+            url=self.url,
+            final_url=self.final_url,
+            http_status=self.status,
+            content_type=self.content_type,
+            charset=charset,
+        )
+
+
+def fetch(
+    url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    accept: str = "*/*",
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = MAX_BYTES,
+    user_agent: str = USER_AGENT,
+) -> Fetched:
+    """GET ``url`` with ``If-None-Match``/``If-Modified-Since`` from an earlier answer, following redirects.
+
+    For feeds and watched pages: a 304 costs the server and us almost
+    nothing. Errors, timeouts and bodies over ``max_bytes`` raise SourceUnavailable.
+    """
+    import http.client
+    import urllib.error
+    import urllib.request
+
+    if not is_url(url):
+        raise InvalidInput(f"not an http(s) URL: {url!r}")
+    headers = {"User-Agent": user_agent, "Accept": accept, "Accept-Encoding": "identity"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout) as response:
+            declared_length = response.headers.get("Content-Length")
+            if declared_length and declared_length.isdigit() and int(declared_length) > max_bytes:
+                raise SourceUnavailable(f"{url}: larger than the {max_bytes // (1024 * 1024)} MiB limit")
+            body = _read_capped(response, max_bytes, url)
+            return Fetched(
+                url=url,
+                final_url=response.geturl(),
+                status=response.status,
+                body=body,
+                content_type=response.headers.get("Content-Type"),
+                etag=response.headers.get("ETag"),
+                last_modified=response.headers.get("Last-Modified"),
+            )
+    except urllib.error.HTTPError as error:
+        if error.code == 304:
+            return Fetched(url, url, 304, b"", None, error.headers.get("ETag") or etag, last_modified)
+        raise SourceUnavailable(f"{url}: HTTP {error.code} {error.reason}") from None
+    except urllib.error.URLError as error:
+        if isinstance(error.reason, (socket.timeout, TimeoutError)):
+            raise SourceUnavailable(f"{url}: timed out after {timeout:g} s") from None
+        raise SourceUnavailable(f"{url}: cannot connect ({error.reason})") from None
+    except TimeoutError:
+        raise SourceUnavailable(f"{url}: timed out after {timeout:g} s") from None
+    except (ConnectionError, OSError) as error:
+        raise SourceUnavailable(f"{url}: connection failed ({error})") from None
+    except http.client.HTTPException as error:
+        raise SourceUnavailable(f"{url}: broken HTTP response ({type(error).__name__})") from None
+    except ValueError as error:
+        raise InvalidInput(f"not a usable URL: {url!r} ({error})") from None
 
 
 def read_file(path: str | Path, max_bytes: int = MAX_BYTES) -> Capture:

@@ -92,6 +92,10 @@ class IngestReport:
         if problem is not None:
             self.problems.append(problem)
 
+    def extra_counts(self) -> dict[str, int]:
+        """Counts a particular kind of ingest adds (a watch's feeds), for JSON output."""
+        return {}
+
     def summary(self) -> str:
         """One line: what was read, written, left unchanged and skipped (and why)."""
         line = (

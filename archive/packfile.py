@@ -168,7 +168,8 @@ def _index_bytes(entries: dict[bytes, tuple[int, int]], pack_checksum: bytes) ->
     for position in range(256):
         running += fanout[position]
         fanout[position] = running
-    small_offsets, large_offsets = [], []
+    small_offsets: list[int] = []
+    large_offsets: list[int] = []
     for _, _, offset in ordered:
         if offset < 0x80000000:
             small_offsets.append(offset)

@@ -519,4 +519,5 @@ def ingest_json(report: IngestReport) -> dict[str, Any]:
         "skipped": report.skipped_total,
         "skipped_by_reason": dict(sorted(report.skipped.items())),
         "problems": list(report.problems),
+        **report.extra_counts(),
     }

@@ -130,6 +130,14 @@ class WebServer:
                     return
                 if route.delay:
                     time.sleep(route.delay)
+                etag, modified = route.headers.get("ETag"), route.headers.get("Last-Modified")
+                if (etag and self.headers.get("If-None-Match") == etag) or (
+                    modified and not etag and self.headers.get("If-Modified-Since") == modified
+                ):
+                    self.send_response(304)  # a conditional GET whose validator still holds, as real servers answer
+                    self.send_header("ETag", etag or "")
+                    self.end_headers()
+                    return
                 try:
                     self.send_response(route.status)
                     for name, value in route.headers.items():

@@ -39,7 +39,8 @@ def wikinews_folder(folder: Path, documents: int = 30) -> list[tuple[Path, str, 
             # Interleaved across articles, as a crawl would see them.
             captures.append((path, article, START + timedelta(hours=step * 24, minutes=number)))
     sidecar = {
-        path.name: {"id": article, "captured_at": when.strftime("%Y-%m-%dT%H:%M:%SZ")} for path, article, when in captures
+        path.name: {"id": article, "captured_at": when.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        for path, article, when in captures
     }
     (folder / SIDECAR).write_text(yaml.safe_dump(sidecar), encoding="utf-8")
     return sorted(captures, key=lambda item: item[2])

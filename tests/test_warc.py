@@ -9,7 +9,6 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from click.testing import Result
 from conftest import STORY, WebServer, article_html, git, store_state
 from warcio.capture_http import capture_http
@@ -79,15 +78,25 @@ def crawl(path: Path, compress: bool = True) -> Path:
     warc = Warc(path, compress)
     warc.request(URL, "2024-03-01T08:00:00Z")
     first = warc.response(URL, article_html(), "2024-03-01T08:00:00Z")
-    warc.response("https://news.example.org/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(64), "2024-03-01T08:00:01Z",
-                  content_type="image/png")
-    warc.response("https://news.example.org/style.css", "body { color: black }", "2024-03-01T08:00:02Z",
-                  content_type="text/css")
-    warc.response("https://news.example.org/missing", "<html><body>Not found</body></html>", "2024-03-01T08:00:03Z",
-                  status="404 Not Found")
+    warc.response(
+        "https://news.example.org/logo.png",
+        b"\x89PNG\r\n\x1a\n" + bytes(64),
+        "2024-03-01T08:00:01Z",
+        content_type="image/png",
+    )
+    warc.response(
+        "https://news.example.org/style.css", "body { color: black }", "2024-03-01T08:00:02Z", content_type="text/css"
+    )
+    warc.response(
+        "https://news.example.org/missing",
+        "<html><body>Not found</body></html>",
+        "2024-03-01T08:00:03Z",
+        status="404 Not Found",
+    )
     # Written out of order: the edit was captured after the revisit below, so the revisit must come first.
-    warc.response(URL, article_html(title="Troops massed at the border, officials say", paragraphs=EDITED),
-                  "2024-03-02T08:00:00Z")
+    warc.response(
+        URL, article_html(title="Troops massed at the border, officials say", paragraphs=EDITED), "2024-03-02T08:00:00Z"
+    )
     warc.revisit(URL, first, "2024-03-01T20:00:00Z", URL, "2024-03-01T08:00:00Z")
     return warc.close()
 
@@ -100,9 +109,7 @@ def test_warc_import_stores_html_responses_in_capture_order(store: Store, tmp_pa
     warc = crawl(tmp_path / "crawl.warc.gz")
     result = import_cli(run, warc)
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == (
-        "6 records: 2 new versions, 1 unchanged, 3 skipped (1 HTTP error, 2 not HTML)"
-    )
+    assert result.stdout.strip() == ("6 records: 2 new versions, 1 unchanged, 3 skipped (1 HTTP error, 2 not HTML)")
     versions = store.versions(store.find_article(URL))
     assert [(v.number, v.captured_at.isoformat()) for v in versions] == [
         (1, "2024-03-01T08:00:00+00:00"),
@@ -150,11 +157,12 @@ def _html_records(path: Path) -> list[tuple[int, object]]:
     with path.open("rb") as handle:
         records = ArchiveIterator(handle)
         for record in records:
-            if record.rec_type == "response" and record.http_headers.get_statuscode() == "200":
-                if "html" in record.http_headers.get_header("Content-Type"):
-                    date = parse_time(record.rec_headers.get_header("WARC-Date"), end_of_day=False)
-                    records.read_to_end()
-                    found.append((records.get_record_offset(), date))
+            headers = record.http_headers
+            html = "html" in (headers.get_header("Content-Type") or "") if headers else False
+            if record.rec_type == "response" and headers.get_statuscode() == "200" and html:
+                date = parse_time(record.rec_headers.get_header("WARC-Date"), end_of_day=False)
+                records.read_to_end()
+                found.append((records.get_record_offset(), date))
     return sorted(found, key=lambda item: item[1])
 
 
@@ -174,8 +182,11 @@ def test_a_real_http_capture_recorded_by_warcio_imports(store: Store, tmp_path: 
 def test_a_truncated_warc_keeps_the_records_before_the_damage(store: Store, tmp_path: Path, run) -> None:
     warc = Warc(tmp_path / "good.warc.gz")
     warc.response(URL, article_html(), "2024-03-01T08:00:00Z")
-    warc.response("https://news.example.org/other", article_html(title="Other story", canonical="https://news.example.org/other"),
-                  "2024-03-01T09:00:00Z")
+    warc.response(
+        "https://news.example.org/other",
+        article_html(title="Other story", canonical="https://news.example.org/other"),
+        "2024-03-01T09:00:00Z",
+    )
     data = warc.close().read_bytes()
     broken = tmp_path / "broken.warc.gz"
     broken.write_bytes(data[: len(data) - 200])
@@ -198,8 +209,11 @@ def test_garbage_and_a_bad_digest_are_reported_and_skipped(store: Store, tmp_pat
     # Change a figure in the stored page without updating its digests.
     tampered_path.write_bytes(tampered_path.read_bytes().replace(b"100,000", b"900,000"))
     good = Warc(tmp_path / "good.warc.gz")
-    good.response("https://news.example.org/other", article_html(title="Other story", canonical="https://news.example.org/other"),
-                  "2024-03-01T09:00:00Z")
+    good.response(
+        "https://news.example.org/other",
+        article_html(title="Other story", canonical="https://news.example.org/other"),
+        "2024-03-01T09:00:00Z",
+    )
     good.close()
     result = import_cli(run, garbage, tampered_path, tmp_path / "good.warc.gz")
     assert result.exit_code == 1
@@ -212,8 +226,11 @@ def test_garbage_and_a_bad_digest_are_reported_and_skipped(store: Store, tmp_pat
 def test_a_page_over_the_size_cap_is_skipped(store: Store, tmp_path: Path) -> None:
     warc = Warc(tmp_path / "big.warc.gz")
     warc.response(URL, article_html(paragraphs=STORY * 200), "2024-03-01T08:00:00Z")
-    warc.response("https://news.example.org/other", article_html(title="Other story", canonical="https://news.example.org/other"),
-                  "2024-03-01T09:00:00Z")
+    warc.response(
+        "https://news.example.org/other",
+        article_html(title="Other story", canonical="https://news.example.org/other"),
+        "2024-03-01T09:00:00Z",
+    )
     warc.close()
     from archive.ingest import IngestReport, ingest
     from archive.warc import scan_warcs

@@ -9,6 +9,8 @@ The command line (``archive.cli``) is a thin layer over this API::
         print(result.version.ref, result.created)
 """
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
 from .capture import Capture, fetch_url, read_file, read_stream
@@ -25,11 +27,13 @@ from .errors import (
     VersionNotFound,
 )
 from .extract import Extracted, extract
-from .history import VersionDiff, VersionPair, diff_versions, select_pair
 from .model import ArticleSummary, LogEntry, Version, parse_time, select_version
 from .normalize import normalize_text
 from .snapshot import capture, snapshot
 from .store import AddResult, NewVersion, Store
+
+if TYPE_CHECKING:
+    from .history import VersionDiff, VersionPair, diff_versions, select_pair
 
 __all__ = [
     "AddResult",
@@ -66,3 +70,16 @@ __all__ = [
     "snapshot",
     "word_diff",
 ]
+
+
+# The comparison engine behind ``archive.history`` is the package's slowest
+# import; load it on first use so that commands which only store do not pay.
+_LAZY_FROM_HISTORY = ("VersionDiff", "VersionPair", "diff_versions", "select_pair")
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY_FROM_HISTORY:
+        raise AttributeError(f"module 'archive' has no attribute {name!r}")
+    from . import history
+
+    return getattr(history, name)

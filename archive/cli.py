@@ -6,6 +6,7 @@ stderr and the error's exit code, here and nowhere else.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -304,10 +305,11 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
 class _ProgressBar:
     """A progress bar on stderr while a bulk command runs, only when stderr is a terminal."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, position: Callable[[Any], int] | None = None) -> None:
         self._label = label
         self._bar: Any = None
         self._done = 0
+        self._position: Callable[[Any], int] = position or (lambda report: report.records)
 
     def start(self, report: IngestReport) -> None:
         if sys.stderr.isatty() and report.expected:
@@ -322,9 +324,10 @@ class _ProgressBar:
             self.update(report)
 
     def update(self, report: IngestReport) -> None:
-        if self._bar is not None and report.records > self._done:
-            self._bar.update(report.records - self._done, report)
-            self._done = report.records
+        position = self._position(report)
+        if self._bar is not None and position > self._done:
+            self._bar.update(position - self._done, report)
+            self._done = position
 
     def finish(self) -> None:
         if self._bar is not None:
@@ -365,6 +368,105 @@ def import_(ctx: click.Context, sources: tuple[str, ...], jobs: int | None, as_j
     finally:
         bar.finish()
     _finish_bulk(ctx, report, as_json)
+
+
+@cli.command()
+@click.argument("feeds", nargs=-1, required=True, metavar="FEED_URL...")
+@click.option("--once", is_flag=True, help="One pass, then exit (for cron); default: keep watching.")
+@click.option("--all", "check_all", is_flag=True, help="Check every known article now, whatever the schedule says.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True, help="Per request (s).")
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0.0),
+    default=1.0,
+    show_default=True,
+    help="Pause between requests to a host (s).",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=1.0),
+    default=15.0,
+    show_default=True,
+    help="Read the feeds every N minutes.",
+)
+@click.option(
+    "--max-size", type=click.FloatRange(min=0.01), default=20.0, show_default=True, help="Page size cap (MiB)."
+)
+@click.option(
+    "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes for extraction [default: one per core]."
+)
+@json_option
+@click.pass_context
+def watch(
+    ctx: click.Context,
+    feeds: tuple[str, ...],
+    once: bool,
+    check_all: bool,
+    timeout: float,
+    delay: float,
+    interval: float,
+    max_size: float,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """Follow RSS/Atom feeds: snapshot every entry's article, recent ones often and old ones rarely.
+
+    The schedule and the HTTP validators live in .git/archive/watch.json (never committed).
+    """
+    from datetime import timedelta
+
+    from .watch import WatchOptions, WatchReport, watch_once
+    from .watch import watch as watch_feeds
+
+    options = WatchOptions(
+        timeout=timeout, host_delay=delay, max_bytes=int(max_size * 1024 * 1024), check_all=check_all, jobs=jobs
+    )
+    store = _store(ctx)
+    if once:
+        bar = _ProgressBar("checking", position=lambda report: int(report.checked))
+        try:
+            report: WatchReport = watch_once(store, feeds, options, progress=bar.update, started=bar.start)
+        finally:
+            bar.finish()
+        _finish_bulk(ctx, report, as_json)
+        return
+
+    def each_pass(report: WatchReport) -> None:
+        for problem in report.problems:
+            click.echo(f"warning: {problem}", err=True)
+        _emit(as_json, lambda: render.ingest_json(report), lambda: render.ingest_text(report))
+
+    try:
+        watch_feeds(store, feeds, options, on_pass=each_pass, interval=timedelta(minutes=interval))
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+
+
+@cli.command()
+@click.argument("remote", default="origin")
+@json_option
+@click.pass_context
+def pull(ctx: click.Context, remote: str, as_json: bool) -> None:
+    """Bring in the versions another collector pushed to REMOTE (a git remote name, URL or path).
+
+    This store's own versions that REMOTE lacks are recorded again after them.
+    """
+    from .remote import pull as pull_store
+
+    result = pull_store(_store(ctx), remote)
+    _emit(as_json, lambda: dataclasses.asdict(result), result.summary)
+
+
+@cli.command()
+@click.argument("remote", default="origin")
+@json_option
+@click.pass_context
+def push(ctx: click.Context, remote: str, as_json: bool) -> None:
+    """Send this store's versions to REMOTE (a git remote name, URL or path; best a bare repository)."""
+    from .remote import push as push_store
+
+    result = push_store(_store(ctx), remote)
+    _emit(as_json, lambda: dataclasses.asdict(result), result.summary)
 
 
 # --- integrity: verify, audit, reproduce, rebuild, export (see docs/audit.md) ---------------------

@@ -16,6 +16,7 @@ __all__ = [
     "StoreBusy",
     "ArticleNotFound",
     "VersionNotFound",
+    "HistoryConflict",
     "NotReproducible",
 ]
 
@@ -78,3 +79,9 @@ class NotReproducible(ArchiveError):
     """A stored version cannot be derived again from its raw capture (see ``archive reproduce``)."""
 
     exit_code = 10
+
+
+class HistoryConflict(ArchiveError):
+    """Two stores recorded the same article differently, or a remote has versions this store lacks."""
+
+    exit_code = 11

@@ -580,11 +580,13 @@ class Store:
         return git.Actor(str(name), str(email))
 
     @contextmanager
-    def writing(self, timeout: float = LOCK_TIMEOUT) -> Iterator[Writer]:
+    def writing(self, timeout: float = LOCK_TIMEOUT, onto: str | None = None) -> Iterator[Writer]:
         """Hold the store's write lock and yield a Writer; publish its commits on success.
 
         Writers in other processes wait for the lock. If the block raises,
-        nothing is published and the store is as it was.
+        nothing is published and the store is as it was. With ``onto`` (a
+        fetched commit, for ``archive pull``) the writer continues from that
+        commit instead of the branch head; see ``Writer.local_only``.
         """
         if self.read_only:
             raise RuntimeError("this store was opened read-only")
@@ -593,11 +595,11 @@ class Store:
             self._check_format()
             self.refresh_index()
             start = self.head()
-            writer = Writer(self, start)
+            writer = Writer(self, start) if onto in (None, start) else self._writer_onto(start, str(onto))
             with self._buffering_objects():
                 yield writer
             if writer.head is not None and writer.head != start:
-                self._publish(start, writer.head, writer.rows, writer.touched)
+                self._publish(start, writer.head, writer.rows, writer.touched, set(writer.local_only))
             self._journal_unchanged(writer.unchanged)
 
     @contextmanager
@@ -630,8 +632,39 @@ class Store:
     def _pending_file(self) -> Path:
         return self._archive_dir / "checkout-pending"
 
-    def _publish(self, old: str | None, new: str, rows: list[VersionRow], touched: set[str]) -> None:
-        """Move the branch from ``old`` to ``new`` (the commit point), then update the working tree."""
+    def _writer_onto(self, start: str | None, onto: str) -> Writer:
+        """A writer continuing from ``onto``, which knows the versions ``onto`` has and lacks against the branch."""
+        local_only: list[tuple[str, str]] = []  # (commit, article), oldest first
+        if start is not None:
+            log = self._repo.git.log("--reverse", "--topo-order", "--format=%H%x1f%B%x1e", f"{onto}..{start}")
+            for record in log.split("\x1e"):
+                commit, _, message = record.strip("\n").partition("\x1f")
+                article = _parse_trailers(message).get("Article")
+                if commit and article:
+                    local_only.append((commit, article))
+        theirs = list(self._scan_versions(f"{start}..{onto}" if start else onto))
+        dropped = {commit for commit, _ in local_only}
+        view: dict[str, list[VersionRow]] = {}
+        for article in {row[0] for row in theirs} | {article for _, article in local_only}:
+            kept = [row for row in self._index.versions(article) if row[2] not in dropped]
+            view[article] = kept + [row for row in theirs if row[0] == article]
+        writer = Writer(self, onto, view)
+        writer.local_only = [commit for commit, _ in local_only]
+        writer.rows.extend(theirs)
+        writer.touched.update(article_dir(article) for article in view)
+        for article, _, _, metadata in theirs:
+            for url in (metadata.get("url"), metadata.get("canonical_url")):
+                if url:
+                    writer._urls.setdefault(str(url), set()).add(article)
+        return writer
+
+    def _publish(
+        self, old: str | None, new: str, rows: list[VersionRow], touched: set[str], dropped: set[str] | None = None
+    ) -> None:
+        """Move the branch from ``old`` to ``new`` (the commit point), then update the working tree.
+
+        ``dropped``: commits of ``old`` that ``new`` does not contain (a pull that re-recorded them).
+        """
         if old is not None and touched:
             dirty = self._repo.git.status("--porcelain", "--untracked-files=no", "--", *sorted(touched))
             if dirty:
@@ -650,7 +683,10 @@ class Store:
             ) from None
         if self._checkout(old, new):
             pending.unlink(missing_ok=True)
-        if self._index.head == old:
+        if self._index.head == old and dropped:
+            kept = [row for row in self._index.all_versions() if row[2] not in dropped]
+            self._index.update(kept + rows, new, reset=True)
+        elif self._index.head == old:
             self._index.update(rows, new)
 
     def _checkout(self, old: str | None, new: str) -> bool:
@@ -771,9 +807,13 @@ class Writer:
     same however many versions the block already added.
     """
 
-    def __init__(self, store: Store, head: str | None) -> None:
+    def __init__(self, store: Store, head: str | None, view: Mapping[str, list[VersionRow]] | None = None) -> None:
         self._store = store
         self.head = head
+        # Article -> its versions as of ``head`` where the lookup index (as of the branch) differs: see Store.writing(onto=).
+        self._view = dict(view or {})
+        # The branch's commits that ``head`` lacks, oldest first, for the caller to record again (``archive pull``).
+        self.local_only: list[str] = []
         self._root = store._root_tree(head)
         # Tree path ("" for the root) -> its entries as of self.head, loaded on first use.
         self._trees: dict[str, dict[str, tuple[int, bytes]]] = {}
@@ -791,6 +831,9 @@ class Writer:
         """The newest version of ``article_id``, including any added by this writer."""
         if article_id in self._latest:
             return self._latest[article_id][0]
+        if article_id in self._view:
+            rows = self._view[article_id]
+            return _version_from_row(rows[-1]) if rows else None
         row = self._store._index.latest(article_id)
         return _version_from_row(row) if row else None
 
@@ -816,7 +859,11 @@ class Writer:
     def version_at(self, article_id: str, moment: datetime) -> Version | None:
         """The version of ``article_id`` current at ``moment`` (None if it was first captured later)."""
         # The index is as of the block's start; this writer's versions come after.
-        rows = self._store._index.versions(article_id) + [row for row in self.rows if row[0] == article_id]
+        recorded = self._view.get(article_id)
+        if recorded is None:
+            recorded = self._store._index.versions(article_id)
+        added = [row for row in self.rows if row[0] == article_id and row not in recorded]
+        rows = recorded + added
         current = [row for row in rows if parse_time(row[3]["captured_at"]) <= moment]
         return _version_from_row(current[-1]) if current else None
 
@@ -897,8 +944,9 @@ class Writer:
         self.rows.append((article_id, number, commit, metadata))
         self.touched.add(path)
         self._latest[article_id] = (version, new.text)
-        for url in {metadata.get("url"), metadata.get("canonical_url")} - {None}:
-            self._urls.setdefault(url, set()).add(article_id)
+        for url in (metadata.get("url"), metadata.get("canonical_url")):
+            if url:
+                self._urls.setdefault(str(url), set()).add(article_id)
         return AddResult(version, created=True)
 
     def _tree(self, path: str) -> dict[str, tuple[int, bytes]]:

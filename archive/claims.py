@@ -9,8 +9,9 @@ A hunk is *substantive* when it changes a claim signal (a number, a date or
 time, a named entity, a direct quote or who said it, a negation, a hedge, an
 attribution verb) or when it brings in content words the old version never
 used. It is *cosmetic* when it only fixes spelling, punctuation or case,
-rewrites a number or date in another form, or swaps function words or words
-the text already had. ``docs/claims.md`` documents the rules and the JSON shape.
+rewrites a number or date in another form, or swaps function words, words
+the text already had, or words for their synonyms (``archive.synonyms``).
+``docs/claims.md`` documents the rules and the JSON shape.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from rapidfuzz.distance import Indel
 from archive.align import Match, align
 from archive.diff import DELETE, EQUAL, INSERT, WordDiff, count_words, word_diff
 from archive.sentences import Sentence, split_sentences
+from archive.synonyms import are_synonyms, lemmas
 
 __all__ = [
     "ChangeKind",
@@ -930,6 +932,7 @@ def _classify_group(
     old_signals: Sequence[_Signal],
     new_signals: Sequence[_Signal],
     need: tuple[int, int],
+    synonym_senses: int | None,
 ) -> None:
     """Give every hunk of an aligned group its reasons (substantive or cosmetic).
 
@@ -960,6 +963,7 @@ def _classify_group(
                     _without_names(new.text, draft.new_start, draft.new_end, new_signals, names_judged),
                     old.stems,
                     need,
+                    synonym_senses,
                 )
             )
 
@@ -1256,21 +1260,26 @@ def _content_words(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Rules:
-    """How many content words a rewording must bring in before it counts as new content.
+    """When a rewording that swaps content words counts as new content.
 
-    Without a thesaurus a swap of a word or two ("prison" → "jail", "town" →
-    "city") cannot be told from a changed fact, so the rule counts words: the
+    A swap whose every new word shares a WordNet synset with a word it
+    replaced ("found" → "discovered") is a rewording, through each word's
+    ``synonym_senses`` most frequent senses (``None``: no synonym test). Other
+    swaps are judged by counting words, since "prison" → "jail" (which
+    WordNet keeps apart) and "town" → "city" look alike without meaning: the
     content words brought in (``rewording_words``), or those the old version
     never used anywhere (``novel_words``), which are seldom a paraphrase of
-    what it said. ``lede_words`` replaces ``rewording_words`` in the first
-    sentence (``None``: no difference). A Markdown heading, like a headline,
-    changes with any content word. The shipped values (``RULES``) are the
-    ones ``benchmarks/claims_fit.py`` chooses on labelled edits.
+    what it said.
+    ``lede_words`` replaces ``rewording_words`` in the first sentence
+    (``None``: no difference). A Markdown heading, like a headline, changes
+    with any content word. The shipped values (``RULES``) are the ones
+    ``benchmarks/claims_fit.py`` chooses on labelled edits.
     """
 
     rewording_words: int = 2
     novel_words: int = 1
     lede_words: int | None = 1
+    synonym_senses: int | None = 2
 
 
 RULES = Rules()
@@ -1283,13 +1292,15 @@ def _wording_reason(
     new_words_text: str,
     old_stems: frozenset[str],
     need: tuple[int, int],
+    synonym_senses: int | None,
 ) -> Reason:
     """No claim signal changed: judge the hunk by the content words it brings in or takes out.
 
     ``old_words_text`` and ``new_words_text`` are the hunk's texts with the
     names the entity rule already judged blanked out; ``need`` is how many
     content words, and how many words new to the old version, make a rewording
-    substantive (see ``Rules``).
+    substantive, unless all are synonyms of words taken out within
+    ``synonym_senses`` (see ``Rules``).
     """
     old_or_none, new_or_none = old_text or None, new_text or None
     old_words, new_words = _content_words(old_text), _content_words(new_text)
@@ -1307,12 +1318,34 @@ def _wording_reason(
         # Nothing taken out, something put in: "killed" → "killed in Sunderland".
         return Reason("content", f"words added: {' '.join(came[:8])}", True, old_or_none, new_or_none)
     came, gone = _word_changes(_content_words(old_words_text), _content_words(new_words_text))
+    if synonym_senses is not None and came and gone:
+        pairs = _synonym_pairs(came, gone, synonym_senses)
+        if pairs is not None:
+            # Every word brought in means what a word taken out meant: "found" → "discovered".
+            text = "; ".join(pairs)
+            return Reason("synonym", text, False, old_or_none, new_or_none)
     if len(came) >= need[0]:
         return Reason("content", f"new content: {' '.join(came[:8])}", True, old_or_none, new_or_none)
     novel = [word for word in came if _stem(word) not in old_stems]
     if novel and len(novel) >= need[1]:
         return Reason("content", f"reworded with new words: {old_text} → {new_text}", True, old_or_none, new_or_none)
     return Reason("wording", f"reworded: {old_text} → {new_text}", False, old_or_none, new_or_none)
+
+
+def _synonym_pairs(came: list[str], gone: list[str], senses: int) -> list[str] | None:
+    """Each word brought in, paired with a word taken out that WordNet gives the same meaning ("found → discovered").
+
+    ``None`` when some word brought in has no such partner. A partner that is
+    the same lemma is an inflection the crude stem missed ("make" → "making").
+    """
+    pairs = []
+    for word in came:
+        partner = next((old for old in gone if are_synonyms(old, word, senses)), None)
+        if partner is None:
+            return None
+        same = not lemmas(partner).isdisjoint(lemmas(word))
+        pairs.append(f"{'inflection' if same else 'synonym'}: {partner} → {word}")
+    return list(dict.fromkeys(pairs))
 
 
 def _word_changes(old_words: list[str], new_words: list[str]) -> tuple[list[str], list[str]]:
@@ -1513,7 +1546,7 @@ def _aligned(
     drafts = _diff_hunks(diff, before.start, after.start, old.text, new.text)
     old_signals = list(dict.fromkeys(s for index in match.old for s in old.by_sentence[index]))
     new_signals = list(dict.fromkeys(s for index in match.new for s in new.by_sentence[index]))
-    _classify_group(drafts, old, new, old_signals, new_signals, _need(match, old, rules))
+    _classify_group(drafts, old, new, old_signals, new_signals, _need(match, old, rules), rules.synonym_senses)
     hunks += [
         Hunk(
             d.old_start,

@@ -1,0 +1,129 @@
+"""Build ``archive/synonyms.json.gz`` from the WordNet 3.0 database files.
+
+``archive.synonyms`` tells a reworded word from a changed one by asking
+whether the two share a WordNet synset. The database is not a Python
+dependency (PyPI's readers download it at run time), so this script distils
+what the check needs from an installed copy (Debian's ``wordnet-base``,
+``/usr/share/wordnet``) into one small file that is committed and shipped
+as package data: for every one-word lemma, its synsets in WordNet's
+frequency order, and the exception lists that lemmatize irregular forms.
+The output is deterministic (sorted keys, gzip without a timestamp), so
+running it again must reproduce the committed file byte for byte.
+
+    python tools/build_synonyms.py [--wordnet /usr/share/wordnet] [--output archive/synonyms.json.gz]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_WORDNET = Path("/usr/share/wordnet")
+DEFAULT_OUTPUT = ROOT / "archive" / "synonyms.json.gz"
+PARTS = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
+FORMAT = 1
+
+
+def read_index(path: Path) -> dict[str, list[int]]:
+    """One-word lemmas of an index file and their synset offsets, most frequent sense first."""
+    senses = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith(" "):
+            continue  # the license header
+        fields = line.split()
+        lemma = fields[0]
+        if "_" in lemma:
+            continue
+        synsets = int(fields[2])
+        senses[lemma] = [int(offset) for offset in fields[-synsets:]]
+    return senses
+
+
+def read_exceptions(path: Path) -> dict[str, list[str]]:
+    """Irregular forms and their base forms ("found" → "find", "geese" → "goose")."""
+    exceptions: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        form, *bases = line.split()
+        bases = [base for base in bases if "_" not in base and base != form]
+        if "_" not in form and bases:
+            exceptions.setdefault(form, []).extend(bases)
+    return exceptions
+
+
+def read_license(path: Path) -> str:
+    """The license header every WordNet database file carries, which must travel with any copy."""
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("  "):
+            break
+        number, _, text = line.strip().partition(" ")
+        lines.append(text.rstrip() if number.isdigit() else "")
+    return "\n".join(lines).strip() + "\n"
+
+
+def build(wordnet: Path) -> dict[str, object]:
+    """The data ``archive.synonyms`` loads.
+
+    Synsets are renumbered from 1 in (part of speech, offset) order. Only a
+    synset that two or more one-word lemmas share can make two words
+    synonyms, so the others become 0: they keep each lemma's sense ranks
+    (the sense limit counts them) at the cost of one digit.
+    """
+    indexes = {pos: read_index(wordnet / f"index.{name}") for pos, name in PARTS.items()}
+    shared = Counter(
+        (pos, offset) for pos, index in indexes.items() for offsets in index.values() for offset in offsets
+    )
+    numbers = {key: number for number, key in enumerate(sorted(k for k, n in shared.items() if n >= 2), 1)}
+    lemmas: dict[str, dict[str, list[int]]] = {}
+    for pos, index in indexes.items():
+        lemmas[pos] = {}
+        for lemma, offsets in sorted(index.items()):
+            ids = [numbers.get((pos, offset), 0) for offset in offsets]
+            while ids and ids[-1] == 0:
+                ids.pop()
+            lemmas[pos][lemma] = ids
+    exceptions = {}
+    for pos, name in PARTS.items():
+        known = lemmas[pos]
+        table = read_exceptions(wordnet / f"{name}.exc")
+        exceptions[pos] = {form: bases for form, bases in sorted(table.items()) if any(b in known for b in bases)}
+    return {
+        "format": FORMAT,
+        "source": "WordNet 3.0, Princeton University (https://wordnet.princeton.edu/)",
+        "license": read_license(wordnet / "index.noun"),
+        "lemmas": lemmas,
+        "exceptions": exceptions,
+    }
+
+
+def encode(data: dict[str, object]) -> bytes:
+    """Deterministic gzip-compressed JSON: sorted keys, no timestamp or file name in the header."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=9, mtime=0) as stream:
+        stream.write(text)
+    return buffer.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--wordnet", type=Path, default=DEFAULT_WORDNET, help="directory of WordNet 3.0 dict files")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    args = parser.parse_args(argv)
+    if not (args.wordnet / "index.noun").is_file():
+        print(f"no WordNet database in {args.wordnet}: install it (apt-get install wordnet-base)", file=sys.stderr)
+        return 2
+    payload = encode(build(args.wordnet))
+    args.output.write_bytes(payload)
+    print(f"wrote {args.output} ({len(payload):,} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,7 +8,7 @@ DEMO_ID := putin-post-trump
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install browser demo test bench lint typecheck clean
+.PHONY: install browser demo audit-demo test bench lint typecheck clean
 
 install: $(VENV)/.installed
 
@@ -38,6 +38,11 @@ test: install browser
 
 bench: install
 	$(BIN)/python benchmarks/snapshot_speed.py
+	$(BIN)/python benchmarks/verify.py
+
+# Archive every version of ../shared/corpora/terms-versions at its recorded date, then audit, reproduce and rebuild it.
+audit-demo: install
+	$(BIN)/python benchmarks/audit_demo.py
 
 lint: install
 	$(BIN)/python -m ruff check archive tests benchmarks

@@ -54,14 +54,17 @@ class WordDiff:
         return "".join(text for op, text in self.ops if op != DELETE)
 
 
-def word_diff(old: str, new: str, timeout: float = 5.0) -> WordDiff:
+def word_diff(old: str, new: str, timeout: float = 0.0) -> WordDiff:
     """Diff ``old`` and ``new`` word by word.
 
     Words are mapped to single characters first (diff-match-patch's line-mode
     trick applied to words), so the diff runs over words rather than
     characters: faster on long texts and free of hunks that split a word.
-    ``timeout`` bounds diff-match-patch's search; past it the diff is still
-    correct, only less minimal.
+    ``timeout`` (seconds; 0, the default, means none) bounds diff-match-patch's
+    search; past it the diff is still correct, only less minimal. The default
+    has no deadline because the word counts are recorded in each version's
+    metadata: with one, a busy machine recorded other counts than an idle one,
+    and the same captures gave other commit ids (found by ``archive rebuild``).
     """
     codes: dict[str, str] = {}
     vocabulary: list[str] = []

@@ -10,6 +10,7 @@ Nothing here trusts the lookup index or the working tree.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,6 +94,13 @@ def parse_metadata(data: bytes | None) -> tuple[Mapping[str, Any] | None, str | 
     """meta.yaml as a mapping, or None and the reason it cannot be read."""
     if data is None:
         return None, f"{META_FILE} is missing or unreadable"
+    return _parse_metadata(data)
+
+
+# Parsing YAML is most of the cost of reading a history; the audit parses what verify parsed.
+# Callers must not change the mapping they get.
+@functools.lru_cache(maxsize=32_768)
+def _parse_metadata(data: bytes) -> tuple[Mapping[str, Any] | None, str | None]:
     try:
         metadata = load_yaml(data)
     except (yaml.YAMLError, UnicodeDecodeError) as error:

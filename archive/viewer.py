@@ -98,6 +98,8 @@ class Viewer:
         """(JSON builder, HTML builder) for a path; both are evaluated under the store lock."""
         if not segments:
             return self._archive(query.get("q", ""))
+        if segments == ["audit"]:
+            return self._audit_page()
         if segments[0] == "articles" and len(segments) >= 2:
             article_id = self._article(segments[1])
             rest = segments[2:]
@@ -160,7 +162,7 @@ class Viewer:
             )
             empty = "" if articles else "<p>No article matches.</p>" if search else "<p>The archive is empty.</p>"
             body = (
-                '<nav><a href="/">Archive</a></nav><h1>Archive</h1>'
+                '<nav><a href="/">Archive</a> <a href="/audit">Audit</a></nav><h1>Archive</h1>'
                 f'<form method="get" action="/" role="search"><input type="search" name="q" value="{escape(search)}"'
                 ' placeholder="Title, URL or text" aria-label="Search"> <button type="submit">Search</button></form>'
                 f'<table class="list"><thead><tr><th>Article</th><th>Versions</th><th>First seen</th>'
@@ -169,6 +171,20 @@ class Viewer:
             return page("Archive", body)
 
         return data, html
+
+    def _audit_page(self) -> tuple[Callable[[], Any], Callable[[], str]]:
+        """The audit report, verification included: computed afresh on every request, as a reviewer expects."""
+        from . import reports
+        from .audit import audit
+        from .audit_page import audit_body
+
+        result = audit(self.store)
+
+        def html() -> str:
+            nav = '<nav><a href="/">Archive</a> <a href="/audit">Audit</a></nav>'
+            return page("Audit", nav + audit_body(result, article_link="/articles/{id}"))
+
+        return lambda: reports.audit_json(result), html
 
     def _matches(self, article: ArticleSummary, search: str) -> bool:
         needle = search.casefold()

@@ -46,7 +46,7 @@ def get(url: str, method: str = "GET") -> tuple[int, str, dict[str, str]]:
 
 
 def test_every_page_has_a_stable_url_and_a_json_twin(viewer: str) -> None:
-    for path in ("/", "/articles/putin", "/articles/putin/versions/1", "/articles/putin/diff/1/2"):
+    for path in ("/", "/articles/putin", "/articles/putin/versions/1", "/articles/putin/diff/1/2", "/audit"):
         status, body, headers = get(viewer + path)
         assert status == 200 and headers["Content-Type"].startswith("text/html")
         status, body, headers = get(viewer + "/api" + path)
@@ -137,3 +137,18 @@ def test_serve_binds_to_loopback_by_default(store_path: Path) -> None:
         server = make_server(store, port=0)
         assert server.server_address[0] == "127.0.0.1"
         server.server_close()
+
+
+def test_audit_page_reports_the_store_and_its_verification(viewer: str, store_path: Path) -> None:
+    report = json.loads(get(viewer + "/api/audit")[1])
+    assert report["ok"] is True and report["articles"] == 2 and report["versions"] == 3
+    assert report["verification"]["ok"] is True
+    status, body, _ = get(viewer + "/audit")
+    assert status == 200 and 'href="/articles/putin"' in body and "verified: every check holds" in body
+
+    # A working-tree edit that was never committed: the next request shows it.
+    text = next(store_path.glob("articles/*/putin/text.txt"))
+    text.write_text(text.read_text(encoding="utf-8") + "Forged.\n", encoding="utf-8")
+    report = json.loads(get(viewer + "/api/audit")[1])
+    assert report["ok"] is False and not report["verification"]["ok"]
+    assert "verification failed" in get(viewer + "/audit")[1]

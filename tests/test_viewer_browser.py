@@ -146,3 +146,12 @@ def test_moved_sentence_links_lead_to_each_other(site: str, browser: WebDriver) 
             assert browser.find_element(By.ID, fragment).is_displayed()
             return
     pytest.fail("no moved sentence in the Reddit privacy policy history")
+
+
+def test_the_audit_page_is_one_click_from_the_archive(site: str, browser: WebDriver) -> None:
+    browser.get(site + "/")
+    browser.find_element(By.LINK_TEXT, "Audit").click()
+    assert browser.current_url == site + "/audit"
+    assert "verified: every check holds" in browser.find_element(By.CSS_SELECTOR, ".ok").text
+    browser.find_element(By.LINK_TEXT, "putin-post-trump").click()
+    assert browser.current_url == site + "/articles/putin-post-trump"

@@ -12,6 +12,7 @@ The layout is documented in ``docs/store-format.md``.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -109,6 +110,9 @@ def raw_file_name(media_type: str) -> str:
 
 def canonical_yaml(data: Mapping[str, Any]) -> str:
     """YAML with sorted keys, UTF-8 characters as themselves and no line folding."""
+    fast = _plain_yaml(data, "")
+    if fast is not None:
+        return fast or "{}\n"
     return yaml.dump(
         dict(data),
         Dumper=_YAML_DUMPER,
@@ -121,6 +125,86 @@ def canonical_yaml(data: Mapping[str, Any]) -> str:
 
 def load_yaml(text: str | bytes) -> Any:
     return yaml.load(text, Loader=_YAML_LOADER)
+
+
+# --- the common case of canonical_yaml without PyYAML (a bulk import writes one meta.yaml per version) ---
+#
+# Metadata is nested mappings of short strings, integers, nulls and lists of
+# strings. Emitting those takes a few lines, when every string may be written
+# plain (unquoted): what PyYAML does then is fixed. Anything else (a string
+# that needs quotes, a float, a list of mappings) returns None and PyYAML
+# writes the whole document, so the output is always byte for byte PyYAML's.
+# tests/test_bulk.py compares the two on real and random metadata.
+
+_PLAIN_FIRST_FORBIDDEN = frozenset("#,[]{}&*!|>'\"%@`?:-. ")
+_YAML_RESOLVER = yaml.resolver.Resolver()
+
+
+def _is_plain(text: str) -> bool:
+    """True when PyYAML writes ``text`` plain in block context: printable, one line, no indicator, read back as str."""
+    return _yaml_style(text) == ""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _yaml_style(text: str) -> str | None:
+    """How PyYAML writes ``text`` in block context: "" plain, "'" single-quoted (a date, a number, a bool),
+    None: some other way, left to PyYAML."""
+    if not text or text[0] in _PLAIN_FIRST_FORBIDDEN or text[-1] in " :":
+        return None
+    if ": " in text or " #" in text or "'" in text:
+        return None
+    for ch in text:
+        # libyaml's printable set (the Basic Multilingual Plane only), less its line breaks.
+        if not ("\x20" <= ch <= "\x7e" or "\xa0" <= ch <= "\ud7ff" or "\ue000" <= ch <= "\ufffd"):
+            return None
+        if ch in "\u2028\u2029\ufeff":
+            return None
+    tag = _YAML_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return "" if tag == "tag:yaml.org,2002:str" else "'"
+
+
+def _plain_scalar(value: Any) -> str | None:
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        style = _yaml_style(value)
+        return None if style is None else f"{style}{value}{style}"
+    return None
+
+
+def _plain_yaml(data: Mapping[str, Any], indent: str) -> str | None:
+    """``data`` as PyYAML's block-style YAML, or None when a value is outside the simple case."""
+    lines = []
+    for key in sorted(data):
+        if not isinstance(key, str) or not _is_plain(key):
+            return None
+        value = data[key]
+        if isinstance(value, Mapping):
+            if not value:
+                lines.append(f"{indent}{key}: {{}}\n")
+                continue
+            inner = _plain_yaml(value, indent + "  ")
+            if inner is None:
+                return None
+            lines.append(f"{indent}{key}:\n{inner}")
+        elif isinstance(value, (list, tuple)):
+            if not value:
+                lines.append(f"{indent}{key}: []\n")
+                continue
+            items = [_plain_scalar(item) if isinstance(item, str) else None for item in value]
+            if any(item is None for item in items):
+                return None
+            lines.append(f"{indent}{key}:\n" + "".join(f"{indent}- {item}\n" for item in items))
+        else:
+            scalar = _plain_scalar(value)
+            if scalar is None:
+                return None
+            lines.append(f"{indent}{key}: {scalar}\n")
+    return "".join(lines)
 
 
 _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -764,14 +848,11 @@ class Store:
         data = self._repo.odb.stream(binsha).read()
         return {name: (mode, sha) for sha, mode, name in tree_entries_from_data(data)}
 
-    def _write_tree(self, entries: Mapping[str, tuple[int, bytes]]) -> bytes:
-        # git orders tree entries by name, comparing a subtree's name as if it ended in "/".
-        def key(name: str) -> bytes:
-            return name.encode("utf-8") + (b"/" if entries[name][0] == _TREE_MODE else b"")
-
+    def _write_tree(self, entries: Mapping[str, tuple[int, bytes]], order: Sequence[str] | None = None) -> bytes:
+        """Write a tree; ``order`` is its names already in git's order (``_tree_order``), if the caller keeps it."""
         data = b"".join(
             b"%o %s\0%s" % (entries[name][0], name.encode("utf-8"), entries[name][1])
-            for name in sorted(entries, key=key)
+            for name in (order if order is not None else _tree_order(entries))
         )
         return self._store_object(b"tree", data)
 
@@ -810,13 +891,14 @@ class Writer:
     def __init__(self, store: Store, head: str | None, view: Mapping[str, list[VersionRow]] | None = None) -> None:
         self._store = store
         self.head = head
-        # Article -> its versions as of ``head`` where the lookup index (as of the branch) differs: see Store.writing(onto=).
+        # Article -> its versions as of ``head``, where the lookup index (as of the branch) differs (a pull).
         self._view = dict(view or {})
         # The branch's commits that ``head`` lacks, oldest first, for the caller to record again (``archive pull``).
         self.local_only: list[str] = []
         self._root = store._root_tree(head)
         # Tree path ("" for the root) -> its entries as of self.head, loaded on first use.
         self._trees: dict[str, dict[str, tuple[int, bytes]]] = {}
+        self._orders: dict[str, list[str]] = {}  # tree path -> its names in git's order
         # (old text SHA-256, new text SHA-256) -> (words added, words removed), see reuse_changes.
         self._changes: dict[tuple[str, str], tuple[int, int]] = {}
         # URL -> articles captured under it (as fetched or canonical) by this writer.
@@ -966,9 +1048,14 @@ class Writer:
         """Put ``subtree`` at ``path``, write each tree above it, and return the new root tree's id."""
         parts = path.split("/")
         for depth in range(len(parts) - 1, -1, -1):
-            entries = self._tree("/".join(parts[:depth]))
+            tree_path = "/".join(parts[:depth])
+            entries = self._tree(tree_path)
             entries[parts[depth]] = (_TREE_MODE, subtree)
-            subtree = self._store._write_tree(entries)
+            # The order of each tree's names is kept, not sorted again per version: `articles` has 256 shards.
+            order = self._orders.get(tree_path)
+            if order is None or len(order) != len(entries):
+                order = self._orders[tree_path] = _tree_order(entries)
+            subtree = self._store._write_tree(entries, order)
         return subtree
 
     @staticmethod
@@ -1040,6 +1127,11 @@ def _feed(stream: IO[bytes], names: Sequence[str]) -> None:
         stream.close()
     except (BrokenPipeError, ValueError, OSError):
         pass  # git died on a corrupt object; the reader restarts it
+
+
+def _tree_order(entries: Mapping[str, tuple[int, bytes]]) -> list[str]:
+    """Names in git's tree order: by bytes, a subtree's name compared as if it ended in "/"."""
+    return sorted(entries, key=lambda name: name.encode("utf-8") + (b"/" if entries[name][0] == _TREE_MODE else b""))
 
 
 def _unchanged_capture(new: NewVersion, latest: Version) -> dict[str, Any]:

@@ -170,6 +170,11 @@ class _Scan:
         if media_type not in HTML_TYPES and media_type is not None:
             self.report.skip("not HTML")
             return
+        truncated = headers.get_header("WARC-Truncated")
+        if truncated:
+            # The crawler stopped reading the page (length, time): its text would be a fragment.
+            self.report.skip("truncated by the crawler", f"{label}: WARC-Truncated: {truncated}")
+            return
         if record.payload_length > self.max_bytes:
             self.report.skip("too large", f"{label}: larger than the {self.max_bytes // (1024 * 1024)} MiB limit")
             return

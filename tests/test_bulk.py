@@ -110,3 +110,35 @@ def test_a_failure_mid_import_keeps_the_batches_already_committed(tmp_path: Path
         assert (report.written, report.unchanged) == (10, 10)
     assert before[1] == ""
     subprocess.run(["git", "-C", str(tmp_path / "store"), "fsck", "--strict", "--no-progress"], check=True)
+
+
+def test_the_fast_yaml_writer_writes_what_pyyaml_writes() -> None:
+    """canonical_yaml skips PyYAML for plain metadata; whatever it writes must be PyYAML's bytes."""
+    import random
+
+    from archive.store import _YAML_DUMPER, _plain_yaml
+
+    def pyyaml(data: dict[str, object]) -> str:
+        return yaml.dump(
+            data, Dumper=_YAML_DUMPER, sort_keys=True, allow_unicode=True, default_flow_style=False, width=2**31 - 1
+        )
+
+    rng = random.Random(5)
+    alphabet = [*"abXZ0159 -_,.'?!/()’“”éß:#=~+%\"[]{}&*|>@`\\", "\u00a0", "\u200b", "\u2028", "\ufeff", "😀", "\t"]
+    words = ["yes", "No", "null", "~", "on", "2024-03-01", "2024-03-01T08:00:00Z", "1e5", "0x1f", "012", "1_000"]
+    words += ["3.5", ".inf", "---", "<<", "=", "1:20", "12"]
+
+    def text() -> str:
+        if rng.random() < 0.3:
+            return rng.choice(words) + rng.choice(["", " x", "x", ":", " :x", " #x"])
+        return "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 10)))
+
+    fast = 0
+    for _ in range(30_000):
+        data = {"title": text(), "authors": [text(), text()][: rng.randrange(3)], "n": rng.choice([None, 3, True, 0])}
+        data["http"] = {"content_type": text(), "status": 200, "empty": {}}
+        written = _plain_yaml(data, "")
+        if written is not None:
+            fast += 1
+            assert written == pyyaml(data), data
+    assert fast > 1_000

@@ -258,3 +258,16 @@ def test_gzip_members_are_what_warcio_expects(tmp_path: Path) -> None:
     """The helper writes one gzip member per record, like real crawlers."""
     path = crawl(tmp_path / "crawl.warc.gz")
     assert gzip.decompress(path.read_bytes()).startswith(b"WARC/1.")
+
+
+def test_a_record_the_crawler_truncated_is_skipped(store: Store, tmp_path: Path) -> None:
+    warc = Warc(tmp_path / "cut.warc.gz")
+    warc.response(URL, article_html(), "2024-03-01T08:00:00Z", extra={"WARC-Truncated": "length"})
+    warc.response(
+        "https://news.example.org/other",
+        article_html(title="Other story", canonical="https://news.example.org/other"),
+        "2024-03-01T09:00:00Z",
+    )
+    report = import_sources(store, [warc.close()])
+    assert report.skipped == {"truncated by the crawler": 1} and report.written == 1
+    assert "WARC-Truncated: length" in report.problems[0]

@@ -30,7 +30,17 @@ from .ids import validate_article_id
 from .model import format_time, parse_time
 from .normalize import is_normalized
 from .records import StoreHistory, VersionRecord, parse_metadata, read_history, version_files
-from .store import BRANCH, FORMAT_VERSION, MARKER_FILE, META_FILE, TEXT_FILE, CommitRecord, Store, load_yaml
+from .store import (
+    BRANCH,
+    FORMAT_VERSION,
+    MARKER_FILE,
+    META_FILE,
+    TEXT_FILE,
+    CommitRecord,
+    Store,
+    article_of_path,
+    load_yaml,
+)
 
 __all__ = ["CHECKS", "Finding", "Verification", "verify"]
 
@@ -159,7 +169,7 @@ def _foreign_commit(record: CommitRecord) -> Iterable[Finding]:
     when = format_time(datetime.fromtimestamp(record.committer.time, UTC))
     paths = [path for path, _ in record.changes]
     shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "") if paths else "nothing"
-    articles = sorted({article for article in map(_article_of, paths) if article is not None})
+    articles = sorted({article for article in map(article_of_path, paths) if article is not None})
     yield Finding(
         "foreign-commit",
         f"commit {record.commit[:12]} by {who} at {when} is not an archive snapshot (no Article/Version trailers); "
@@ -168,11 +178,6 @@ def _foreign_commit(record: CommitRecord) -> Iterable[Finding]:
         commit=record.commit,
         path=paths[0] if len(paths) == 1 else None,
     )
-
-
-def _article_of(path: str) -> str | None:
-    parts = path.split("/")
-    return parts[2] if len(parts) >= 4 and parts[0] == "articles" else None
 
 
 def _check_version(
@@ -397,7 +402,7 @@ def _check_head(history: StoreHistory) -> Iterable[Finding]:
                 yield Finding(
                     "head",
                     f"{path} is at the branch head but no snapshot recorded it (added by commit {cause[:12]})",
-                    article=_article_of(path),
+                    article=article_of_path(path),
                     commit=cause or None,
                     path=path,
                 )
@@ -455,4 +460,4 @@ def _check_working_tree(store: Store, head: str | None) -> Iterable[Finding]:
                 f"{path} in the working tree differs from the branch (git status {status.strip()}): "
                 "an edit that was never committed"
             )
-        yield Finding("working-tree", message, article=_article_of(path), path=path)
+        yield Finding("working-tree", message, article=article_of_path(path), path=path)

@@ -10,19 +10,21 @@ import dataclasses
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from . import __version__, render
 from .errors import ArchiveError, ArticleNotFound, InvalidInput
-from .history import compare_versions, diff_versions, term_coverage
-from .history import timeline as article_timeline
-from .ingest import IngestReport
 from .model import parse_time
-from .pages import comparison_page
 from .snapshot import snapshot as snapshot_article
 from .store import Store, default_store_path
+
+if TYPE_CHECKING:
+    from .ingest import IngestReport
+
+# Commands import what only they need (the comparison engine, ingest, the
+# viewer) when they run, so that `archive snapshot` does not pay for them.
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -210,12 +212,17 @@ def diff(
     store = _store(ctx)
     article_id = store.find_article(article)
     if by == "sentence" or html_path is not None:
+        from .history import compare_versions
+        from .pages import comparison_page
+
         result = compare_versions(store, article_id, old, new)
         if html_path is not None:
             _write_page(html_path, comparison_page(result))
         if by == "sentence":
             _emit(as_json, lambda: render.sentence_diff_json(result), lambda: render.sentence_diff_text(result))
             return
+    from .history import diff_versions
+
     words = diff_versions(store, article_id, old, new)
     _emit(as_json, lambda: render.word_diff_json(words), lambda: render.word_diff_text(words, full=full))
 
@@ -235,6 +242,8 @@ def _write_page(path: Path, html: str) -> None:
 def claims(ctx: click.Context, article: str, old: str | None, new: str | None, as_json: bool) -> None:
     """Only the substantive changes between two versions of ARTICLE: the claims that changed."""
     store = _store(ctx)
+    from .history import compare_versions
+
     result = compare_versions(store, store.find_article(article), old, new)
     _emit(
         as_json,
@@ -250,6 +259,8 @@ def claims(ctx: click.Context, article: str, old: str | None, new: str | None, a
 def timeline(ctx: click.Context, article: str, as_json: bool) -> None:
     """Every version of ARTICLE with how its coverage changed from the version before."""
     store = _store(ctx)
+    from .history import timeline as article_timeline
+
     entries = article_timeline(store, store.find_article(article))
     _emit(as_json, lambda: render.timeline_json(entries), lambda: render.timeline_text(entries))
 
@@ -260,6 +271,8 @@ def timeline(ctx: click.Context, article: str, as_json: bool) -> None:
 @click.pass_context
 def coverage(ctx: click.Context, term: str, as_json: bool) -> None:
     """Which articles mention TERM (a word, name or phrase), and how often, version by version."""
+    from .history import term_coverage
+
     mentions = term_coverage(_store(ctx), term)
     _emit(
         as_json,

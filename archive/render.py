@@ -11,16 +11,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .claims import Change, Comparison, Coverage, Excerpt
 from .diff import DELETE, EQUAL, INSERT
-from .history import TermMention, TimelineEntry, VersionComparison, VersionDiff, VersionPair
-from .ingest import IngestReport
 from .model import ArticleSummary, LogEntry, Version, format_time
 from .store import AddResult
+
+if TYPE_CHECKING:  # for annotations only: importing the comparison engine is slow
+    from .claims import Change, Comparison, Coverage, Excerpt
+    from .history import TermMention, TimelineEntry, VersionComparison, VersionDiff, VersionPair
+    from .ingest import IngestReport
 
 __all__ = [
     "to_json",

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import LCSseq
 
+from archive.diff import longest_increasing
 from archive.sentences import Sentence
 
 __all__ = ["Match", "align", "MIN_SIMILARITY", "MIN_REWRITE_SIMILARITY"]
@@ -231,7 +232,7 @@ def _pair_rewrites(
 
 def _gaps(pairs: dict[int, int], old_count: int, new_count: int) -> tuple[list[int], list[int]]:
     """For each sentence, how many in-order anchors precede it: equal gaps sit between the same neighbours."""
-    in_order = _in_order(sorted(pairs.items()))
+    in_order = longest_increasing(sorted(pairs.items()))
     old_gap, new_gap = [0] * old_count, [0] * new_count
     old_anchors = sorted(i for i, _ in in_order)
     new_anchors = sorted(j for _, j in in_order)
@@ -303,31 +304,9 @@ def _extend(
         free.discard(neighbour)
 
 
-def _in_order(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The longest subsequence of (old, new) pairs, sorted by old, whose new indices increase."""
-    tails: list[int] = []
-    tail_at: list[int] = []
-    previous = [-1] * len(pairs)
-    for position, (_, j) in enumerate(pairs):
-        k = bisect_left(tails, j)
-        if k == len(tails):
-            tails.append(j)
-            tail_at.append(position)
-        else:
-            tails[k] = j
-            tail_at[k] = position
-        previous[position] = tail_at[k - 1] if k else -1
-    chain = []
-    position = tail_at[-1] if tail_at else -1
-    while position >= 0:
-        chain.append(pairs[position])
-        position = previous[position]
-    return chain[::-1]
-
-
 def _in_reading_order(groups: list[Match], old_count: int) -> tuple[Match, ...]:
     matched = sorted((group for group in groups if group.old and group.new), key=lambda group: group.old[0])
-    staying = {(i, j) for i, j in _in_order([(group.old[0], group.new[0]) for group in matched])}
+    staying = {(i, j) for i, j in longest_increasing([(group.old[0], group.new[0]) for group in matched])}
     # Where each old sentence's place lands in the new version: just after the
     # new counterpart of the nearest earlier old sentence that did not move.
     landing = [0] * old_count

@@ -117,54 +117,8 @@ def fetch_url(
     Refuses error statuses, responses that are not HTML or text, and bodies
     over ``max_bytes``; each becomes a ``SourceUnavailable`` naming the cause.
     """
-    import urllib.error  # imported here: most commands never touch the network
-    import urllib.request
-
-    if not is_url(url):
-        raise InvalidInput(f"not an http(s) URL: {url!r}")
-    request = urllib.request.Request(
-        url,
-        headers={
-            "User-Agent": user_agent,
-            "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.1",
-            "Accept-Encoding": "identity",
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            content_type = response.headers.get("Content-Type")
-            media_type, charset = parse_content_type(content_type)
-            if media_type is not None and media_type not in HTML_TYPES | TEXT_TYPES:
-                raise SourceUnavailable(f"{url}: not a web page or text ({media_type})")
-            declared_length = response.headers.get("Content-Length")
-            if declared_length and declared_length.isdigit() and int(declared_length) > max_bytes:
-                raise SourceUnavailable(f"{url}: larger than the {max_bytes // (1024 * 1024)} MiB limit")
-            raw = _read_capped(response, max_bytes, url)
-            final_url = response.geturl()
-            status = response.status
-    except urllib.error.HTTPError as error:
-        raise SourceUnavailable(f"{url}: HTTP {error.code} {error.reason}") from None
-    except urllib.error.URLError as error:
-        reason = error.reason
-        if isinstance(reason, (socket.timeout, TimeoutError)):
-            raise SourceUnavailable(f"{url}: timed out after {timeout:g} s") from None
-        raise SourceUnavailable(f"{url}: cannot connect ({reason})") from None
-    except TimeoutError:
-        raise SourceUnavailable(f"{url}: timed out after {timeout:g} s") from None
-    except (ConnectionError, OSError) as error:
-        raise SourceUnavailable(f"{url}: connection failed ({error})") from None
-    except ValueError as error:
-        raise InvalidInput(f"not a usable URL: {url!r} ({error})") from None
-    return Capture(
-        raw=raw,
-        source="url",
-        media_type=media_type_of(raw, declared=media_type),
-        url=url,
-        final_url=final_url,
-        http_status=status,
-        content_type=content_type,
-        charset=charset,
-    )
+    accept = "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.1"
+    return fetch(url, accept=accept, timeout=timeout, max_bytes=max_bytes, user_agent=user_agent).capture()
 
 
 @dataclass(frozen=True)
@@ -215,7 +169,7 @@ def fetch(
     For feeds and watched pages: a 304 costs the server and us almost
     nothing. Errors, timeouts and bodies over ``max_bytes`` raise SourceUnavailable.
     """
-    import http.client
+    import http.client  # imported here: most commands never touch the network
     import urllib.error
     import urllib.request
 

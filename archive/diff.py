@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from diff_match_patch import diff_match_patch
 
-__all__ = ["EQUAL", "INSERT", "DELETE", "WordDiff", "word_diff", "tokenize_words", "count_words"]
+__all__ = ["EQUAL", "INSERT", "DELETE", "WordDiff", "word_diff", "tokenize_words", "count_words", "longest_increasing"]
 
 EQUAL, INSERT, DELETE = 0, 1, -1
 
@@ -145,11 +145,15 @@ def _unique_anchors(old: str, new: str) -> list[tuple[int, int]]:
     pairs = [
         (index, new_position[char]) for index, char in enumerate(old) if old_counts[char] == 1 and char in new_position
     ]
-    return _longest_increasing(pairs)
+    return longest_increasing(pairs)
 
 
-def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The longest run of ``pairs`` (sorted by their first item) whose second items increase."""
+def longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest subsequence of ``pairs`` (sorted by their first item) whose second items increase.
+
+    What stays in place between two sequences: unique words of two texts here,
+    matched sentences in ``archive.align``.
+    """
     tails: list[int] = []  # tails[k]: index into pairs of the smallest end of a run of length k + 1
     ends: list[int] = []  # ends[k]: that pair's second item
     previous: list[int] = [-1] * len(pairs)

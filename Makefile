@@ -36,17 +36,22 @@ browser:
 test: install browser
 	$(BIN)/python -m pytest -q
 
+# Speed and accuracy figures, each against a baseline run in the same process (ingest builds a
+# 100,000-version store: about ten minutes on two cores).
 bench: install
 	$(BIN)/python benchmarks/snapshot_speed.py
+	$(BIN)/python benchmarks/claims_speed.py
+	$(BIN)/python benchmarks/claims_eval.py --corpus ../shared/corpora/wikinews-revisions/revisions.jsonl
 	$(BIN)/python benchmarks/verify.py
+	$(BIN)/python benchmarks/ingest.py
 
 # Archive every version of ../shared/corpora/terms-versions at its recorded date, then audit, reproduce and rebuild it.
 audit-demo: install
 	$(BIN)/python benchmarks/audit_demo.py
 
 lint: install
-	$(BIN)/python -m ruff check archive tests benchmarks
-	$(BIN)/python -m ruff format --check archive tests benchmarks
+	$(BIN)/python -m ruff check archive tests benchmarks tools
+	$(BIN)/python -m ruff format --check archive tests benchmarks tools
 
 typecheck: install
 	$(BIN)/python -m mypy

@@ -226,7 +226,7 @@ def plain_text(work: Path, prose: Prose, name: str, items: list[Item], sample: i
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--versions", type=int, default=10_000, help="versions in each plain-text corpus")
+    parser.add_argument("--versions", type=int, default=10_000, help="versions in each plain-text corpus (0: skip)")
     parser.add_argument("--sample", type=int, default=500, help="versions timed through the one-at-a-time path")
     parser.add_argument("--html", type=int, default=2_000, help="HTML pages through the bulk path")
     parser.add_argument("--big", type=int, default=100_000, help="versions in the big store (0: skip)")
@@ -237,7 +237,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="archive-ingest-bench-"))
     print(f"{options.jobs} worker processes, {os.cpu_count()} cores")
     try:
-        for name, versions in (("long", 50), ("short", 2)):
+        for name, versions in (("long", 50), ("short", 2)) if options.versions else ():
             articles = max(1, options.versions // versions)
             items = corpus(prose, articles, versions, seed=versions, prefix=name)
             words = statistics.mean(len(" ".join(item.paragraphs).split()) for item in items[:200])

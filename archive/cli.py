@@ -88,11 +88,13 @@ def cli(ctx: click.Context, store_path: Path | None) -> None:
 
 
 @cli.command()
+@click.option("--bare", is_flag=True, help="No working tree: a commit's cost stays flat at any size (for bulk ingest).")
 @click.pass_context
-def init(ctx: click.Context) -> None:
+def init(ctx: click.Context, bare: bool) -> None:
     """Create the store (a git repository) if it does not exist yet."""
-    with Store.init(ctx.obj) as store:
-        click.echo(f"Archive store ready at {store.path}")
+    with Store.init(ctx.obj, bare=bare) as store:
+        kind = "Bare archive store" if store.bare else "Archive store"
+        click.echo(f"{kind} ready at {store.path}")
 
 
 @cli.command()

@@ -445,7 +445,7 @@ def _marker_format(store: Store, history: StoreHistory) -> tuple[int | None, str
 
 
 def _check_working_tree(store: Store, head: str | None) -> Iterable[Finding]:
-    if head is None:
+    if head is None or store.bare:
         return
     branch, checked_out = store.checked_out()
     if branch != BRANCH:

@@ -1,17 +1,19 @@
 """How fast versions go into a store: one snapshot at a time against the bulk path, and how a big store behaves.
 
-Run: python benchmarks/ingest.py [--versions N] [--sample S] [--html H] [--big B] [--jobs J]
+Run: python benchmarks/ingest.py [--versions N] [--sample S] [--html H] [--big B] [--bare] [--jobs J]
 Prints, in one run:
   - plain-text versions/s through (a) the one-at-a-time path (``snapshot()``, one ``writing()`` block
     per version; timed on the first S versions of the corpus, default 500, into a fresh store) and
     (b) the bulk path (``archive.ingest.ingest``, every version of the corpus), their ratio, and a
-    check that both give the same commit ids for the sample;
+    check that both give the same commit ids for the sample; and (b) into a bare store (``--bare``: no
+    working tree to write out), which must give the same commits as (b);
     for two corpus shapes of N versions each (default 10,000): about 200 articles x 50 versions,
     and 5,000 articles x 2 versions;
   - HTML pages/s through the bulk path (extraction with trafilatura on every core), H pages;
   - a store of B versions (default 100,000; built with the bulk path): the cost of one commit
     (median of 5 snapshots) when it holds 1,000, 10,000 and all its articles, ``archive history``
-    latency for an article of 50 versions (median of 5 runs of the command), and its size on disk.
+    latency for an article of 50 versions (median of 5 runs of the command), and its size on disk;
+    ``--bare`` makes it a bare store.
 Texts are real prose (the shared corpora and the seed) cut into articles, with the edits news
 articles get between versions: a figure changed, a word swapped, a sentence added or removed.
 """
@@ -139,22 +141,20 @@ def one_at_a_time(path: Path, items: list[Item]) -> tuple[float, str | None]:
         return time.perf_counter() - began, store.head()
 
 
-def bulk(path: Path, items: list[Item], jobs: int, html: bool = False) -> tuple[float, str | None, IngestReport]:
-    with Store.init(path) as store:
+def bulk(
+    path: Path, items: list[Item], jobs: int, html: bool = False, bare: bool = False
+) -> tuple[float, str | None, IngestReport]:
+    with Store.init(path, bare=bare) as store:
         captures = [item.pending(html) for item in items]
         began = time.perf_counter()
         report = ingest(store, captures, jobs=jobs)
         return time.perf_counter() - began, store.head(), report
 
 
-def size_on_disk(path: Path) -> tuple[int, int]:
-    """(bytes under .git, bytes of the working tree), as du counts blocks."""
-
-    def du(where: Path, exclude: str | None = None) -> int:
-        command = ["du", "-sk", *([f"--exclude={exclude}"] if exclude else []), str(where)]
-        return int(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()[0]) * 1024
-
-    return du(path / ".git"), du(path, exclude=".git")
+def size_on_disk(where: Path, exclude: str | None = None) -> int:
+    """Bytes under ``where``, as du counts blocks."""
+    command = ["du", "-sk", *([f"--exclude={exclude}"] if exclude else []), str(where)]
+    return int(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()[0]) * 1024
 
 
 def commit_cost(store: Store, prose: Prose, article: str, when: datetime, runs: int = 5) -> float:
@@ -176,15 +176,16 @@ def commit_cost(store: Store, prose: Prose, article: str, when: datetime, runs: 
     return statistics.median(times)
 
 
-def big_store(path: Path, prose: Prose, total: int, jobs: int) -> None:
+def big_store(path: Path, prose: Prose, total: int, jobs: int, bare: bool) -> None:
     """Grow a store to ``total`` versions with the bulk path, timing a commit at 1,000, 10,000 and all articles."""
     long_story = corpus(prose, 1, 50, seed=99, prefix="long-story")
     singles = total - len(long_story)
     stages = [n for n in (1_000, 10_000) if n < singles] + [singles]
-    print(f"\nA store of {total:,} versions ({singles:,} articles of 1 version, one of 50), built with the bulk path:")
+    kind = "A bare store (no working tree)" if bare else "A store"
+    print(f"\n{kind} of {total:,} versions ({singles:,} articles of 1 version, one of 50), built with the bulk path:")
     done = 0
     began = time.perf_counter()
-    with Store.init(path) as store:
+    with Store.init(path, bare=bare) as store:
         for stage, upto in enumerate(stages):
             items = corpus(prose, upto - done, 1, seed=1000 + stage, prefix="story", first=done)
             if stage == len(stages) - 1:
@@ -198,13 +199,14 @@ def big_store(path: Path, prose: Prose, total: int, jobs: int) -> None:
     print(f"  built in {built:.0f} s ({total / built:,.0f} versions/s, commit probes included)")
     history = median_seconds([*ARCHIVE, "--store", str(path), "history", "long-story-000000"], runs=5)
     print(f"  `archive history` of an article of 50 versions: {history * 1000:.0f} ms (median of 5, whole process)")
-    git_bytes, tree_bytes = size_on_disk(path)
+    git_dir = path if bare else path / ".git"
+    git_bytes, tree_bytes = size_on_disk(git_dir), 0 if bare else size_on_disk(path, exclude=".git")
     print(
-        f"  size on disk: .git {git_bytes / 2**20:,.0f} MiB (one pack per batch, objects stored whole), "
+        f"  size on disk: git {git_bytes / 2**20:,.0f} MiB (one pack per batch, objects stored whole), "
         f"working tree {tree_bytes / 2**20:,.0f} MiB"
     )
     subprocess.run(["git", "-C", str(path), "gc", "--quiet"], check=True)
-    git_bytes, _ = size_on_disk(path)
+    git_bytes = size_on_disk(git_dir)
     print(f"  .git after `git gc` (delta compression): {git_bytes / 2**20:,.0f} MiB")
 
 
@@ -212,13 +214,18 @@ def plain_text(work: Path, prose: Prose, name: str, items: list[Item], sample: i
     count = min(sample, len(items))
     single_seconds, single_head = one_at_a_time(work / f"{name}-single", items[:count])
     _, sample_head, _ = bulk(work / f"{name}-bulk-sample", items[:count], jobs)
-    bulk_seconds, _, report = bulk(work / f"{name}-bulk", items, jobs)
+    bulk_seconds, bulk_head, report = bulk(work / f"{name}-bulk", items, jobs)
+    bare_seconds, bare_head, _ = bulk(work / f"{name}-bulk-bare", items, jobs, bare=True)
     single_rate, bulk_rate = count / single_seconds, report.written / bulk_seconds
+    bare_rate = report.written / bare_seconds
     same = "same commit ids" if single_head == sample_head else "COMMIT IDS DIFFER"
+    same_bare = "same commit ids" if bulk_head == bare_head else "COMMIT IDS DIFFER"
     print(
         f"  (a) one at a time: {single_rate:8,.0f} versions/s  (first {count:,} versions, {single_seconds:.1f} s)\n"
         f"  (b) bulk path:     {bulk_rate:8,.0f} versions/s  ({report.written:,} versions, {bulk_seconds:.1f} s)\n"
-        f"      ratio {bulk_rate / single_rate:.0f}x; the sample through both paths: {same}"
+        f"      ratio {bulk_rate / single_rate:.0f}x; the sample through both paths: {same}\n"
+        f"  (b) into a bare store (no working tree): {bare_rate:,.0f} versions/s ({bare_seconds:.1f} s), "
+        f"ratio to (a) {bare_rate / single_rate:.0f}x; against (b): {same_bare}"
     )
     for path in work.glob(f"{name}-*"):
         shutil.rmtree(path)
@@ -232,6 +239,7 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=100_000, help="versions in the big store (0: skip)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     parser.add_argument("--keep", type=Path, help="build the big store here and keep it")
+    parser.add_argument("--bare", action="store_true", help="make the big store a bare one (no working tree)")
     options = parser.parse_args()
     prose = Prose()
     work = Path(tempfile.mkdtemp(prefix="archive-ingest-bench-"))
@@ -255,7 +263,7 @@ def main() -> None:
             )
             shutil.rmtree(work / "html")
         if options.big:
-            big_store(options.keep or work / "big", prose, options.big, options.jobs)
+            big_store(options.keep or work / "big", prose, options.big, options.jobs, options.bare)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -5,13 +5,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from conftest import SEED, SEED_REVISION, git, store_state
 
 from archive.capture import Capture, read_file
+from archive.cli import cli
 from archive.errors import ArticleNotFound, NotAStore, StoreCorrupt, VersionNotFound
 from archive.model import parse_time
 from archive.snapshot import snapshot
 from archive.store import FORMAT_VERSION, NewVersion, Store, article_dir
+from archive.verify import verify
 
 DAY1 = datetime(2021, 12, 17, 12, 0, tzinfo=UTC)
 DAY2 = datetime(2021, 12, 18, 9, 30, tzinfo=UTC)
@@ -225,3 +228,23 @@ def test_parse_time_accepts_iso_forms() -> None:
     assert parse_time("2021-12-17T09:30:00+02:00") == datetime(2021, 12, 17, 7, 30, tzinfo=UTC)
     assert parse_time("2021-12-17 09:30") == datetime(2021, 12, 17, 9, 30, tzinfo=UTC)
     assert parse_time("2021-12-17", end_of_day=False) == datetime(2021, 12, 17, tzinfo=UTC)
+
+
+def test_a_bare_store_records_the_same_commits_without_a_working_tree(tmp_path: Path) -> None:
+    heads = []
+    for name, bare in (("plain", False), ("bare", True)):
+        with Store.init(tmp_path / name, bare=bare) as store:
+            assert store.bare is bare
+            snapshot(store, str(SEED), article_id="putin", at=DAY1)
+            snapshot(store, str(SEED_REVISION), article_id="putin", at=DAY2)
+            assert not snapshot(store, str(SEED_REVISION), article_id="putin", at=DAY3).created
+            heads.append(store.head())
+    assert heads[0] == heads[1]
+    bare_path = tmp_path / "bare"
+    assert not (bare_path / "articles").exists() and (bare_path / "HEAD").is_file()
+    with Store.open(bare_path) as store:
+        assert [v.number for v in store.versions("putin")] == [1, 2]
+        assert store.text(store.versions("putin")[0]).startswith("Several readers")
+        assert verify(store).ok, verify(store).findings
+    result = CliRunner().invoke(cli, ["--store", str(bare_path), "diff", "putin"], catch_exceptions=False)
+    assert result.exit_code == 0 and "{+eleven+}" in result.output

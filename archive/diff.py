@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from diff_match_patch import diff_match_patch
@@ -69,26 +68,17 @@ def word_diff(old: str, new: str) -> WordDiff:
     record other counts, and other commit ids, on a busy machine than on an
     idle one.
     """
-    codes: dict[str, str] = {}
-    vocabulary: list[str] = []
-
-    def encode(tokens: Iterable[str]) -> str:
-        chars = []
-        for token in tokens:
-            code = codes.get(token)
-            if code is None:
-                code = _code_point(len(vocabulary))
-                codes[token] = code
-                vocabulary.append(token)
-            chars.append(code)
-        return "".join(chars)
-
+    old_tokens, new_tokens = tokenize_words(old), tokenize_words(new)
+    codes = {token: _code_point(index) for index, token in enumerate(dict.fromkeys(old_tokens + new_tokens))}
+    tokens_of = {code: token for token, code in codes.items()}
     engine = diff_match_patch()
     engine.Diff_Timeout = 0
-    encoded = _anchored_diff(engine, encode(tokenize_words(old)), encode(tokenize_words(new)))
+    encoded = _anchored_diff(
+        engine, "".join(map(codes.__getitem__, old_tokens)), "".join(map(codes.__getitem__, new_tokens))
+    )
     engine.diff_cleanupMerge(encoded)
     engine.diff_cleanupSemantic(encoded)
-    token_ops = [(op, [vocabulary[_index(char)] for char in chars]) for op, chars in encoded if chars]
+    token_ops = [(op, list(map(tokens_of.__getitem__, chars))) for op, chars in encoded if chars]
     ops: list[tuple[int, str]] = []
     for op, tokens in _slide_to_sentence_boundaries(token_ops):
         text = "".join(tokens)
@@ -234,10 +224,3 @@ def _code_point(index: int) -> str:
     if index >= _SURROGATES_START:
         index += _SURROGATES_SIZE
     return chr(index)
-
-
-def _index(char: str) -> int:
-    index = ord(char)
-    if index >= _SURROGATES_START + _SURROGATES_SIZE:
-        index -= _SURROGATES_SIZE
-    return index

@@ -235,7 +235,20 @@ class _Batch:
             return
         new = _new_version(article_id, capture, extracted, pending.captured_at)
         latest = self.writer.latest(article_id)
-        if latest is not None and pending.captured_at < latest.captured_at:
+        # A capture no later than the latest version may be one already recorded (an import run again);
+        # captures within one second are told apart by their content.
+        recorded = (
+            [
+                v
+                for v in self.writer.versions_captured_at(article_id, pending.captured_at)
+                if self.writer.matches(v, new)
+            ]
+            if latest is not None and pending.captured_at <= latest.captured_at
+            else []
+        )
+        if recorded:
+            result = AddResult(recorded[0], created=False)
+        elif latest is not None and pending.captured_at < latest.captured_at:
             # History is append-only: an older capture can only confirm the version current at its time.
             current = self.writer.version_at(article_id, pending.captured_at)
             if current is None or not self.writer.matches(current, new):

@@ -1053,14 +1053,21 @@ class Writer:
 
     def version_at(self, article_id: str, moment: datetime) -> Version | None:
         """The version of ``article_id`` current at ``moment`` (None if it was first captured later)."""
+        current = self._rows_until(article_id, moment)
+        return _version_from_row(current[-1]) if current else None
+
+    def versions_captured_at(self, article_id: str, moment: datetime) -> list[Version]:
+        """The versions of ``article_id`` captured at ``moment`` exactly (captures are recorded to the second)."""
+        rows = self._rows_until(article_id, moment)
+        return [_version_from_row(row) for row in rows if parse_time(row[3]["captured_at"]) == moment]
+
+    def _rows_until(self, article_id: str, moment: datetime) -> list[VersionRow]:
         # The index is as of the block's start; this writer's versions come after.
         recorded = self._view.get(article_id)
         if recorded is None:
             recorded = self._store._index.versions(article_id)
         added = [row for row in self.rows if row[0] == article_id and row not in recorded]
-        rows = recorded + added
-        current = [row for row in rows if parse_time(row[3]["captured_at"]) <= moment]
-        return _version_from_row(current[-1]) if current else None
+        return [row for row in recorded + added if parse_time(row[3]["captured_at"]) <= moment]
 
     @staticmethod
     def matches(version: Version, new: NewVersion) -> bool:

@@ -133,6 +133,20 @@ def test_reimporting_the_same_warc_adds_nothing(store_path: Path, tmp_path: Path
     assert store_state(store_path) == before
 
 
+def test_reimporting_two_edits_captured_in_one_second_adds_nothing(store_path: Path, tmp_path: Path, run) -> None:
+    # WARC-Date has one-second resolution: a crawler that fetches a page twice in one second records
+    # two captures with the same time, which must stay two versions and be recognized on a second import.
+    warc = Warc(tmp_path / "burst.warc.gz")
+    warc.response(URL, article_html(), "2024-03-01T08:00:00Z")
+    warc.response(URL, article_html(paragraphs=EDITED), "2024-03-01T08:00:00Z")
+    warc.close()
+    assert import_cli(run, warc.path).stdout.startswith("2 records: 2 new versions")
+    before = store_state(store_path)
+    again = import_cli(run, warc.path)
+    assert again.exit_code == 0 and again.stdout.startswith("2 records: 0 new versions, 2 unchanged")
+    assert store_state(store_path) == before
+
+
 def test_import_gives_the_same_commits_as_snapshots_one_at_a_time(tmp_path: Path) -> None:
     from archive.snapshot import snapshot
     from archive.warc import WarcRecord

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -106,9 +105,13 @@ def decode(raw: bytes, declared_charset: str | None = None, html: bool = False) 
     return _refuse_binary(str(guess))
 
 
+# Control characters (Unicode category Cc) other than whitespace: frequent in binary data, rare in text.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _refuse_binary(text: str) -> str:
-    controls = sum(1 for char in text[:65536] if unicodedata.category(char) == "Cc" and char not in "\t\n\r\f\v")
-    if controls > max(8, len(text[:65536]) // 100):
+    head = text[:65536]
+    if len(_CONTROLS.findall(head)) > max(8, len(head) // 100):
         raise ExtractionFailed("binary data, not a web page or text")
     return text
 

@@ -70,6 +70,7 @@ FORMAT_VERSION = 1
 BRANCH = "refs/heads/main"
 MARKER_FILE = "archive.yaml"
 ARTICLES_DIR = "articles"
+SHARD_LEVELS = 4  # directories between ARTICLES_DIR and an article's, one hex digit each (see article_dir)
 TEXT_FILE = "text.txt"
 META_FILE = "meta.yaml"
 DEFAULT_IDENTITY = ("archive", "archive@localhost")
@@ -93,20 +94,23 @@ def default_store_path() -> Path:
 
 
 def article_dir(article_id: str) -> str:
-    """Where an article lives: ``articles/<ab>/<cd>/<id>``, where ``abcd…`` is the sha256 of its id.
+    """Where an article lives: ``articles/a/b/c/d/<id>``, where ``abcd…`` is the sha256 of its id in hex.
 
-    Two levels of 256 directories each: a commit rewrites the trees on its
-    article's path, and with 65,536 leaves none of them grows past a few
-    dozen entries until the archive holds millions of articles.
+    A commit rewrites every tree on its article's path, so their size is what
+    a commit costs in time and disk. Four levels of 16 give 65,536 leaves and
+    keep every tree on the path small (16 entries, and about 15 articles in
+    a leaf at a million): about 2 KB of trees a commit, where two levels of
+    256 cost 15 KB.
     """
     digest = hashlib.sha256(article_id.encode("utf-8")).hexdigest()
-    return f"{ARTICLES_DIR}/{digest[:2]}/{digest[2:4]}/{article_id}"
+    return "/".join((ARTICLES_DIR, *digest[:SHARD_LEVELS], article_id))
 
 
 def article_of_path(path: str) -> str | None:
     """The article whose directory a path in the store is in (by its place, even a misplaced one), else None."""
     parts = path.split("/")
-    return parts[3] if len(parts) >= 5 and parts[0] == ARTICLES_DIR else None
+    depth = SHARD_LEVELS + 1
+    return parts[depth] if len(parts) > depth + 1 and parts[0] == ARTICLES_DIR else None
 
 
 def raw_file_name(media_type: str) -> str:
@@ -1136,7 +1140,7 @@ class Writer:
         )
         path = article_dir(article_id)
         if self.head is None:
-            marker = canonical_yaml({"format": FORMAT_VERSION, "layout": "articles/<shard>/<shard>/<id>/"})
+            marker = canonical_yaml({"format": FORMAT_VERSION, "layout": "articles/<a>/<b>/<c>/<d>/<id>/"})
             self._tree("")[MARKER_FILE] = (_FILE_MODE, store._store_object(b"blob", marker.encode("utf-8")))
         root = self._replace(path, article_tree)
         message = self._message(metadata)

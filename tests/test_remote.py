@@ -73,7 +73,8 @@ def test_two_collectors_feed_one_archive(tmp_path: Path, shared: Path) -> None:
         assert git(store.path, "status", "--porcelain") == ""
         assert git(store.path, "rev-list", "--merges", "main") == ""  # the history stays linear
         assert verify(store).ok, verify(store).findings
-    assert (b.path / "articles").is_dir() and {p.name for p in (a.path / "articles").glob("*/*/*")} == {"one", "two"}
+    assert (b.path / "articles").is_dir()
+    assert {p.name for p in (a.path / "articles").glob("*/*/*/*/*")} == {"one", "two"}
 
 
 def test_the_same_article_on_both_collectors_gets_one_chain(tmp_path: Path, shared: Path) -> None:

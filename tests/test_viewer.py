@@ -147,7 +147,7 @@ def test_audit_page_reports_the_store_and_its_verification(viewer: str, store_pa
     assert status == 200 and 'href="/articles/putin"' in body and "verified: every check holds" in body
 
     # A working-tree edit that was never committed: the next request shows it.
-    text = next(store_path.glob("articles/*/*/putin/text.txt"))
+    text = next(store_path.glob("articles/*/*/*/*/putin/text.txt"))
     text.write_text(text.read_text(encoding="utf-8") + "Forged.\n", encoding="utf-8")
     report = json.loads(get(viewer + "/api/audit")[1])
     assert report["ok"] is False and not report["verification"]["ok"]

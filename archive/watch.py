@@ -261,7 +261,7 @@ class Watcher:
             report.checked += 1
             article = state.articles[url]
             if isinstance(answer, ArchiveError):
-                report.skip(_reason(answer), f"{url}: {answer}")
+                report.skip(_reason(answer), _about(url, answer))
                 _reschedule(article, fetched_at, changed=False)
             elif answer.not_modified:
                 report.records += 1
@@ -272,7 +272,7 @@ class Watcher:
                 try:
                     page = answer.capture(source="feed")
                 except ArchiveError as error:
-                    report.skip(_reason(error), f"{url}: {error}")
+                    report.skip(_reason(error), _about(url, error))
                     _reschedule(article, fetched_at, changed=False)
                 else:
                     answered[url] = answer
@@ -326,7 +326,7 @@ class Watcher:
         known = state.feeds.setdefault(feed, {})
         if isinstance(answer, ArchiveError):
             report.feeds_failed += 1
-            report.problems.append(f"feed {feed}: {answer}")
+            report.problems.append(f"feed {_about(feed, answer)}")
             return
         if answer.not_modified:
             report.feeds_not_modified += 1
@@ -378,6 +378,12 @@ def _reschedule(article: dict[str, Any], checked_at: datetime, changed: bool) ->
     changed_at = parse_time(article["changed_at"], end_of_day=False) if article.get("changed_at") else None
     upcoming = next_check(first_seen, changed_at, checked_at)
     article["next_check"] = format_time(upcoming) if upcoming else None
+
+
+def _about(url: str, error: ArchiveError) -> str:
+    """``url: what went wrong``, once: fetch errors already begin with the URL they are about."""
+    message = str(error)
+    return message if message.startswith(url) else f"{url}: {message}"
 
 
 def _reason(error: ArchiveError) -> str:

@@ -11,7 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .claims import Comparison, compare
+from .changes import Comparison
+from .claims import compare
 from .diff import WordDiff, word_diff
 from .errors import InvalidInput, VersionNotFound
 from .extract import extract_links

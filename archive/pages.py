@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from .claims import Change, Comparison, Coverage, Excerpt, Reason
+from .changes import Change, Comparison, Coverage, Excerpt, Reason
 from .diff import DELETE, EQUAL, INSERT
 from .history import VersionComparison
 from .model import Version, format_time

@@ -20,7 +20,7 @@ from .model import ArticleSummary, LogEntry, Version, format_time
 from .store import AddResult
 
 if TYPE_CHECKING:  # for annotations only: importing the comparison engine is slow
-    from .claims import Change, Comparison, Coverage, Excerpt
+    from .changes import Change, Comparison, Coverage, Excerpt
     from .history import TermMention, TimelineEntry, VersionComparison, VersionDiff, VersionPair
     from .ingest import IngestReport
 

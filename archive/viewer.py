@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from . import render
-from .claims import Comparison
+from .changes import Comparison
 from .errors import ArchiveError, InvalidInput
 from .history import VersionComparison, compare_versions
 from .ids import validate_article_id

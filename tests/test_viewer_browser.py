@@ -14,7 +14,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from archive.model import parse_time
 from archive.snapshot import snapshot
@@ -24,6 +25,11 @@ from archive.viewer import make_server
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 ARTIFACTS = ROOT / "artifacts"
+
+
+def arrive(browser: WebDriver, url: str) -> None:
+    """Wait until a click or a form has taken the browser to ``url`` (navigation finishes after the click returns)."""
+    WebDriverWait(browser, 10).until(expected_conditions.url_to_be(url))
 
 
 @pytest.fixture(scope="module")
@@ -77,13 +83,13 @@ def test_from_the_list_to_an_article_to_a_diff(site: str, browser: WebDriver) ->
     assert "Putin’s Post-Trump Standoff" in titles and len(titles) == 5
 
     browser.find_element(By.LINK_TEXT, "Putin’s Post-Trump Standoff").click()
-    assert browser.current_url == site + "/articles/putin-post-trump"
+    arrive(browser, site + "/articles/putin-post-trump")
     rows = browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr")
     assert [row.find_element(By.TAG_NAME, "td").text for row in rows] == ["v1", "v2"]
     assert browser.find_element(By.CSS_SELECTOR, "figure.chart svg").is_displayed()
 
     browser.find_element(By.LINK_TEXT, "diff with v1").click()
-    assert browser.current_url == site + "/articles/putin-post-trump/diff/1/2"
+    arrive(browser, site + "/articles/putin-post-trump/diff/1/2")
     labels = [label.text for label in browser.find_elements(By.CSS_SELECTOR, ".kind.claim")]
     assert labels.count("EDITED · CLAIM CHANGED") == 2 and "ADDED · CLAIM CHANGED" in labels
     inserted = [element.text for element in browser.find_elements(By.TAG_NAME, "ins")]
@@ -110,15 +116,17 @@ def test_searching_and_picking_two_versions_to_compare(site: str, browser: WebDr
     box = browser.find_element(By.NAME, "q")
     box.send_keys("Bluesky")
     box.submit()
+    arrive(browser, site + "/?q=Bluesky")
     found = [link.get_attribute("href") for link in browser.find_elements(By.CSS_SELECTOR, "table.list td > a")]
     assert sorted(found) == [site + "/articles/bluesky_privacy_policy", site + "/articles/bluesky_terms_of_service"]
 
     browser.find_element(By.LINK_TEXT, "Terms of Service").click()
+    arrive(browser, site + "/articles/bluesky_terms_of_service")
     Select(browser.find_element(By.NAME, "from")).select_by_value("1")
     last = Select(browser.find_element(By.NAME, "to")).options[-1].get_attribute("value")
     Select(browser.find_element(By.NAME, "to")).select_by_value(last)
     browser.find_element(By.CSS_SELECTOR, "form.picker button").click()
-    assert browser.current_url == f"{site}/articles/bluesky_terms_of_service/diff/1/{last}"
+    arrive(browser, f"{site}/articles/bluesky_terms_of_service/diff/1/{last}")
     assert "Comparing bluesky_terms_of_service@1" in browser.find_element(By.CSS_SELECTOR, "p.meta").text
     assert browser.find_elements(By.CSS_SELECTOR, ".row.changed")
 
@@ -141,7 +149,7 @@ def test_moved_sentence_links_lead_to_each_other(site: str, browser: WebDriver) 
         if moves:
             target = moves[0].get_attribute("href")
             moves[0].click()
-            assert browser.current_url == target
+            arrive(browser, target)
             fragment = target.split("#", 1)[1]
             assert browser.find_element(By.ID, fragment).is_displayed()
             return
@@ -151,7 +159,7 @@ def test_moved_sentence_links_lead_to_each_other(site: str, browser: WebDriver) 
 def test_the_audit_page_is_one_click_from_the_archive(site: str, browser: WebDriver) -> None:
     browser.get(site + "/")
     browser.find_element(By.LINK_TEXT, "Audit").click()
-    assert browser.current_url == site + "/audit"
+    arrive(browser, site + "/audit")
     assert "verified: every check holds" in browser.find_element(By.CSS_SELECTOR, ".ok").text
     browser.find_element(By.LINK_TEXT, "putin-post-trump").click()
-    assert browser.current_url == site + "/articles/putin-post-trump"
+    arrive(browser, site + "/articles/putin-post-trump")

@@ -9,6 +9,7 @@ line of `archive reproduce` and `archive rebuild`.
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -40,7 +41,9 @@ def build(store: Path) -> None:
 
 
 def main() -> None:
-    given = Path(sys.argv[1]) if len(sys.argv) > 1 else None
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("store", nargs="?", type=Path, help="where to build the store and keep it (default: temporary)")
+    given = parser.parse_args().store
     work = Path(tempfile.mkdtemp(prefix="archive-audit-demo-"))
     store = given or work / "terms-versions"
     try:

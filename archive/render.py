@@ -412,6 +412,19 @@ def _signed(added: Sequence[object], removed: Sequence[object]) -> str:
     return f"+{len(added)}/-{len(removed)}" if added or removed else ""
 
 
+def _entities_cell(added: Sequence[str], dropped: Sequence[str], width: int = 48) -> str:
+    """Names newly mentioned (+) and no longer mentioned (-), cut to ``width`` so the table fits a terminal
+    (``--json`` has them all)."""
+    names = [*(f"+{name}" for name in added), *(f"-{name}" for name in dropped)]
+    shown: list[str] = []
+    for position, name in enumerate(names):
+        rest = len(names) - position
+        if len(" ".join([*shown, name])) > width and rest > 1:
+            return " ".join([*shown, f"… {rest} more"])
+        shown.append(name)
+    return " ".join(shown)
+
+
 def timeline_text(entries: Sequence[TimelineEntry]) -> str:
     rows = []
     for entry in entries:
@@ -445,7 +458,7 @@ def timeline_text(entries: Sequence[TimelineEntry]) -> str:
                 ("changed*" if coverage.headline_substantive else "changed") if coverage.headline_changed else "",
                 ("changed*" if coverage.lede_substantive else "changed") if coverage.lede_changed else "",
                 _signed(coverage.quotes_added, coverage.quotes_dropped),
-                " ".join([*(f"+{e}" for e in coverage.entities_added), *(f"-{e}" for e in coverage.entities_dropped)]),
+                _entities_cell(coverage.entities_added, coverage.entities_dropped),
                 version.title,
             )
         )

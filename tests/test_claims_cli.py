@@ -4,7 +4,9 @@ import json
 import re
 from pathlib import Path
 
-from conftest import SEED, SEED_REVISION, STORY, WebServer, article_html
+from conftest import SEED, SEED_REVISION, STORY, WebServer, archive_terms_versions, article_html
+
+from archive.store import Store
 
 
 def archive_demo(run) -> None:
@@ -142,3 +144,13 @@ def test_links_added_and_removed_come_from_the_html_capture(run, web: WebServer)
     run("snapshot", url, "--at", "2024-03-02T10:00:00Z")
     links = json.loads(run("diff", url, "--by", "sentence", "--json").output)["coverage"]["links"]
     assert links == {"added": ["https://gov.example/new"], "removed": [web.url("/report.pdf")]}
+
+
+def test_timeline_of_a_long_document_fits_a_terminal(store: Store, run) -> None:
+    archive_terms_versions(store)
+    text = run("timeline", "reddit_privacy_policy").output
+    lines = text.splitlines()
+    assert max(map(len, lines)) < 200 and "more" in text  # many names changed; the cell says how many are not shown
+    data = json.loads(run("timeline", "reddit_privacy_policy", "--json").output)
+    changed = data["versions"][1]["coverage"]["entities"]
+    assert len(changed["added"]) + len(changed["dropped"]) > 10  # --json keeps every name

@@ -237,6 +237,23 @@ def _parse_date_line(line: str) -> str | None:
     return None
 
 
+# How far down a Markdown heading still names the document (below a notice such as "We've updated …").
+_HEADING_WITHIN = 5
+_ATX_HEADING = re.compile(r"^#{1,2}\s+(\S.{0,199})$")
+
+
+def _early_heading(lines: list[str]) -> str | None:
+    """The first Markdown heading (``# Title`` or ``Title`` underlined) near the top, when the first line is
+    not the title; the text keeps it, since what comes before it is part of the capture."""
+    for index, line in enumerate(lines[:_HEADING_WITHIN]):
+        heading = _ATX_HEADING.match(line)
+        if heading:
+            return heading.group(1).rstrip("#").strip() or None
+        if index + 1 < len(lines) and _SETEXT_UNDERLINE.match(lines[index + 1]) and 0 < len(line) <= 200:
+            return line.strip()
+    return None
+
+
 def _extract_plain(raw_text: str) -> Extracted:
     """Read the seeds' shape: title line, optional photo credit, byline, date, then the body.
 
@@ -273,7 +290,7 @@ def _extract_plain(raw_text: str) -> Extracted:
         raise ExtractionFailed("the capture holds a title but no article text")
     return Extracted(
         text="\n".join(body) + "\n",
-        title=title,
+        title=title or _early_heading(lines),
         authors=authors,
         published=published,
         canonical_url=None,

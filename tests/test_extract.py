@@ -99,3 +99,12 @@ def test_media_type_comes_from_declaration_then_suffix_then_content() -> None:
     assert media_type_of(b"plain words", name="story.html") == "text/html"
     assert media_type_of(b"<!DOCTYPE html><html></html>") == "text/html"
     assert media_type_of(b"# Heading\nwords") == "text/plain"
+
+
+def test_a_markdown_heading_below_a_notice_is_the_title_and_the_notice_stays_text() -> None:
+    raw = "We've updated our policy. Please read it.\n\nPrivacy Policy\n==============\n\nWe collect what you post.\n"
+    extracted = extract(Capture(raw=raw.encode(), source="file", media_type="text/markdown"))
+    assert extracted.title == "Privacy Policy" and extracted.authors == ()
+    assert extracted.text.startswith("We've updated our policy.")
+    atx = extract(Capture(b"Note: this page moved.\n\n# Terms of Service\n\nBe kind.\n", "file", "text/markdown"))
+    assert atx.title == "Terms of Service"

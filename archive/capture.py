@@ -8,6 +8,7 @@ later and give the same text.
 
 from __future__ import annotations
 
+import re
 import socket
 import sys
 from dataclasses import dataclass
@@ -85,6 +86,9 @@ def parse_content_type(header: str | None) -> tuple[str | None, str | None]:
     return message.get_content_type(), charset if isinstance(charset, str) else None
 
 
+_HTML_FRAGMENT = re.compile(rb"<(?:head|main|article|section|div|p|h[1-6]|header|meta|title|link|span|table)\b")
+
+
 def media_type_of(raw: bytes, name: str | None = None, declared: str | None = None) -> str:
     """The media type to extract ``raw`` as: the declared one, else the file suffix, else a sniff."""
     if declared in HTML_TYPES or declared in TEXT_TYPES:
@@ -96,6 +100,8 @@ def media_type_of(raw: bytes, name: str | None = None, declared: str | None = No
     head = raw[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in raw[:65536].lower():
         return "text/html"
+    if head.startswith(b"<") and _HTML_FRAGMENT.match(head):
+        return "text/html"  # a page's body or a piece of it, as copied or piped
     return "text/plain"
 
 

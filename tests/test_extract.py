@@ -99,6 +99,9 @@ def test_media_type_comes_from_declaration_then_suffix_then_content() -> None:
     assert media_type_of(b"plain words", name="story.html") == "text/html"
     assert media_type_of(b"<!DOCTYPE html><html></html>") == "text/html"
     assert media_type_of(b"# Heading\nwords") == "text/plain"
+    assert media_type_of(b"<article><p>A fragment piped from a page.</p></article>") == "text/html"
+    assert media_type_of(b"\n<p>Body text only</p>") == "text/html"
+    assert media_type_of(b"<3 this story, said a reader.") == "text/plain"
 
 
 def test_a_markdown_heading_below_a_notice_is_the_title_and_the_notice_stays_text() -> None:

@@ -27,6 +27,7 @@ from .capture import Capture
 from .diff import word_diff
 from .errors import ArchiveError, ExtractionFailed, InvalidInput, SourceUnavailable
 from .extract import Extracted, extract
+from .model import plural
 from .snapshot import choose_article_id, describe
 from .store import AddResult, NewVersion, Store, Writer
 
@@ -99,8 +100,8 @@ class IngestReport:
     def summary(self) -> str:
         """One line: what was read, written, left unchanged and skipped (and why)."""
         line = (
-            f"{self.records} record{'s' if self.records != 1 else ''}: {self.written} new version"
-            f"{'s' if self.written != 1 else ''}, {self.unchanged} unchanged, {self.skipped_total} skipped"
+            f"{plural(self.records, 'record')}: {plural(self.written, 'new version')}, "
+            f"{self.unchanged} unchanged, {self.skipped_total} skipped"
         )
         if self.skipped:
             line += " (" + ", ".join(f"{count} {reason}" for reason, count in sorted(self.skipped.items())) + ")"

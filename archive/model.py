@@ -17,6 +17,7 @@ __all__ = [
     "LogEntry",
     "parse_time",
     "format_time",
+    "plural",
     "select_version",
 ]
 
@@ -108,6 +109,11 @@ def parse_time(value: str, end_of_day: bool = True) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 version``, ``2 versions``; ``nouns`` for the irregular (``entry``, ``entries``)."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
 
 
 def format_time(moment: datetime) -> str:

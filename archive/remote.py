@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import HistoryConflict, InvalidInput, SourceUnavailable
-from .model import format_time, parse_time
+from .model import format_time, parse_time, plural
 from .store import BRANCH, MARKER_FILE, META_FILE, TEXT_FILE, NewVersion, Store, article_dir, load_yaml
 
 __all__ = ["DEFAULT_REMOTE", "PullResult", "PushResult", "pull", "push"]
@@ -47,9 +47,9 @@ class PullResult:
     def summary(self) -> str:
         if not self.received and not self.replayed:
             return f"{self.remote}: already up to date"
-        line = f"{self.remote}: received {self.received} version{'s' if self.received != 1 else ''}"
+        line = f"{self.remote}: received {plural(self.received, 'version')}"
         if self.replayed or self.duplicates:
-            line += f", recorded this store's {self.replayed} newer version{'s' if self.replayed != 1 else ''} on top"
+            line += f", recorded this store's {plural(self.replayed, 'newer version')} on top"
         if self.duplicates:
             line += f" ({self.duplicates} already there)"
         return line
@@ -66,7 +66,7 @@ class PushResult:
     def summary(self) -> str:
         if not self.sent:
             return f"{self.remote}: already up to date"
-        return f"{self.remote}: sent {self.sent} version{'s' if self.sent != 1 else ''}"
+        return f"{self.remote}: sent {plural(self.sent, 'version')}"
 
 
 def _run(store: Store, *args: str) -> subprocess.CompletedProcess[bytes]:

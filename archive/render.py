@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .diff import DELETE, EQUAL, INSERT
-from .model import ArticleSummary, LogEntry, Version, format_time
+from .model import ArticleSummary, LogEntry, Version, format_time, plural
 from .store import AddResult
 
 if TYPE_CHECKING:  # for annotations only: importing the comparison engine is slow
@@ -499,7 +499,7 @@ def term_coverage_text(term: str, mentions: Sequence[TermMention]) -> str:
     rows = [(_short_time(m.version.captured_at), m.version.ref, str(m.count), m.version.title) for m in mentions]
     articles = len({m.version.article_id for m in mentions})
     table = _table(("CAPTURED (UTC)", "VERSION", "MENTIONS", "TITLE"), rows, right=(2,))
-    return f"{term!r}: {articles} article{'s' if articles != 1 else ''}\n{table}"
+    return f"{term!r}: {plural(articles, 'article')}\n{table}"
 
 
 def term_coverage_json(term: str, mentions: Sequence[TermMention]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from .audit import Anomaly, Audit
 from .export import Export
-from .model import format_time
+from .model import format_time, plural
 from .rebuild import Rebuild
 from .reproduce import STATUSES, Reproduced, Reproduction
 from .verify import Finding, Verification
@@ -30,10 +30,6 @@ __all__ = [
     "export_text",
     "export_json",
 ]
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:
@@ -54,8 +50,8 @@ def _finding_line(finding: Finding) -> str:
 
 def verification_text(result: Verification) -> str:
     scope = (
-        f"{_plural(result.versions, 'version')} of {_plural(result.articles, 'article')} "
-        f"in {_plural(result.commits, 'commit')}"
+        f"{plural(result.versions, 'version')} of {plural(result.articles, 'article')} "
+        f"in {plural(result.commits, 'commit')}"
     )
     head = f"head {result.head[:12]}" if result.head else "no commits yet"
     if result.ok:
@@ -64,7 +60,7 @@ def verification_text(result: Verification) -> str:
             "checked: sha256 of every text and raw capture, canonical text, metadata against commit trailers, "
             "the chain of versions, commit dates, the files at the head, the working tree, git fsck"
         )
-    lines = [f"FAILED: {_plural(len(result.findings), 'problem')} in {scope} ({head})"]
+    lines = [f"FAILED: {plural(len(result.findings), 'problem')} in {scope} ({head})"]
     lines.extend(_finding_line(finding) for finding in result.findings)
     return "\n".join(lines)
 
@@ -163,7 +159,7 @@ def audit_text(result: Audit, articles_shown: int = 30) -> str:
         f"head:       {result.head or 'no commits yet'}",
         f"span:       {span}",
         f"articles:   {result.articles}",
-        f"versions:   {result.versions} in {_plural(result.commits, 'commit')}",
+        f"versions:   {result.versions} in {plural(result.commits, 'commit')}",
         f"captures:   {result.captures} ({result.versions} new versions, {result.unchanged} found no change)",
         "extractors: " + (", ".join(f"{name} ({count})" for name, count in result.extractors) or "none"),
         "archivers:  " + (", ".join(f"archive {name} ({count})" for name, count in result.archivers) or "none"),
@@ -232,7 +228,7 @@ def reproduction_text(result: Reproduction, verbose: bool = False) -> str:
     counts = ", ".join(f"{count} {status}" for status, count in result.counts.items() if count)
     verdict = "OK" if result.ok else "FAILED"
     lines = [
-        f"{verdict}: {_plural(len(result.results), 'version')} re-extracted from their raw captures: {counts or 'none'}"
+        f"{verdict}: {plural(len(result.results), 'version')} re-extracted from their raw captures: {counts or 'none'}"
     ]
     for r in result.results:
         if verbose or r.status != "reproduced":
@@ -265,19 +261,19 @@ def rebuild_text(result: Rebuild) -> str:
     if result.identical:
         head = result.head[:12] if result.head else "empty"
         lines = [
-            f"OK: rebuilt {_plural(result.versions, 'version')} into {result.into} from their raw captures; "
+            f"OK: rebuilt {plural(result.versions, 'version')} into {result.into} from their raw captures; "
             f"every commit id is the original's (head {head})"
         ]
     else:
         lines = [
-            f"DIFFERENT: rebuilt {_plural(result.versions, 'version')} into {result.into}; head "
+            f"DIFFERENT: rebuilt {plural(result.versions, 'version')} into {result.into}; head "
             f"{(result.head or 'none')[:12]}, the original's {(result.source_head or 'none')[:12]}"
         ]
         lines += result.differences
     if result.stored_text:
         lines.append(f"stored text used for {len(result.stored_text)}: {', '.join(result.stored_text)}")
     if result.journal_entries:
-        lines.append(f"{_plural(result.journal_entries, 'unchanged capture')} carried over to the new journal")
+        lines.append(f"{plural(result.journal_entries, 'unchanged capture')} carried over to the new journal")
     return "\n".join(lines)
 
 
@@ -293,4 +289,4 @@ def export_json(result: Export) -> dict[str, Any]:
 
 
 def export_text(result: Export) -> str:
-    return f"Wrote {result.path} ({result.format}): {_plural(result.versions, 'version')}, {result.bytes} bytes"
+    return f"Wrote {result.path} ({result.format}): {plural(result.versions, 'version')}, {result.bytes} bytes"

@@ -36,7 +36,7 @@ import feedparser
 from .capture import DEFAULT_TIMEOUT, MAX_BYTES, Capture, Fetched, fetch, is_url
 from .errors import ArchiveError, InvalidInput, SourceUnavailable, StoreBusy
 from .ingest import IngestReport, Pending, ingest
-from .model import format_time, parse_time
+from .model import format_time, parse_time, plural
 from .store import AddResult, Store
 
 __all__ = [
@@ -110,7 +110,7 @@ class WatchReport(IngestReport):
         return {name: int(getattr(self, name)) for name in (*names, "not_modified")}
 
     def summary(self) -> str:
-        feeds = f"{self.feeds} feed{'s' if self.feeds != 1 else ''}"
+        feeds = plural(self.feeds, "feed")
         notes = [
             f"{n} {what}" for n, what in ((self.feeds_not_modified, "not modified"), (self.feeds_failed, "failed"))
         ]
@@ -118,8 +118,8 @@ class WatchReport(IngestReport):
         if notes:
             feeds += f" ({', '.join(notes)})"
         line = (
-            f"{feeds}, {_plural(self.entries, 'entry', 'entries')}, {_plural(self.new_articles, 'new article')}; "
-            f"{_plural(self.checked, 'article')} checked"
+            f"{feeds}, {plural(self.entries, 'entry', 'entries')}, {plural(self.new_articles, 'new article')}; "
+            f"{plural(self.checked, 'article')} checked"
         )
         if self.not_modified:
             line += f" ({self.not_modified} not modified)"
@@ -357,10 +357,6 @@ class Watcher:
             elif updated and updated != article.get("entry_updated"):
                 article["entry_updated"] = updated
                 fresh.add(url)  # the feed says it changed: check now, whatever the schedule
-
-
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 def _due(article: dict[str, Any], now: datetime, fresh: bool) -> bool:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # for annotations only: importing the comparison engine is sl
 
 __all__ = [
     "to_json",
+    "text_table",
     "snapshot_text",
     "snapshot_json",
     "articles_text",
@@ -59,15 +60,16 @@ def _short_time(moment: datetime) -> str:
     return format_time(moment).replace("T", " ").removesuffix("Z")
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], right: Sequence[int] = ()) -> str:
-    """A plain text table; the last column is left unpadded so long titles do not widen it."""
+def text_table(headers: Sequence[str], rows: Iterable[Sequence[str]], right: Sequence[int] = ()) -> str:
+    """A plain text table, the columns in ``right`` right-aligned; a left-aligned last column is left
+    unpadded so long titles do not widen the table."""
     body = [list(row) for row in rows]
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *body, strict=False)]
     lines = []
     for row in [list(headers), *body]:
         cells = []
         for position, cell in enumerate(row):
-            if position == len(row) - 1:
+            if position == len(row) - 1 and position not in right:
                 cells.append(cell)
             elif position in right:
                 cells.append(cell.rjust(widths[position]))
@@ -103,7 +105,7 @@ def articles_text(articles: Sequence[ArticleSummary]) -> str:
     rows = [
         (a.article_id, str(a.versions), _short_time(a.first_seen), _short_time(a.last_seen), a.title) for a in articles
     ]
-    return _table(("ARTICLE", "VERSIONS", "FIRST SEEN", "LAST SEEN", "TITLE"), rows, right=(1,))
+    return text_table(("ARTICLE", "VERSIONS", "FIRST SEEN", "LAST SEEN", "TITLE"), rows, right=(1,))
 
 
 def articles_json(articles: Sequence[ArticleSummary]) -> dict[str, Any]:
@@ -141,7 +143,8 @@ def history_text(versions: Sequence[Version]) -> str:
         )
         for v in versions
     ]
-    table = _table(("V", "CAPTURED (UTC)", "WORDS", "ADDED", "REMOVED", "COMMIT", "TITLE"), rows, right=(0, 2, 3, 4))
+    headers = ("V", "CAPTURED (UTC)", "WORDS", "ADDED", "REMOVED", "COMMIT", "TITLE")
+    table = text_table(headers, rows, right=(0, 2, 3, 4))
     return f"{header}\n{table}"
 
 
@@ -279,7 +282,7 @@ def log_text(entries: Sequence[LogEntry]) -> str:
     if not entries:
         return "No snapshots yet."
     rows = [(_short_time(e.captured_at), e.commit[:12], f"{e.article_id}@{e.number}", e.title) for e in entries]
-    return _table(("CAPTURED (UTC)", "COMMIT", "VERSION", "TITLE"), rows)
+    return text_table(("CAPTURED (UTC)", "COMMIT", "VERSION", "TITLE"), rows)
 
 
 def log_json(entries: Sequence[LogEntry]) -> dict[str, Any]:
@@ -475,7 +478,7 @@ def timeline_text(entries: Sequence[TimelineEntry]) -> str:
         "ENTITIES",
         "TITLE",
     )
-    table = _table(header, rows, right=(0, 2))
+    table = text_table(header, rows, right=(0, 2))
     return f"{entries[0].version.article_id}\n{table}\n(* substantive)"
 
 
@@ -498,7 +501,7 @@ def term_coverage_text(term: str, mentions: Sequence[TermMention]) -> str:
         return f"No archived article mentions {term!r}."
     rows = [(_short_time(m.version.captured_at), m.version.ref, str(m.count), m.version.title) for m in mentions]
     articles = len({m.version.article_id for m in mentions})
-    table = _table(("CAPTURED (UTC)", "VERSION", "MENTIONS", "TITLE"), rows, right=(2,))
+    table = text_table(("CAPTURED (UTC)", "VERSION", "MENTIONS", "TITLE"), rows, right=(2,))
     return f"{term!r}: {plural(articles, 'article')}\n{table}"
 
 

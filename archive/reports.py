@@ -14,6 +14,7 @@ from .audit import Anomaly, Audit
 from .export import Export
 from .model import format_time, plural
 from .rebuild import Rebuild
+from .render import text_table
 from .reproduce import STATUSES, Reproduced, Reproduction
 from .verify import Finding, Verification
 
@@ -138,16 +139,6 @@ def audit_json(result: Audit) -> dict[str, Any]:
     }
 
 
-def _columns(rows: list[list[str]], right: tuple[int, ...] = ()) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(
-            cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
-    ]
-
-
 def audit_text(result: Audit, articles_shown: int = 30) -> str:
     span = (
         f"{_time(result.first_capture)} to {_time(result.last_capture)}"
@@ -169,22 +160,22 @@ def audit_text(result: Audit, articles_shown: int = 30) -> str:
     rows = [["SOURCE", "VERSIONS", "UNCHANGED"]] + [
         [s.source, str(s.versions), str(s.unchanged)] for s in result.sources
     ]
-    lines += _columns(rows, (1, 2)) if result.sources else ["  none"]
+    lines += text_table(rows[0], rows[1:], (1, 2)).splitlines() if result.sources else ["  none"]
     lines += ["", "Captures per day (UTC)"]
     rows = [["DAY", "VERSIONS", "UNCHANGED"]] + [[d.day, str(d.versions), str(d.unchanged)] for d in result.days]
-    lines += _columns(rows, (1, 2)) if result.days else ["  none"]
+    lines += text_table(rows[0], rows[1:], (1, 2)).splitlines() if result.days else ["  none"]
     lines += ["", "Identities that wrote to the store"]
     rows = [["NAME", "EMAIL", "COMMITS", "SNAPSHOTS", "FIRST", "LAST"]] + [
         [i.name, i.email, str(i.commits), str(i.snapshots), _time(i.first) or "", _time(i.last) or ""]
         for i in result.identities
     ]
-    lines += _columns(rows, (2, 3)) if result.identities else ["  none"]
+    lines += text_table(rows[0], rows[1:], (2, 3)).splitlines() if result.identities else ["  none"]
     lines += ["", "Articles"]
     rows = [["ARTICLE", "VERSIONS", "UNCHANGED", "FIRST SEEN", "LAST SEEN", "TITLE"]] + [
         [a.article_id, str(a.versions), str(a.unchanged), _time(a.first_seen) or "", _time(a.last_seen) or "", a.title]
         for a in result.per_article[:articles_shown]
     ]
-    lines += _columns(rows, (1, 2)) if result.per_article else ["  none"]
+    lines += text_table(rows[0], rows[1:], (1, 2)).splitlines() if result.per_article else ["  none"]
     if len(result.per_article) > articles_shown:
         lines.append(f"… and {len(result.per_article) - articles_shown} more (--json lists them all)")
     lines += ["", f"Anomalies: {len(result.anomalies) or 'none'}"]

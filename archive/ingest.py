@@ -28,8 +28,8 @@ from .diff import word_diff
 from .errors import ArchiveError, ExtractionFailed, InvalidInput, SourceUnavailable
 from .extract import Extracted, extract
 from .model import plural
-from .snapshot import choose_article_id, describe
-from .store import AddResult, NewVersion, Store, Writer
+from .snapshot import choose_article_id, new_version
+from .store import AddResult, Store, Writer
 
 __all__ = ["CaptureSource", "Pending", "IngestReport", "ingest", "BATCH_SIZE"]
 
@@ -234,7 +234,7 @@ class _Batch:
         except InvalidInput as error:
             self.report.skip("unnamed", f"{pending.label}: {error}")
             return
-        new = _new_version(article_id, capture, extracted, pending.captured_at)
+        new = new_version(article_id, capture, extracted, pending.captured_at)
         latest = self.writer.latest(article_id)
         # A capture no later than the latest version may be one already recorded (an import run again);
         # captures within one second are told apart by their content.
@@ -302,17 +302,6 @@ class _Batch:
                 pairs[old, extracted.text] = None
             previous[article_id] = extracted.text
         return list(pairs)
-
-
-def _new_version(article_id: str, capture: Capture, extracted: Extracted, captured_at: datetime) -> NewVersion:
-    return NewVersion(
-        article_id=article_id,
-        text=extracted.text,
-        raw=capture.raw,
-        raw_media_type=capture.media_type,
-        captured_at=captured_at,
-        metadata=describe(capture, extracted),
-    )
 
 
 def _reason_of(error: ArchiveError | None) -> str:

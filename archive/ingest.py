@@ -13,7 +13,6 @@ an article) run in worker processes; the commits are written in this one.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import multiprocessing
 import os
 from collections import Counter
@@ -29,7 +28,7 @@ from .errors import ArchiveError, ExtractionFailed, InvalidInput, SourceUnavaila
 from .extract import Extracted, extract
 from .model import plural
 from .snapshot import choose_article_id, new_version
-from .store import AddResult, Store, Writer
+from .store import AddResult, Store, Writer, text_sha256
 
 __all__ = ["CaptureSource", "Pending", "IngestReport", "ingest", "BATCH_SIZE"]
 
@@ -129,11 +128,7 @@ def _changes(pair: tuple[str, str]) -> tuple[tuple[str, str], tuple[int, int]]:
     """The word counts ``Writer.add`` records between two texts, keyed by their SHA-256."""
     old, new = pair
     diff = word_diff(old, new)
-    return (_sha256(old), _sha256(new)), (diff.words_added, diff.words_removed)
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return (text_sha256(old), text_sha256(new)), (diff.words_added, diff.words_removed)
 
 
 class _Workers:

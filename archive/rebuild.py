@@ -21,7 +21,7 @@ from .errors import ArchiveError, InvalidInput, NotReproducible, StoreCorrupt
 from .model import parse_time
 from .records import VersionRecord, parse_metadata, read_history, version_files
 from .reproduce import reextract
-from .store import META_FILE, TEXT_FILE, NewVersion, Store
+from .store import META_FILE, TEXT_FILE, NewVersion, Store, text_sha256
 
 __all__ = ["Rebuild", "rebuild"]
 
@@ -72,7 +72,7 @@ def rebuild(source: Store, into: str | Path, stored_text: bool = False, jobs: in
         ref = f"{replay.version.article_id}@{replay.version.number}"
         recorded = replay.metadata["text"]["sha256"]
         text = extraction.text
-        if text is not None and hashlib.sha256(text.encode("utf-8")).hexdigest() == recorded:
+        if text is not None and text_sha256(text) == recorded:
             texts.append(text)
             continue
         reason = extraction.error or "re-extraction gives another text"

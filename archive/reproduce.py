@@ -10,7 +10,6 @@ capture; it gets its own status instead of a bare mismatch.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 from collections import Counter
@@ -24,7 +23,7 @@ from .extract import extract, extractor_for
 from .model import parse_time
 from .records import VersionRecord, parse_metadata, read_history, version_files
 from .snapshot import recapture
-from .store import META_FILE, Store
+from .store import META_FILE, Store, text_sha256
 
 __all__ = ["STATUSES", "Reproduced", "Reproduction", "Extraction", "reproduce", "reextract", "select_versions"]
 
@@ -202,7 +201,7 @@ def _result(
 def _compare(version: VersionRecord, metadata: Mapping[str, Any], extraction: Extraction) -> Reproduced:
     if extraction.text is None:
         return _result(version, metadata, "failed", extraction.error or "extraction failed", None, None)
-    actual = hashlib.sha256(extraction.text.encode("utf-8")).hexdigest()
+    actual = text_sha256(extraction.text)
     recorded_sha = (metadata.get("text") or {}).get("sha256")
     recorded, current = _extractor_name(metadata), extraction.extractor
     same_extractor = recorded == current

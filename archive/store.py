@@ -60,7 +60,9 @@ __all__ = [
     "CommitRecord",
     "Signature",
     "article_dir",
+    "article_of_path",
     "raw_file_name",
+    "text_sha256",
     "canonical_yaml",
     "load_yaml",
     "default_store_path",
@@ -241,6 +243,11 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def text_sha256(text: str) -> str:
+    """The hash a version records for its text (``meta.yaml``: ``text.sha256``)."""
+    return _sha256(text.encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -1078,7 +1085,7 @@ class Writer:
     @staticmethod
     def matches(version: Version, new: NewVersion) -> bool:
         """True when ``new`` records nothing that ``version`` does not (the rule by which ``add`` skips it)."""
-        return _same_content(version, new, _sha256(new.text.encode("utf-8")))
+        return _same_content(version, new, text_sha256(new.text))
 
     def latest_text(self, article_id: str) -> str | None:
         """The text of the newest version of ``article_id`` (None for a new article)."""
@@ -1094,7 +1101,7 @@ class Writer:
     def add(self, new: NewVersion) -> AddResult:
         """Record ``new`` as the article's next version, unless it equals the latest one."""
         article_id = validate_article_id(new.article_id)
-        text_sha = _sha256(new.text.encode("utf-8"))
+        text_sha = text_sha256(new.text)
         latest = self.latest(article_id)
         if latest is not None and _same_content(latest, new, text_sha):
             self.unchanged.append(_unchanged_capture(new, latest))

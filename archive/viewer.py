@@ -30,7 +30,7 @@ from .ids import validate_article_id
 from .model import ArticleSummary, Version, format_time
 from .normalize import is_normalized
 from .pages import comparison_body, page
-from .store import Store
+from .store import Store, text_sha256
 
 __all__ = ["Viewer", "fixity", "make_server", "serve"]
 
@@ -330,7 +330,7 @@ def fixity(version: Version, text: str, raw: bytes) -> dict[str, bool]:
     """Whether the stored text and raw capture still match the hashes recorded when they were archived."""
     meta = version.metadata
     return {
-        "text matches its recorded sha256": hashlib.sha256(text.encode("utf-8")).hexdigest() == meta["text"]["sha256"],
+        "text matches its recorded sha256": text_sha256(text) == meta["text"]["sha256"],
         "raw capture matches its recorded sha256": hashlib.sha256(raw).hexdigest() == meta["raw"]["sha256"],
         "text is in canonical form": is_normalized(text),
     }

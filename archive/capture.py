@@ -100,7 +100,7 @@ def media_type_of(raw: bytes, name: str | None = None, declared: str | None = No
     head = raw[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in raw[:65536].lower():
         return "text/html"
-    if head.startswith(b"<") and _HTML_FRAGMENT.match(head):
+    if _HTML_FRAGMENT.match(head):
         return "text/html"  # a page's body or a piece of it, as copied or piped
     return "text/plain"
 

@@ -7,15 +7,20 @@ The command line (``archive.cli``) is a thin layer over this API::
     with Store.init("snapshots") as store:
         result = snapshot(store, "https://example.org/news/story.html")
         print(result.version.ref, result.created)
+
+The package is laid out along the data path: ``capture`` (fetch, extract, normalize) → ``store``
+(the git-backed store and its format) → ``compare`` (pure comparisons of two texts), with
+``ingest`` (getting captures in, one or many) and ``audit`` (checking what is stored) beside them,
+``review`` (comparisons of stored versions), then ``present`` (terminal, JSON, HTML) and ``web``
+(the viewer). Each name below is loaded on first use, so a command pays only for what it touches.
 """
 
+from __future__ import annotations
+
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
-from .capture import Capture, fetch_url, read_file, read_stream
-from .diff import WordDiff, word_diff
-from .errors import (
+from archive.errors import (
     ArchiveError,
     ArticleNotFound,
     ExtractionFailed,
@@ -26,60 +31,139 @@ from .errors import (
     StoreCorrupt,
     VersionNotFound,
 )
-from .extract import Extracted, extract
-from .model import ArticleSummary, LogEntry, Version, parse_time, select_version
-from .normalize import normalize_text
-from .snapshot import capture, snapshot
-from .store import AddResult, NewVersion, Store
+from archive.version import __version__
 
 if TYPE_CHECKING:
-    from .history import VersionDiff, VersionPair, diff_versions, select_pair
+    from archive.audit.export import Export, export
+    from archive.audit.rebuild import Rebuild, rebuild
+    from archive.audit.report import Audit
+    from archive.audit.reproduce import Reproduction, reproduce
+    from archive.audit.verify import Verification, verify
+    from archive.capture.extract import Extracted, extract
+    from archive.capture.fetch import Capture, fetch_url, read_file, read_source, read_stream
+    from archive.capture.normalize import normalize_text
+    from archive.compare.changes import Comparison
+    from archive.compare.words import WordDiff, word_diff
+    from archive.ingest.engine import IngestReport
+    from archive.ingest.feeds import WatchOptions, WatchReport, watch, watch_once
+    from archive.ingest.remote import pull, push
+    from archive.ingest.snapshot import snapshot
+    from archive.ingest.sources import import_sources
+    from archive.model import ArticleSummary, LogEntry, Version, parse_time, select_version
+    from archive.review.versions import (
+        TermMention,
+        TimelineEntry,
+        VersionComparison,
+        VersionDiff,
+        VersionPair,
+        compare_versions,
+        diff_versions,
+        select_pair,
+        term_coverage,
+        timeline,
+    )
+    from archive.store.repository import AddResult, NewVersion, Store, default_store_path
+
+# Where each public name lives; ``__getattr__`` imports the module on first use.
+_HOMES = {
+    "archive.audit.export": ("Export", "export"),
+    "archive.audit.rebuild": ("Rebuild", "rebuild"),
+    "archive.audit.report": ("Audit",),
+    "archive.audit.reproduce": ("Reproduction", "reproduce"),
+    "archive.audit.verify": ("Verification", "verify"),
+    "archive.capture.extract": ("Extracted", "extract"),
+    "archive.capture.fetch": ("Capture", "fetch_url", "read_file", "read_source", "read_stream"),
+    "archive.capture.normalize": ("normalize_text",),
+    "archive.compare.changes": ("Comparison",),
+    "archive.compare.words": ("WordDiff", "word_diff"),
+    "archive.ingest.engine": ("IngestReport",),
+    "archive.ingest.feeds": ("WatchOptions", "WatchReport", "watch", "watch_once"),
+    "archive.ingest.remote": ("pull", "push"),
+    "archive.ingest.snapshot": ("snapshot",),
+    "archive.ingest.sources": ("import_sources",),
+    "archive.model": ("ArticleSummary", "LogEntry", "Version", "parse_time", "select_version"),
+    "archive.review.versions": (
+        "TermMention",
+        "TimelineEntry",
+        "VersionComparison",
+        "VersionDiff",
+        "VersionPair",
+        "compare_versions",
+        "diff_versions",
+        "select_pair",
+        "term_coverage",
+        "timeline",
+    ),
+    "archive.store.repository": ("AddResult", "NewVersion", "Store", "default_store_path"),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
-    "AddResult",
     "ArchiveError",
     "ArticleNotFound",
-    "ArticleSummary",
-    "Capture",
-    "Extracted",
     "ExtractionFailed",
     "InvalidInput",
-    "LogEntry",
-    "NewVersion",
     "NotAStore",
     "SourceUnavailable",
-    "Store",
     "StoreBusy",
     "StoreCorrupt",
-    "Version",
-    "VersionDiff",
     "VersionNotFound",
-    "VersionPair",
-    "WordDiff",
     "__version__",
-    "capture",
+    "AddResult",
+    "ArticleSummary",
+    "Audit",
+    "Capture",
+    "Comparison",
+    "Export",
+    "Extracted",
+    "IngestReport",
+    "LogEntry",
+    "NewVersion",
+    "Rebuild",
+    "Reproduction",
+    "Store",
+    "TermMention",
+    "TimelineEntry",
+    "Verification",
+    "Version",
+    "VersionComparison",
+    "VersionDiff",
+    "VersionPair",
+    "WatchOptions",
+    "WatchReport",
+    "WordDiff",
+    "compare_versions",
+    "default_store_path",
     "diff_versions",
+    "export",
     "extract",
     "fetch_url",
+    "import_sources",
     "normalize_text",
     "parse_time",
+    "pull",
+    "push",
     "read_file",
+    "read_source",
     "read_stream",
+    "rebuild",
+    "reproduce",
     "select_pair",
     "select_version",
     "snapshot",
+    "term_coverage",
+    "timeline",
+    "verify",
+    "watch",
+    "watch_once",
     "word_diff",
 ]
 
 
-# The comparison engine behind ``archive.history`` is the package's slowest
-# import; load it on first use so that commands which only store do not pay.
-_LAZY_FROM_HISTORY = ("VersionDiff", "VersionPair", "diff_versions", "select_pair")
-
-
 def __getattr__(name: str) -> Any:
-    if name not in _LAZY_FROM_HISTORY:
+    module = _HOME_OF.get(name)
+    if module is None:
         raise AttributeError(f"module 'archive' has no attribute {name!r}")
-    from . import history
-
-    return getattr(history, name)
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import __version__, render
-from .errors import ArchiveError, ArticleNotFound, InvalidInput
-from .model import parse_time
-from .snapshot import snapshot as snapshot_article
-from .store import Store, default_store_path
+from archive.errors import ArchiveError, ArticleNotFound, InvalidInput
+from archive.ingest.snapshot import snapshot as snapshot_article
+from archive.model import parse_time
+from archive.present import terminal as render
+from archive.store.repository import Store, default_store_path
+from archive.version import __version__
 
 if TYPE_CHECKING:
-    from .ingest import IngestReport
+    from archive.ingest.engine import IngestReport
 
 # Commands import what only they need (the comparison engine, ingest, the
 # viewer) when they run, so that `archive snapshot` does not pay for them.
@@ -214,8 +215,8 @@ def diff(
     store = _store(ctx)
     article_id = store.find_article(article)
     if by == "sentence" or html_path is not None:
-        from .history import compare_versions
-        from .pages import comparison_page
+        from archive.present.html import comparison_page
+        from archive.review.versions import compare_versions
 
         result = compare_versions(store, article_id, old, new)
         if html_path is not None:
@@ -223,7 +224,7 @@ def diff(
         if by == "sentence":
             _emit(as_json, lambda: render.sentence_diff_json(result), lambda: render.sentence_diff_text(result))
             return
-    from .history import diff_versions
+    from archive.review.versions import diff_versions
 
     words = diff_versions(store, article_id, old, new)
     _emit(as_json, lambda: render.word_diff_json(words), lambda: render.word_diff_text(words, full=full))
@@ -244,7 +245,7 @@ def _write_page(path: Path, html: str) -> None:
 def claims(ctx: click.Context, article: str, old: str | None, new: str | None, as_json: bool) -> None:
     """Only the substantive changes between two versions of ARTICLE: the claims that changed."""
     store = _store(ctx)
-    from .history import compare_versions
+    from archive.review.versions import compare_versions
 
     result = compare_versions(store, store.find_article(article), old, new)
     _emit(
@@ -261,7 +262,7 @@ def claims(ctx: click.Context, article: str, old: str | None, new: str | None, a
 def timeline(ctx: click.Context, article: str, as_json: bool) -> None:
     """Every version of ARTICLE with how its coverage changed from the version before."""
     store = _store(ctx)
-    from .history import timeline as article_timeline
+    from archive.review.versions import timeline as article_timeline
 
     entries = article_timeline(store, store.find_article(article))
     _emit(as_json, lambda: render.timeline_json(entries), lambda: render.timeline_text(entries))
@@ -273,7 +274,7 @@ def timeline(ctx: click.Context, article: str, as_json: bool) -> None:
 @click.pass_context
 def coverage(ctx: click.Context, term: str, as_json: bool) -> None:
     """Which articles mention TERM (a word, name or phrase), and how often, version by version."""
-    from .history import term_coverage
+    from archive.review.versions import term_coverage
 
     mentions = term_coverage(_store(ctx), term)
     _emit(
@@ -299,7 +300,7 @@ def log(ctx: click.Context, limit: int, as_json: bool) -> None:
 @click.pass_context
 def serve(ctx: click.Context, port: int, host: str) -> None:
     """Browse the archive in a web browser: a local, read-only viewer."""
-    from .viewer import make_server
+    from archive.web.viewer import make_server
 
     server = make_server(_store(ctx), host, port)
     bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
@@ -375,7 +376,7 @@ def import_(ctx: click.Context, sources: tuple[str, ...], jobs: int | None, as_j
     Every HTML response becomes a version at its capture time; anything else is
     counted and skipped. Importing the same sources again adds nothing.
     """
-    from .imports import import_sources
+    from archive.ingest.sources import import_sources
 
     bar = _ProgressBar("importing")
     try:
@@ -430,8 +431,8 @@ def watch(
     """
     from datetime import timedelta
 
-    from .watch import WatchOptions, WatchReport, watch_once
-    from .watch import watch as watch_feeds
+    from archive.ingest.feeds import WatchOptions, WatchReport, watch_once
+    from archive.ingest.feeds import watch as watch_feeds
 
     options = WatchOptions(
         timeout=timeout, host_delay=delay, max_bytes=int(max_size * 1024 * 1024), check_all=check_all, jobs=jobs
@@ -466,7 +467,7 @@ def pull(ctx: click.Context, remote: str, as_json: bool) -> None:
 
     This store's own versions that REMOTE lacks are recorded again after them.
     """
-    from .remote import pull as pull_store
+    from archive.ingest.remote import pull as pull_store
 
     result = pull_store(_store(ctx), remote)
     _emit(as_json, lambda: dataclasses.asdict(result), result.summary)
@@ -478,7 +479,7 @@ def pull(ctx: click.Context, remote: str, as_json: bool) -> None:
 @click.pass_context
 def push(ctx: click.Context, remote: str, as_json: bool) -> None:
     """Send this store's versions to REMOTE (a git remote name, URL or path; best a bare repository)."""
-    from .remote import push as push_store
+    from archive.ingest.remote import push as push_store
 
     result = push_store(_store(ctx), remote)
     _emit(as_json, lambda: dataclasses.asdict(result), result.summary)
@@ -492,8 +493,8 @@ def push(ctx: click.Context, remote: str, as_json: bool) -> None:
 @click.pass_context
 def verify(ctx: click.Context, as_json: bool) -> None:
     """Check that every version is genuine and the history whole; exit 1 listing every problem found."""
-    from . import reports
-    from .verify import verify as verify_store
+    from archive.audit.verify import verify as verify_store
+    from archive.present import reports
 
     result = verify_store(_read_only_store(ctx))
     _emit(as_json, lambda: reports.verification_json(result), lambda: reports.verification_text(result))
@@ -511,9 +512,9 @@ def verify(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def audit(ctx: click.Context, html_path: Path | None, as_json: bool) -> None:
     """A report of the archive's history for a reviewer, with the verification; exit 1 if verification fails."""
-    from . import reports
-    from .audit import audit as audit_store
-    from .audit_page import audit_page
+    from archive.audit.report import audit as audit_store
+    from archive.present import reports
+    from archive.present.audit_html import audit_page
 
     result = audit_store(_read_only_store(ctx))
     if html_path is not None:
@@ -530,8 +531,8 @@ def audit(ctx: click.Context, html_path: Path | None, as_json: bool) -> None:
 @click.pass_context
 def reproduce(ctx: click.Context, articles: tuple[str, ...], verbose: bool, jobs: int | None, as_json: bool) -> None:
     """Re-extract every stored raw capture (of ARTICLEs, default all) and check it gives the stored text."""
-    from . import reports
-    from .reproduce import reproduce as reproduce_store
+    from archive.audit.reproduce import reproduce as reproduce_store
+    from archive.present import reports
 
     result = reproduce_store(_read_only_store(ctx), articles, jobs=jobs)
     _emit(as_json, lambda: reports.reproduction_json(result), lambda: reports.reproduction_text(result, verbose))
@@ -548,8 +549,8 @@ def reproduce(ctx: click.Context, articles: tuple[str, ...], verbose: bool, jobs
 @click.pass_context
 def rebuild(ctx: click.Context, into: Path, stored_text: bool, jobs: int | None, as_json: bool) -> None:
     """Replay every raw capture into a new store; exit 1 unless every commit id comes out the same."""
-    from . import reports
-    from .rebuild import rebuild as rebuild_store
+    from archive.audit.rebuild import rebuild as rebuild_store
+    from archive.present import reports
 
     result = rebuild_store(_read_only_store(ctx), into, stored_text=stored_text, jobs=jobs)
     _emit(as_json, lambda: reports.rebuild_json(result), lambda: reports.rebuild_text(result))
@@ -570,8 +571,8 @@ def rebuild(ctx: click.Context, into: Path, stored_text: bool, jobs: int | None,
 @click.pass_context
 def export(ctx: click.Context, target: Path, export_format: str, as_json: bool) -> None:
     """Write every version to TARGET for other tools: a BagIt bag, a WARC file or JSON Lines."""
-    from . import reports
-    from .export import export as export_store
+    from archive.audit.export import export as export_store
+    from archive.present import reports
 
     result = export_store(_read_only_store(ctx), export_format, target)
     _emit(as_json, lambda: reports.export_json(result), lambda: reports.export_text(result))

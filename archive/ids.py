@@ -12,7 +12,7 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-from .errors import InvalidInput
+from archive.errors import InvalidInput
 
 __all__ = ["SAFE_ID", "MAX_ID_LENGTH", "validate_article_id", "article_id_from_url", "article_id_from_title"]
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .errors import InvalidInput, VersionNotFound
+from archive.errors import InvalidInput, VersionNotFound
 
 __all__ = [
     "SOURCE_KINDS",

@@ -1,4 +1,4 @@
-"""Score ``archive.claims.compare`` against human-labelled edits (IteraTeR-style JSONL).
+"""Score ``archive.compare.claims.compare`` against human-labelled edits (IteraTeR-style JSONL).
 
 Each line holds ``before_revision``, ``after_revision`` and ``edit_actions``:
 edits with a character span in the old text and the annotators' intent.
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archive.align import align
-from archive.claims import Comparison, Hunk, compare
-from archive.sentences import split_sentences
+from archive.compare.align import align
+from archive.compare.claims import Comparison, Hunk, compare
+from archive.compare.sentences import split_sentences
 
 POSITIVE = "meaning-changed"
 

@@ -1,6 +1,6 @@
-"""Fit ``archive.claims.RULES`` on labelled edits and report the document-grouped cross-validated score.
+"""Fit ``archive.compare.claims.RULES`` on labelled edits and report the document-grouped cross-validated score.
 
-The thresholds of the content rule (``archive.claims.Rules``: how many content
+The thresholds of the content rule (``archive.compare.claims.Rules``: how many content
 words, and how many words new to the article, a rewording must bring in to be
 substantive, whether the first sentence asks for fewer, and through how many
 of a word's most frequent WordNet senses a synonym excuses a swap, if at all)
@@ -13,7 +13,7 @@ cross-validation grouped by document: each fold is scored only with the
 setting chosen on the other folds' documents. Fold assignments are drawn
 with several seeds, and the script prints the mean and spread of the pooled
 held-out figures, then the setting chosen on every document, which is what
-``archive.claims.RULES`` must hold.
+``archive.compare.claims.RULES`` must hold.
 
     python benchmarks/claims_fit.py --corpus ../shared/corpora/wikinews-revisions/revisions.jsonl [--seeds 10] [--json]
 """
@@ -32,7 +32,7 @@ from pathlib import Path
 
 from claims_eval import Revision, covering, hunks_of, load, scores
 
-from archive.claims import RULES, Rules, compare
+from archive.compare.claims import RULES, Rules, compare
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "wikinews-revisions" / "revisions.jsonl"
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         f" recall {in_sample['recall']:.3f} F1 {in_sample['f1']:.3f} (optimistic)"
     )
     if fitted != RULES:
-        print(f"archive.claims.RULES is {_short(RULES)}: update it to the fitted setting")
+        print(f"archive.compare.claims.RULES is {_short(RULES)}: update it to the fitted setting")
         return 1
     return 0
 

@@ -1,4 +1,4 @@
-"""Time ``archive.claims.compare`` on two ~10,000-word versions built from real text.
+"""Time ``archive.compare.claims.compare`` on two ~10,000-word versions built from real text.
 
 The old version is real prose (Wikinews revisions from the evaluation corpus,
 then the Platform Governance Archive terms, until the word budget is met).
@@ -19,10 +19,10 @@ import sys
 import time
 from pathlib import Path
 
-from archive.claims import compare
-from archive.diff import count_words, word_diff
-from archive.normalize import normalize_text
-from archive.sentences import split_sentences
+from archive.capture.normalize import normalize_text
+from archive.compare.claims import compare
+from archive.compare.sentences import split_sentences
+from archive.compare.words import count_words, word_diff
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 

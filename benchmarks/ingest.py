@@ -4,7 +4,7 @@ Run: python benchmarks/ingest.py [--versions N] [--sample S] [--html H] [--big B
 Prints, in one run:
   - plain-text versions/s through (a) the one-at-a-time path (``snapshot()``, one ``writing()`` block
     per version; timed on the first S versions of the corpus, default 500, into a fresh store) and
-    (b) the bulk path (``archive.ingest.ingest``, every version of the corpus), their ratio, and a
+    (b) the bulk path (``archive.ingest.engine.ingest``, every version of the corpus), their ratio, and a
     check that both give the same commit ids for the sample; and (b) into a bare store (``--bare``: no
     working tree to write out), which must give the same commits as (b);
     for two corpus shapes of N versions each (default 10,000): about 200 articles x 50 versions,
@@ -34,10 +34,10 @@ from pathlib import Path
 
 from _common import ARCHIVE, SHARED, median_seconds, real_words
 
-from archive.capture import Capture
-from archive.ingest import IngestReport, Pending, ingest
-from archive.snapshot import snapshot
-from archive.store import Store
+from archive.capture.fetch import Capture
+from archive.ingest.engine import IngestReport, Pending, ingest
+from archive.ingest.snapshot import snapshot
+from archive.store.repository import Store
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 NAV = (

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from _common import ARCHIVE, median_seconds, real_words
 
-from archive.capture import Capture
-from archive.extract import extract
-from archive.snapshot import describe
-from archive.store import NewVersion, Store
+from archive.capture.extract import extract
+from archive.capture.fetch import Capture
+from archive.ingest.snapshot import describe
+from archive.store.repository import NewVersion, Store
 
 VERSIONS_PER_ARTICLE = 10
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from archive.cli import cli
-from archive.store import Store
+from archive.store.repository import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_dbbbf4a16fd70257.txt"
@@ -181,8 +181,8 @@ def archive_terms_versions(store: Store) -> list[str]:
     """Archive every version of the shared terms-versions corpus at its recorded date; returns the article ids."""
     import json
 
+    from archive.ingest.snapshot import snapshot
     from archive.model import parse_time
-    from archive.snapshot import snapshot
 
     ids = []
     for folder in sorted((SHARED / "corpora" / "terms-versions").iterdir()):

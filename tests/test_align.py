@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from archive.align import Match, align
-from archive.sentences import split_sentences
+from archive.compare.align import Match, align
+from archive.compare.sentences import split_sentences
 
 
 def matches(old: str, new: str) -> list[Match]:

@@ -13,11 +13,11 @@ from click.testing import Result
 from conftest import SEED, SEED_REVISION
 from tamper import commit_on_top
 
-from archive.audit import audit
-from archive.audit_page import audit_body, audit_page
-from archive.capture import Capture
-from archive.snapshot import snapshot
-from archive.store import Store, article_dir
+from archive.audit.report import audit
+from archive.capture.fetch import Capture
+from archive.ingest.snapshot import snapshot
+from archive.present.audit_html import audit_body, audit_page
+from archive.store.repository import Store, article_dir
 
 
 def at(day: int, hour: int = 12) -> datetime:

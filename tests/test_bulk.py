@@ -11,11 +11,11 @@ import pytest
 import yaml
 from conftest import SHARED, git, store_state
 
-from archive.folder import SIDECAR
-from archive.imports import import_sources
-from archive.ingest import IngestReport, ingest
-from archive.snapshot import snapshot
-from archive.store import Store
+from archive.ingest.engine import IngestReport, ingest
+from archive.ingest.folder import SIDECAR
+from archive.ingest.snapshot import snapshot
+from archive.ingest.sources import import_sources
+from archive.store.repository import Store
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -81,7 +81,7 @@ def test_batches_and_workers_do_not_change_the_commits(tmp_path: Path) -> None:
     for name, batch_size, jobs in (("a", 5_000, 1), ("b", 7, 2), ("c", 1, 1)):
         with Store.init(tmp_path / name) as store:
             report = IngestReport()
-            from archive.imports import scan_sources
+            from archive.ingest.sources import scan_sources
 
             ingest(store, scan_sources([tmp_path / "pages"], report), report, jobs=jobs, batch_size=batch_size)
             heads.add(store.head())
@@ -90,7 +90,7 @@ def test_batches_and_workers_do_not_change_the_commits(tmp_path: Path) -> None:
 
 def test_a_failure_mid_import_keeps_the_batches_already_committed(tmp_path: Path) -> None:
     wikinews_folder(tmp_path / "pages", documents=10)
-    from archive.imports import scan_sources
+    from archive.ingest.sources import scan_sources
 
     stored: list[str] = []
 
@@ -116,7 +116,7 @@ def test_the_fast_yaml_writer_writes_what_pyyaml_writes() -> None:
     """canonical_yaml skips PyYAML for plain metadata; whatever it writes must be PyYAML's bytes."""
     import random
 
-    from archive.store import _YAML_DUMPER, _plain_yaml
+    from archive.store.repository import _YAML_DUMPER, _plain_yaml
 
     def pyyaml(data: dict[str, object]) -> str:
         return yaml.dump(

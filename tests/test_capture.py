@@ -5,7 +5,7 @@ import socket
 import pytest
 from conftest import WebServer, article_html
 
-from archive.capture import USER_AGENT, fetch_url, read_file
+from archive.capture.fetch import USER_AGENT, fetch_url, read_file
 from archive.errors import InvalidInput, SourceUnavailable
 
 

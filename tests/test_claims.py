@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from archive.claims import Change, ChangeKind, Comparison, compare, coverage
+from archive.compare.claims import Change, ChangeKind, Comparison, compare, coverage
 
 LEDE = "Russia massed troops near the Ukrainian border, officials in Kyiv said."
 BODY = (

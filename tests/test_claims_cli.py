@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import SEED, SEED_REVISION, STORY, WebServer, archive_terms_versions, article_html
 
-from archive.store import Store
+from archive.store.repository import Store
 
 
 def archive_demo(run) -> None:

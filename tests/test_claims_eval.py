@@ -92,5 +92,5 @@ def test_fit_reports_held_out_figures_and_the_setting_it_would_ship(tmp_path: Pa
     result = json.loads(done.stdout)
     assert result["documents"] == 2 and result["edits"] == 3 and len(result["cv_runs"]) == 3
     assert {"mean", "sd", "min", "max"} <= set(result["cv"]["f1"])
-    # Exit 0 only when archive.claims.RULES is the setting the search chooses.
+    # Exit 0 only when archive.compare.claims.RULES is the setting the search chooses.
     assert done.returncode == (0 if result["fitted"] == result["shipped"] else 1)

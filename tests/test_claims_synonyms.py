@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from archive.claims import RULES, Change, ChangeKind, Rules, compare
-from archive.synonyms import are_synonyms, lemmas
+from archive.compare.claims import RULES, Change, ChangeKind, Rules, compare
+from archive.compare.synonyms import are_synonyms, lemmas
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDNET = Path("/usr/share/wordnet")
-DATA = ROOT / "archive" / "synonyms.json.gz"
+DATA = ROOT / "archive" / "compare" / "synonyms.json.gz"
 ARTICLE = "Workers cleared the site on Monday. Police {} two bodies in the rubble, the mayor said.\n"
 
 
@@ -63,15 +63,15 @@ def test_synonyms_share_a_synset_among_their_most_frequent_senses() -> None:
 
 
 def test_importing_archive_does_not_load_the_synonym_data() -> None:
-    code = "import archive, archive.claims, archive.synonyms; print(archive.synonyms._data.cache_info().currsize)"
+    code = "import archive, archive.compare.claims, archive.compare.synonyms; print(archive.compare.synonyms._data.cache_info().currsize)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "0"
 
 
 def test_the_data_carries_the_wordnet_license() -> None:
-    from archive.synonyms import _data
+    from archive.compare.synonyms import _data
 
-    license_text = (ROOT / "archive" / "SYNONYMS-LICENSE").read_text(encoding="utf-8")
+    license_text = (ROOT / "archive" / "compare" / "SYNONYMS-LICENSE").read_text(encoding="utf-8")
     assert "WordNet 3.0 Copyright 2006 by Princeton University" in _data()["license"]
     assert license_text.endswith(_data()["license"])
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import SEED, git
 
-from archive.store import Store
+from archive.store.repository import Store
 
 ARCHIVE = [sys.executable, "-m", "archive"]
 

@@ -19,11 +19,11 @@ from click.testing import CliRunner, Result
 from conftest import SEED, SEED_REVISION, STORY, WebServer, article_html
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.capture import Capture
+from archive.audit.export import export_bagit, export_jsonl, export_warc
+from archive.capture.fetch import Capture
 from archive.cli import cli
-from archive.export import export_bagit, export_jsonl, export_warc
-from archive.snapshot import snapshot
-from archive.store import Store
+from archive.ingest.snapshot import snapshot
+from archive.store.repository import Store
 
 WARCIO = Path(sys.executable).parent / "warcio"
 

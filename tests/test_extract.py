@@ -3,9 +3,9 @@ from datetime import UTC, datetime
 import pytest
 from conftest import SEED, article_html
 
-from archive.capture import Capture, media_type_of
+from archive.capture.extract import decode, extract
+from archive.capture.fetch import Capture, media_type_of
 from archive.errors import ExtractionFailed
-from archive.extract import decode, extract
 
 
 def html_capture(html: str | bytes, charset: str | None = None) -> Capture:

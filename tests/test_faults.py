@@ -20,8 +20,8 @@ from conftest import ROOT, SEED, SEED_REVISION, git
 from tamper import blob_at, loose_object
 
 from archive.cli import cli
-from archive.snapshot import snapshot
-from archive.store import Store, article_dir
+from archive.ingest.snapshot import snapshot
+from archive.store.repository import Store, article_dir
 
 READ_COMMANDS = [["verify"], ["audit"], ["reproduce"], ["list"], ["history", "putin"], ["show", "putin@1"]]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import SEED, SEED_REVISION, article_html, git
 
-from archive.store import Store
+from archive.store.repository import Store
 
 
 def test_folder_import_uses_the_sidecar_and_file_times(store: Store, tmp_path: Path, run) -> None:

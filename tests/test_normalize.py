@@ -1,4 +1,4 @@
-from archive.normalize import is_normalized, normalize_text
+from archive.capture.normalize import is_normalized, normalize_text
 
 
 def test_composed_and_decomposed_accents_become_equal() -> None:

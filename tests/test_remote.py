@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import SEED, SEED_REVISION, git, store_state
 
+from archive.audit.verify import verify
 from archive.cli import cli
 from archive.errors import HistoryConflict
-from archive.remote import pull, push
-from archive.snapshot import snapshot
-from archive.store import Store
-from archive.verify import verify
+from archive.ingest.remote import pull, push
+from archive.ingest.snapshot import snapshot
+from archive.store.repository import Store
 
 T0 = datetime(2024, 3, 1, 8, tzinfo=UTC)
 

@@ -12,14 +12,14 @@ from click.testing import Result
 from conftest import SEED, SEED_REVISION, STORY, WebServer, article_html, git
 from tamper import commit_on_top
 
-from archive.capture import Capture
-from archive.extract import extract
+from archive.audit.rebuild import rebuild
+from archive.audit.reproduce import reproduce
+from archive.audit.verify import verify
+from archive.capture.extract import extract
+from archive.capture.fetch import Capture
+from archive.ingest.snapshot import describe, snapshot
 from archive.model import format_time
-from archive.rebuild import rebuild
-from archive.reproduce import reproduce
-from archive.snapshot import describe, snapshot
-from archive.store import NewVersion, Store, article_dir
-from archive.verify import verify
+from archive.store.repository import NewVersion, Store, article_dir
 
 
 def at(day: int, hour: int = 12) -> datetime:

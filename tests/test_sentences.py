@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive.sentences import split_sentences
+from archive.compare.sentences import split_sentences
 
 
 def texts(text: str) -> list[str]:

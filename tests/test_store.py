@@ -8,13 +8,13 @@ import yaml
 from click.testing import CliRunner
 from conftest import SEED, SEED_REVISION, git, store_state
 
-from archive.capture import Capture, read_file
+from archive.audit.verify import verify
+from archive.capture.fetch import Capture, read_file
 from archive.cli import cli
 from archive.errors import ArticleNotFound, NotAStore, StoreCorrupt, VersionNotFound
+from archive.ingest.snapshot import snapshot
 from archive.model import parse_time
-from archive.snapshot import snapshot
-from archive.store import FORMAT_VERSION, NewVersion, Store, article_dir
-from archive.verify import verify
+from archive.store.repository import FORMAT_VERSION, NewVersion, Store, article_dir
 
 DAY1 = datetime(2021, 12, 17, 12, 0, tzinfo=UTC)
 DAY2 = datetime(2021, 12, 18, 9, 30, tzinfo=UTC)

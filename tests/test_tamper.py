@@ -13,11 +13,11 @@ from click.testing import Result
 from conftest import SEED, SEED_REVISION
 from tamper import blob_at, commit_on_top, forge_history, git, loose_object
 
-from archive.capture import Capture
+from archive.audit.verify import Finding, verify
+from archive.capture.fetch import Capture
+from archive.ingest.snapshot import snapshot
 from archive.model import Version
-from archive.snapshot import snapshot
-from archive.store import Store, article_dir
-from archive.verify import Finding, verify
+from archive.store.repository import Store, article_dir
 
 PUTIN = article_dir("putin")
 OTHER_TEXT = "Council approves the new budget\nThe city council approved the budget on Monday by seven votes to two.\n"

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import SEED, SEED_REVISION, STORY, article_html, store_state
 
+from archive.ingest.snapshot import snapshot
 from archive.model import parse_time
-from archive.snapshot import snapshot
-from archive.store import Store
-from archive.viewer import make_server
+from archive.store.repository import Store
+from archive.web.viewer import make_server
 
 HOSTILE = "The statement read <script>window.hacked = 1</script> and ended there, officials said."
 

@@ -17,10 +17,10 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from archive.ingest.snapshot import snapshot
 from archive.model import parse_time
-from archive.snapshot import snapshot
-from archive.store import Store
-from archive.viewer import make_server
+from archive.store.repository import Store
+from archive.web.viewer import make_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"

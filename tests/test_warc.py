@@ -15,8 +15,8 @@ from warcio.capture_http import capture_http
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive.imports import import_sources
-from archive.store import Store
+from archive.ingest.sources import import_sources
+from archive.store.repository import Store
 
 URL = "https://news.example.org/world/troops-border"
 EDITED = [STORY[0].replace("100,000", "120,000"), *STORY[1:3], "Talks will resume in Vienna, not Geneva."]
@@ -148,8 +148,8 @@ def test_reimporting_two_edits_captured_in_one_second_adds_nothing(store_path: P
 
 
 def test_import_gives_the_same_commits_as_snapshots_one_at_a_time(tmp_path: Path) -> None:
-    from archive.snapshot import snapshot
-    from archive.warc import WarcRecord
+    from archive.ingest.snapshot import snapshot
+    from archive.ingest.warc import WarcRecord
 
     warc = crawl(tmp_path / "crawl.warc.gz")
     with Store.init(tmp_path / "bulk") as bulk:
@@ -246,8 +246,8 @@ def test_a_page_over_the_size_cap_is_skipped(store: Store, tmp_path: Path) -> No
         "2024-03-01T09:00:00Z",
     )
     warc.close()
-    from archive.ingest import IngestReport, ingest
-    from archive.warc import scan_warcs
+    from archive.ingest.engine import IngestReport, ingest
+    from archive.ingest.warc import scan_warcs
 
     report = IngestReport()
     captures = scan_warcs([tmp_path / "big.warc.gz"], report, max_bytes=64 * 1024)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from conftest import STORY, Route, WebServer, article_html, git
 
-from archive.store import Store
-from archive.watch import STATE_FILE, WatchOptions, next_check, watch, watch_once
+from archive.ingest.feeds import STATE_FILE, WatchOptions, next_check, watch, watch_once
+from archive.store.repository import Store
 
 T0 = datetime(2024, 3, 1, 8, tzinfo=UTC)
 FAST = WatchOptions(timeout=2.0, host_delay=0.0, jobs=1)

@@ -1,6 +1,6 @@
-"""Build ``archive/synonyms.json.gz`` from the WordNet 3.0 database files.
+"""Build ``archive/compare/synonyms.json.gz`` from the WordNet 3.0 database files.
 
-``archive.synonyms`` tells a reworded word from a changed one by asking
+``archive.compare.synonyms`` tells a reworded word from a changed one by asking
 whether the two share a WordNet synset. The database is not a Python
 dependency (PyPI's readers download it at run time), so this script distils
 what the check needs from an installed copy (Debian's ``wordnet-base``,
@@ -10,7 +10,7 @@ frequency order, and the exception lists that lemmatize irregular forms.
 The output is deterministic (sorted keys, gzip without a timestamp), so
 running it again must reproduce the committed file byte for byte.
 
-    python tools/build_synonyms.py [--wordnet /usr/share/wordnet] [--output archive/synonyms.json.gz]
+    python tools/build_synonyms.py [--wordnet /usr/share/wordnet] [--output archive/compare/synonyms.json.gz]
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WORDNET = Path("/usr/share/wordnet")
-DEFAULT_OUTPUT = ROOT / "archive" / "synonyms.json.gz"
+DEFAULT_OUTPUT = ROOT / "archive" / "compare" / "synonyms.json.gz"
 PARTS = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
 FORMAT = 1
 
@@ -68,7 +68,7 @@ def read_license(path: Path) -> str:
 
 
 def build(wordnet: Path) -> dict[str, object]:
-    """The data ``archive.synonyms`` loads.
+    """The data ``archive.compare.synonyms`` loads.
 
     Synsets are renumbered from 1 in (part of speech, offset) order. Only a
     synset that two or more one-word lemmas share can make two words

@@ -1,0 +1,347 @@
+"""Export for other tools: a BagIt bag (RFC 8493), a WARC/1.1 file, or JSON Lines.
+
+Each export holds every version of every article, read from git (never the
+working tree), and checks each file against the sha256 that its metadata
+records first: an export never passes on a damaged version. Exports are
+deterministic: the same store gives the same bytes. Where a format wants a
+date of its own (BagIt's Bagging-Date, the warcinfo record's WARC-Date) it
+gets the newest capture time, not the clock.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http import HTTPStatus
+from pathlib import Path
+from typing import IO, Any
+
+from archive.errors import InvalidInput, StoreCorrupt
+from archive.store.history import StoreHistory, parse_metadata, read_history, version_files
+from archive.store.repository import META_FILE, TEXT_FILE, Store
+from archive.version import __version__
+
+__all__ = ["FORMATS", "ExportedVersion", "Export", "export", "export_bagit", "export_warc", "export_jsonl"]
+
+FORMATS = ("bagit", "warc", "jsonl")
+# Record ids are name-based UUIDs (RFC 4122 v5) of the commit, so the same store exports the same WARC.
+_NAMESPACE = uuid.UUID("9a1f3c52-4b7e-5d2a-8c61-0e3f4a5b6c7d")
+
+
+@dataclass(frozen=True)
+class ExportedVersion:
+    """One version as the exports see it: its place in history, metadata and the bytes of its files."""
+
+    article: str
+    number: int
+    commit: str
+    metadata: Mapping[str, Any]
+    text: bytes
+    raw: bytes
+    meta_yaml: bytes
+
+    @property
+    def ref(self) -> str:
+        return f"{self.article}@{self.number}"
+
+
+@dataclass(frozen=True)
+class Export:
+    """What was written: the format, where, how many versions and files, and the head it reflects."""
+
+    format: str
+    path: str
+    head: str | None
+    versions: int
+    files: int
+    bytes: int
+
+
+def exported_versions(store: Store) -> tuple[StoreHistory, list[ExportedVersion]]:
+    """Every version, checked against its recorded sha256s; StoreCorrupt names the first that fails."""
+    history = read_history(store)
+    versions = []
+    for version, contents in version_files(store, history.versions):
+        ref = f"{version.article_id}@{version.number}"
+        metadata, problem = parse_metadata(contents.get(META_FILE))
+        if metadata is None or version.number is None:
+            raise StoreCorrupt(f"cannot export {ref}: {problem or 'no version number'}; run `archive verify`")
+        raw_name = (metadata.get("raw") or {}).get("file")
+        text, raw = contents.get(TEXT_FILE), contents.get(raw_name) if isinstance(raw_name, str) else None
+        if text is None or raw is None:
+            raise StoreCorrupt(f"cannot export {ref}: a file is missing or unreadable; run `archive verify`")
+        for name, data, recorded in (
+            (TEXT_FILE, text, metadata["text"]["sha256"]),
+            (raw_name, raw, metadata["raw"]["sha256"]),
+        ):
+            if hashlib.sha256(data).hexdigest() != recorded:
+                raise StoreCorrupt(
+                    f"cannot export {ref}: {name} does not have the sha256 its metadata records; run `archive verify`"
+                )
+        meta_yaml = contents[META_FILE] or b""
+        versions.append(
+            ExportedVersion(version.article_id, version.number, version.commit.commit, metadata, text, raw, meta_yaml)
+        )
+    return history, versions
+
+
+def export(store: Store, format: str, target: str | Path) -> Export:
+    """Write the whole store to ``target`` in ``format`` (one of FORMATS)."""
+    writers = {"bagit": export_bagit, "warc": export_warc, "jsonl": export_jsonl}
+    if format not in writers:
+        raise InvalidInput(f"unknown export format {format!r} (use one of {', '.join(FORMATS)})")
+    return writers[format](store, target)
+
+
+def _newest_capture(versions: list[ExportedVersion]) -> str | None:
+    return max((str(v.metadata["captured_at"]) for v in versions), default=None)
+
+
+# --- writing atomically --------------------------------------------------------------------
+
+
+@contextmanager
+def _new_file(target: Path) -> Iterator[IO[bytes]]:
+    """A file that appears at ``target`` only when complete (a temporary file renamed into place)."""
+    if target.is_dir():
+        raise InvalidInput(f"{target} is a directory; give a file name")
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, then renamed into place)
+            dir=parent, prefix=f".{target.name}.", suffix=".part", delete=False
+        )
+    except OSError as error:
+        raise InvalidInput(f"cannot write {target}: {error.strerror or error}") from None
+    try:
+        with handle:
+            yield handle
+        os.replace(handle.name, target)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def _new_directory(target: Path) -> Iterator[Path]:
+    """A directory that appears at ``target`` only when complete; ``target`` must not exist or be empty."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InvalidInput(f"{target} already exists and is not an empty directory")
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        work = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.", suffix=".part"))
+    except OSError as error:
+        raise InvalidInput(f"cannot write {target}: {error.strerror or error}") from None
+    try:
+        yield work
+        if target.exists():
+            target.rmdir()
+        os.replace(work, target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+# --- BagIt ---------------------------------------------------------------------------------
+
+
+def _bag_path(path: str) -> str:
+    """A manifest path (RFC 8493 2.1.3): CR, LF and % percent-encoded."""
+    return path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def export_bagit(store: Store, target: str | Path) -> Export:
+    """A BagIt 1.0 bag: ``data/<article>/v<N>/`` holds each version's text, raw capture and meta.yaml,
+    with sha256 and sha512 manifests and tag manifests."""
+    history, versions = exported_versions(store)
+    destination = Path(target)
+    payload: dict[str, bytes] = {}
+    for version in versions:
+        base = f"data/{version.article}/v{version.number}"
+        payload[f"{base}/{TEXT_FILE}"] = version.text
+        payload[f"{base}/{version.metadata['raw']['file']}"] = version.raw
+        payload[f"{base}/{META_FILE}"] = version.meta_yaml
+    octets = sum(len(data) for data in payload.values())
+    newest = _newest_capture(versions)
+    tags: dict[str, bytes] = {
+        "bagit.txt": b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+    }
+    info = [
+        ("Bag-Software-Agent", f"archive {__version__}"),
+        # The newest capture's date, not today's: the same store always gives the same bag.
+        ("Bagging-Date", newest[:10] if newest else "1970-01-01"),
+        ("External-Identifier", f"git commit {history.head}" if history.head else "empty archive store"),
+        (
+            "External-Description",
+            f"{len(versions)} versions of {len({v.article for v in versions})} articles from an archive store "
+            "(text.txt: normalized text; raw.*: the capture byte for byte; meta.yaml: the recorded metadata)",
+        ),
+        ("Payload-Oxum", f"{octets}.{len(payload)}"),
+    ]
+    tags["bag-info.txt"] = "".join(f"{label}: {value}\n" for label, value in info).encode("utf-8")
+    for algorithm in ("sha256", "sha512"):
+        tags[f"manifest-{algorithm}.txt"] = _manifest(payload, algorithm)
+    tag_files = dict(tags)
+    for algorithm in ("sha256", "sha512"):
+        tags[f"tagmanifest-{algorithm}.txt"] = _manifest(tag_files, algorithm)
+    with _new_directory(destination) as work:
+        for name, data in {**payload, **tags}.items():
+            path = work / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    return Export("bagit", str(destination), history.head, len(versions), len(payload) + len(tags), octets)
+
+
+def _manifest(files: Mapping[str, bytes], algorithm: str) -> bytes:
+    lines = [f"{hashlib.new(algorithm, data).hexdigest()}  {_bag_path(name)}\n" for name, data in sorted(files.items())]
+    return "".join(lines).encode("utf-8")
+
+
+# --- WARC ----------------------------------------------------------------------------------
+
+
+def _digest(data: bytes) -> str:
+    return "sha256:" + base64.b32encode(hashlib.sha256(data).digest()).decode("ascii")
+
+
+def _record_id(*parts: str) -> str:
+    return f"<urn:uuid:{uuid.uuid5(_NAMESPACE, ':'.join(parts))}>"
+
+
+def _warc_record(headers: list[tuple[str, str]], block: bytes, compress: bool) -> bytes:
+    lines = ["WARC/1.1", *(f"{name}: {value}" for name, value in headers), f"Content-Length: {len(block)}"]
+    record = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8") + block + b"\r\n\r\n"
+    # One gzip member per record, as WARC readers expect; mtime 0 keeps the bytes the same on every run.
+    return gzip.compress(record, mtime=0) if compress else record
+
+
+def _http_block(metadata: Mapping[str, Any], raw: bytes) -> bytes | None:
+    """The HTTP response head as recorded (status and Content-Type), then the raw capture; None if not HTTP."""
+    http = metadata.get("http")
+    if not isinstance(http, Mapping) or http.get("status") is None:
+        return None
+    status = int(http["status"])
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = ""
+    head = [f"HTTP/1.1 {status} {reason}".rstrip()]
+    if http.get("content_type"):
+        head.append(f"Content-Type: {http['content_type']}")
+    head.append(f"Content-Length: {len(raw)}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1", "replace") + raw
+
+
+def export_warc(store: Store, target: str | Path) -> Export:
+    """A WARC/1.1 file (gzipped per record when ``target`` ends in .gz): a warcinfo record, then per version a
+    response record (URL captures, with the HTTP head rebuilt from the recorded status and Content-Type) or a
+    resource record (files, stdin), dated at the capture time, and a metadata record holding its meta.yaml."""
+    history, versions = exported_versions(store)
+    destination = Path(target)
+    compress = destination.name.endswith(".gz")
+    newest = _newest_capture(versions) or "1970-01-01T00:00:00Z"
+    info_id = _record_id("warcinfo", history.head or "empty")
+    fields = [
+        ("software", f"archive {__version__}"),
+        ("format", "WARC File Format 1.1"),
+        ("conformsTo", "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"),
+        ("isPartOf", f"archive store at git commit {history.head}"),
+        (
+            "description",
+            "every version of every article; response records carry HTTP heads rebuilt from the recorded status "
+            "and Content-Type (other response headers were not recorded)",
+        ),
+    ]
+    info = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
+    written = 0
+    with _new_file(destination) as out:
+        written += out.write(
+            _warc_record(
+                [
+                    ("WARC-Type", "warcinfo"),
+                    ("WARC-Record-ID", info_id),
+                    ("WARC-Date", newest),
+                    ("WARC-Filename", destination.name),
+                    ("WARC-Block-Digest", _digest(info)),
+                    ("Content-Type", "application/warc-fields"),
+                ],
+                info,
+                compress,
+            )
+        )
+        for version in versions:
+            written += out.write(_version_records(version, info_id, compress))
+    return Export("warc", str(destination), history.head, len(versions), 1, written)
+
+
+def _version_records(version: ExportedVersion, info_id: str, compress: bool) -> bytes:
+    metadata = version.metadata
+    date = str(metadata["captured_at"])
+    uri = metadata.get("final_url") or metadata.get("url") or f"urn:x-archive:{version.article}:v{version.number}"
+    block = _http_block(metadata, version.raw) if metadata.get("url") else None
+    record_id = _record_id(version.commit, "capture")
+    common = [("WARC-Record-ID", record_id), ("WARC-Date", date), ("WARC-Target-URI", uri)]
+    if block is not None:
+        head = [("WARC-Type", "response"), *common]
+        content_type = "application/http;msgtype=response"
+    else:
+        block = version.raw
+        head = [("WARC-Type", "resource"), *common]
+        content_type = str(metadata["raw"]["media_type"])
+    head += [
+        ("WARC-Warcinfo-ID", info_id),
+        ("WARC-Payload-Digest", _digest(version.raw)),
+        ("WARC-Block-Digest", _digest(block)),
+        ("Content-Type", content_type),
+    ]
+    capture = _warc_record(head, block, compress)
+    meta = _warc_record(
+        [
+            ("WARC-Type", "metadata"),
+            ("WARC-Record-ID", _record_id(version.commit, "metadata")),
+            ("WARC-Date", date),
+            ("WARC-Target-URI", uri),
+            ("WARC-Refers-To", record_id),
+            ("WARC-Warcinfo-ID", info_id),
+            ("WARC-Block-Digest", _digest(version.meta_yaml)),
+            ("Content-Type", "application/yaml"),
+        ],
+        version.meta_yaml,
+        compress,
+    )
+    return capture + meta
+
+
+# --- JSON Lines ----------------------------------------------------------------------------
+
+
+def version_line(version: ExportedVersion) -> dict[str, Any]:
+    """One line of the JSONL export: where the version is, its metadata and its text."""
+    return {
+        "article": version.article,
+        "version": version.number,
+        "commit": version.commit,
+        "captured_at": version.metadata["captured_at"],
+        "metadata": dict(version.metadata),
+        "text": version.text.decode("utf-8"),
+    }
+
+
+def export_jsonl(store: Store, target: str | Path) -> Export:
+    """One JSON object per line and per version, in the order of the history (raw captures are not included)."""
+    history, versions = exported_versions(store)
+    destination = Path(target)
+    written = 0
+    with _new_file(destination) as out:
+        for version in versions:
+            line = json.dumps(version_line(version), ensure_ascii=False, sort_keys=True) + "\n"
+            written += out.write(line.encode("utf-8"))
+    return Export("jsonl", str(destination), history.head, len(versions), 1, written)

@@ -1,0 +1,463 @@
+"""Verification: prove that every archived version is what was captured, and that none is missing.
+
+git's hashes already tie each commit to its content, so what a forger has to
+do is change content and commit again, or rewrite history and move the
+branch. Those leave marks this module looks for: stored text or raw capture
+whose sha256 is not the one recorded, text that is not canonical, commits
+that are not snapshots, version numbers that skip or repeat, a version whose
+``previous_commit`` is not the commit that recorded its predecessor in this
+history, commit dates that are not the recorded capture time, files at the
+branch head that no version recorded, uncommitted edits in the working tree,
+and whatever ``git fsck`` finds in the object database.
+
+Findings are data, not exceptions: ``verify`` returns them all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import yaml
+
+from archive.capture.normalize import is_normalized
+from archive.compare.words import count_words
+from archive.errors import InvalidInput, StoreCorrupt
+from archive.ids import validate_article_id
+from archive.model import format_time, parse_time
+from archive.store.history import StoreHistory, VersionRecord, parse_metadata, read_history, version_files
+from archive.store.repository import (
+    BRANCH,
+    FORMAT_VERSION,
+    MARKER_FILE,
+    META_FILE,
+    TEXT_FILE,
+    CommitRecord,
+    Store,
+    article_of_path,
+    load_yaml,
+)
+
+__all__ = ["CHECKS", "Finding", "Verification", "verify"]
+
+# Every kind of finding, with what it means; the names are stable (``--json``).
+CHECKS = {
+    "history": "git can walk the branch's history",
+    "format": "the store marker and every version say format 1",
+    "foreign-commit": "every commit on the branch is an archive snapshot",
+    "merge": "the history is linear",
+    "outside-article": "a snapshot changes only its own article's directory",
+    "files": "each version has its text, raw capture and metadata, and nothing else",
+    "metadata": "meta.yaml is readable and agrees with the commit's trailers and subject",
+    "object": "every file of every version can be read from the object database",
+    "text-sha256": "the stored text has the sha256 recorded in meta.yaml",
+    "raw-sha256": "the raw capture has the sha256 and size recorded in meta.yaml",
+    "text-normalized": "the stored text is canonical and its word and paragraph counts are as recorded",
+    "chain": "versions are numbered 1, 2, 3… and each records the commit of its predecessor",
+    "date": "commit dates are the recorded capture time, in UTC",
+    "head": "the files at the branch head are those of each article's latest version",
+    "working-tree": "the working tree is the branch head, with nothing uncommitted",
+    "git-fsck": "git fsck --full --strict finds nothing wrong",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: which check failed, where (article, version, commit, path) and what was seen."""
+
+    check: str
+    message: str
+    article: str | None = None
+    version: int | None = None
+    commit: str | None = None
+    path: str | None = None
+
+    @property
+    def where(self) -> str:
+        """``article@N commit`` as far as known, for one-line reports."""
+        parts = []
+        if self.article is not None:
+            parts.append(self.article if self.version is None else f"{self.article}@{self.version}")
+        if self.commit is not None:
+            parts.append(self.commit[:12])
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The result of ``verify``: what was checked, and every finding (none means the store is genuine)."""
+
+    store: str
+    head: str | None
+    format: int | None
+    commits: int
+    articles: int
+    versions: int
+    findings: tuple[Finding, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+_Report = Callable[..., Finding]
+
+
+def verify(store: Store, history: StoreHistory | None = None) -> Verification:
+    """Run every check on the whole store; never raises for what it finds.
+
+    ``history`` is the store's history when the caller (the audit) has already read it.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        fsck = pool.submit(store.fsck)  # the slowest check: run it beside the others
+        findings: list[Finding] = []
+        if history is None:
+            try:
+                history = read_history(store)
+            except StoreCorrupt as error:
+                findings.append(Finding("history", str(error)))
+        store_format: int | None = None
+        if history is not None:
+            store_format, problem = _marker_format(store, history)
+            if problem:
+                findings.append(Finding("format", problem, path=MARKER_FILE))
+            findings.extend(_check_history(store, history))
+        findings.extend(_check_working_tree(store, history.head if history else store.head()))
+        findings.extend(Finding("git-fsck", f"git fsck: {line}") for line in fsck.result())
+    versions = history.versions if history else []
+    return Verification(
+        store=str(store.path),
+        head=history.head if history else None,
+        format=store_format,
+        commits=len(history.commits) if history else 0,
+        articles=len({v.article_id for v in versions}),
+        versions=len(versions),
+        findings=tuple(findings),
+    )
+
+
+# --- the history, commit by commit ----------------------------------------------------
+
+
+def _check_history(store: Store, history: StoreHistory) -> Iterable[Finding]:
+    versions = {v.commit.commit: v for v in history.versions}
+    files = version_files(store, history.versions)
+    # article -> (number, commit) of its latest version so far in the history
+    latest: dict[str, tuple[int, str]] = {}
+    recorded_commits = {record.commit for record in history.commits}
+    for index, record in enumerate(history.commits):
+        if len(record.parents) > 1:
+            yield Finding(
+                "merge", f"commit {record.commit[:12]} is a merge; an archive's history is linear", commit=record.commit
+            )
+        if record.commit not in versions:
+            yield from _foreign_commit(record)
+            continue
+        version, contents = next(files)
+        yield from _check_version(version, contents, latest.get(version.article_id), recorded_commits, index == 0)
+        if version.number is not None:
+            latest[version.article_id] = (version.number, record.commit)
+    yield from _check_head(history)
+
+
+def _foreign_commit(record: CommitRecord) -> Iterable[Finding]:
+    who = f"{record.author.name} <{record.author.email}>"
+    when = format_time(datetime.fromtimestamp(record.committer.time, UTC))
+    paths = [path for path, _ in record.changes]
+    shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "") if paths else "nothing"
+    articles = sorted({article for article in map(article_of_path, paths) if article is not None})
+    yield Finding(
+        "foreign-commit",
+        f"commit {record.commit[:12]} by {who} at {when} is not an archive snapshot (no Article/Version trailers); "
+        f"it changes {shown}",
+        article=articles[0] if len(articles) == 1 else None,
+        commit=record.commit,
+        path=paths[0] if len(paths) == 1 else None,
+    )
+
+
+def _check_version(
+    version: VersionRecord,
+    contents: Mapping[str, bytes | None],
+    previous: tuple[int, str] | None,
+    recorded_commits: set[str],
+    is_root: bool,
+) -> Iterable[Finding]:
+    record = version.commit
+    article, number, commit = version.article_id, version.number, record.commit
+
+    def finding(check: str, message: str, path: str | None = None) -> Finding:
+        return Finding(check, message, article=article, version=number, commit=commit, path=path)
+
+    try:
+        validate_article_id(article)
+    except InvalidInput:
+        yield finding("metadata", f"the commit's Article trailer {article!r} is not a valid article id")
+    if number is None:
+        yield finding("metadata", f"the commit's Version trailer {record.trailers['Version']!r} is not a number")
+    for path, _ in record.changes:
+        if not path.startswith(version.directory + "/") and not (is_root and path == MARKER_FILE):
+            yield finding("outside-article", f"the snapshot also changes {path}, outside {version.directory}", path)
+
+    metadata, problem = parse_metadata(contents.get(META_FILE)) if META_FILE in contents else (None, None)
+    if META_FILE not in contents:
+        yield finding("files", f"{version.directory} has no {META_FILE} at this commit", META_FILE)
+    elif metadata is None:
+        yield finding("object" if contents.get(META_FILE) is None else "metadata", problem or "", META_FILE)
+    text = contents.get(TEXT_FILE)
+    if TEXT_FILE not in contents:
+        yield finding("files", f"{version.directory} has no {TEXT_FILE} at this commit", TEXT_FILE)
+    elif text is None:
+        yield finding("object", f"{TEXT_FILE} (blob {version.files[TEXT_FILE][:12]}) is missing or corrupt", TEXT_FILE)
+    if metadata is None:
+        return
+    yield from _check_metadata(version, metadata, finding)
+    raw_name = _nested(metadata, "raw", "file")
+    for name in sorted(set(contents) - {META_FILE, TEXT_FILE, raw_name}):
+        yield finding("files", f"unexpected file {name} in {version.directory}", name)
+    if text is not None:
+        yield from _check_text(text, metadata, finding)
+    if not isinstance(raw_name, str) or raw_name not in contents:
+        yield finding("files", f"the raw capture {raw_name!r} named in {META_FILE} is not in {version.directory}")
+    elif contents[raw_name] is None:
+        blob = version.files[raw_name][:12]
+        yield finding("object", f"{raw_name} (blob {blob}) is missing or corrupt", raw_name)
+    else:
+        yield from _check_raw(raw_name, contents[raw_name] or b"", metadata, finding)
+    yield from _check_chain(version, metadata, previous, recorded_commits, finding)
+    yield from _check_date(record, metadata, finding)
+
+
+def _nested(metadata: Mapping[str, Any], *keys: str) -> Any:
+    value: Any = metadata
+    for key in keys:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value
+
+
+def _check_metadata(version: VersionRecord, metadata: Mapping[str, Any], finding: _Report) -> Iterable[Finding]:
+    trailers = version.commit.trailers
+    if metadata.get("id") != version.article_id:
+        yield finding(
+            "metadata",
+            f"{META_FILE} says id {metadata.get('id')!r}, the commit's Article trailer {version.article_id!r}",
+            META_FILE,
+        )
+    if metadata.get("version") != version.number:
+        yield finding(
+            "metadata",
+            f"{META_FILE} says version {metadata.get('version')!r}, the commit's Version "
+            f"trailer {trailers['Version']!r}",
+            META_FILE,
+        )
+    recorded_sha = _nested(metadata, "text", "sha256")
+    if trailers.get("Text-SHA256") != recorded_sha:
+        yield finding(
+            "metadata",
+            f"the commit's Text-SHA256 trailer is {trailers.get('Text-SHA256')}, {META_FILE} records {recorded_sha}",
+            META_FILE,
+        )
+    if trailers.get("URL") != (metadata.get("url") or None):
+        yield finding(
+            "metadata",
+            f"the commit's URL trailer is {trailers.get('URL')!r}, {META_FILE} records {metadata.get('url')!r}",
+            META_FILE,
+        )
+    subject = version.commit.message.split("\n", 1)[0]
+    expected = f"{metadata.get('id')} v{metadata.get('version')}: {metadata.get('title') or '(untitled)'}"
+    if subject != expected:
+        yield finding("metadata", f"the commit's subject {subject!r} does not match {META_FILE} ({expected!r})")
+    if metadata.get("format") != FORMAT_VERSION:
+        yield finding("format", f"{META_FILE} says format {metadata.get('format')!r}, not {FORMAT_VERSION}", META_FILE)
+
+
+def _check_text(data: bytes, metadata: Mapping[str, Any], finding: _Report) -> Iterable[Finding]:
+    recorded = _nested(metadata, "text", "sha256")
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != recorded:
+        yield finding(
+            "text-sha256",
+            f"{TEXT_FILE} has sha256 {actual}, but {META_FILE} records {recorded}: "
+            "the stored text is not the text that was captured",
+            TEXT_FILE,
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        yield finding("text-normalized", f"{TEXT_FILE} is not UTF-8", TEXT_FILE)
+        return
+    if not is_normalized(text):
+        yield finding("text-normalized", f"{TEXT_FILE} is not in canonical form (normalizing it changes it)", TEXT_FILE)
+    words, paragraphs = count_words(text), text.count("\n")
+    if (words, paragraphs) != (_nested(metadata, "text", "words"), _nested(metadata, "text", "paragraphs")):
+        yield finding(
+            "text-normalized",
+            f"{TEXT_FILE} has {words} words in {paragraphs} paragraphs, {META_FILE} records "
+            f"{_nested(metadata, 'text', 'words')} in {_nested(metadata, 'text', 'paragraphs')}",
+            TEXT_FILE,
+        )
+
+
+def _check_raw(name: str, data: bytes, metadata: Mapping[str, Any], finding: _Report) -> Iterable[Finding]:
+    recorded = _nested(metadata, "raw", "sha256")
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != recorded:
+        yield finding(
+            "raw-sha256",
+            f"{name} has sha256 {actual}, but {META_FILE} records {recorded}: the raw capture was replaced or altered",
+            name,
+        )
+    elif len(data) != _nested(metadata, "raw", "bytes"):
+        yield finding(
+            "raw-sha256", f"{name} is {len(data)} bytes, {META_FILE} records {_nested(metadata, 'raw', 'bytes')}", name
+        )
+
+
+def _check_chain(
+    version: VersionRecord,
+    metadata: Mapping[str, Any],
+    previous: tuple[int, str] | None,
+    recorded_commits: set[str],
+    finding: _Report,
+) -> Iterable[Finding]:
+    number, recorded = version.number, metadata.get("previous_commit")
+    if number is None:
+        return
+    if previous is None:
+        if number != 1:
+            yield finding(
+                "chain",
+                f"the first version of {version.article_id} in the history is {number}, not 1: "
+                "earlier versions were removed",
+            )
+        if recorded is not None:
+            yield finding(
+                "chain",
+                f"{META_FILE} records previous_commit {recorded}, but no earlier version of "
+                f"{version.article_id} is in the history",
+                META_FILE,
+            )
+        return
+    last_number, last_commit = previous
+    if number != last_number + 1:
+        missing = (
+            f"version {last_number + 1} is missing"
+            if number == last_number + 2
+            else f"versions {last_number + 1} to {number - 1} are missing"
+            if number > last_number
+            else "versions are out of order or repeated"
+        )
+        yield finding("chain", f"version {number} follows version {last_number} in the history: {missing}")
+    if recorded != last_commit:
+        elsewhere = "" if recorded in recorded_commits else f" ({str(recorded)[:12]} is not in the branch's history)"
+        yield finding(
+            "chain",
+            f"{META_FILE} records previous_commit {str(recorded)[:12]}, but the previous version "
+            f"({version.article_id}@{last_number}) is commit {last_commit[:12]}{elsewhere}: a version was removed, "
+            "reordered or rewritten",
+            META_FILE,
+        )
+
+
+def _check_date(record: CommitRecord, metadata: Mapping[str, Any], finding: _Report) -> Iterable[Finding]:
+    captured = metadata.get("captured_at")
+    try:
+        moment = parse_time(str(captured), end_of_day=False)
+    except InvalidInput:
+        yield finding("date", f"{META_FILE} has no valid captured_at ({captured!r})", META_FILE)
+        return
+    if format_time(moment) != captured:
+        yield finding("date", f"captured_at {captured!r} in {META_FILE} is not in the form YYYY-MM-DDTHH:MM:SSZ")
+    stamp = int(moment.timestamp())
+    for role, signature in (("author", record.author), ("committer", record.committer)):
+        if signature.time != stamp or signature.offset != "+0000":
+            dated = format_time(datetime.fromtimestamp(signature.time, UTC))
+            offset = "" if signature.offset == "+0000" else f" (zone {signature.offset})"
+            yield finding(
+                "date",
+                f"{META_FILE} says captured_at {captured}, but the commit's {role} date is "
+                f"{dated}{offset}: the capture time was changed after the fact",
+                META_FILE,
+            )
+
+
+def _check_head(history: StoreHistory) -> Iterable[Finding]:
+    """The files at the head must be each article's latest version, byte for byte, and nothing else."""
+    latest = {v.directory: v for v in history.versions}
+    for directory in sorted(set(history.final_files) | set(latest)):
+        at_head = history.final_files.get(directory, {})
+        if directory == "":
+            for name in sorted(set(at_head) - {MARKER_FILE}):
+                yield Finding("head", f"unexpected file {name} at the top of the store", path=name)
+            continue
+        version = latest.get(directory)
+        if version is None:
+            for name in sorted(at_head):
+                path = f"{directory}/{name}"
+                cause = history.last_change.get(path, "")
+                yield Finding(
+                    "head",
+                    f"{path} is at the branch head but no snapshot recorded it (added by commit {cause[:12]})",
+                    article=article_of_path(path),
+                    commit=cause or None,
+                    path=path,
+                )
+            continue
+        for name in sorted(set(at_head) | set(version.files)):
+            if at_head.get(name) == version.files.get(name):
+                continue
+            path = f"{directory}/{name}"
+            cause = history.last_change.get(path, "")
+            state = "is missing at the branch head" if name not in at_head else "at the branch head differs from"
+            yield Finding(
+                "head",
+                f"{path} {state} the file of the latest version ({version.article_id}@{version.number}, "
+                f"{version.commit.commit[:12]}); last changed by commit {cause[:12]}",
+                article=version.article_id,
+                version=version.number,
+                commit=cause or None,
+                path=path,
+            )
+
+
+def _marker_format(store: Store, history: StoreHistory) -> tuple[int | None, str | None]:
+    """The format the store marker declares at the head, and what is wrong with it."""
+    if history.head is None:
+        return FORMAT_VERSION, None
+    blob = history.marker_blob
+    if blob is None:
+        return None, f"{MARKER_FILE} is missing from the branch head"
+    data = next(store.read_objects([blob]))[1]
+    try:
+        found = int(load_yaml(data or b"")["format"])
+    except (TypeError, KeyError, ValueError, yaml.YAMLError):
+        return None, f"{MARKER_FILE} at the branch head is unreadable or has no format"
+    if found != FORMAT_VERSION:
+        return found, f"{MARKER_FILE} says format {found}; this archive reads format {FORMAT_VERSION}"
+    return found, None
+
+
+# --- the working tree ------------------------------------------------------------------------
+
+
+def _check_working_tree(store: Store, head: str | None) -> Iterable[Finding]:
+    if head is None or store.bare:
+        return
+    branch, checked_out = store.checked_out()
+    if branch != BRANCH:
+        yield Finding("working-tree", f"the working tree has {branch or 'a detached HEAD'} checked out, not {BRANCH}")
+    elif checked_out != head:
+        yield Finding("working-tree", f"the working tree is at {str(checked_out)[:12]}, the branch at {head[:12]}")
+    for status, path in store.working_tree_changes():
+        if status == "??":
+            message = f"{path} is in the working tree but was never committed (untracked)"
+        else:
+            message = (
+                f"{path} in the working tree differs from the branch (git status {status.strip()}): "
+                "an edit that was never committed"
+            )
+        yield Finding("working-tree", message, article=article_of_path(path), path=path)

@@ -1,0 +1,103 @@
+"""Synonyms from WordNet 3.0: whether a swapped word is a rewording of the word it replaced.
+
+The claim classifier cannot tell "found" → "discovered" (the same claim) from
+"town" → "city" (a different one) by counting words; WordNet can, since the
+first two share a synset and the others do not. The data is distilled from
+the WordNet database by ``tools/build_synonyms.py`` into
+``archive/compare/synonyms.json.gz`` (WordNet's license is in the file's ``license``
+field and in ``archive/compare/SYNONYMS-LICENSE``). It is read on first use, so
+importing ``archive`` stays as fast as before.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+__all__ = ["PARTS_OF_SPEECH", "lemmas", "synsets", "are_synonyms"]
+
+PARTS_OF_SPEECH = ("n", "v", "a", "r")  # noun, verb, adjective, adverb, as WordNet abbreviates them
+
+# WordNet's morphy suffix rules (morph.c): an inflected ending and what it may replace.
+_SUFFIXES = {
+    "n": (
+        ("s", ""),
+        ("ses", "s"),
+        ("xes", "x"),
+        ("zes", "z"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+        ("men", "man"),
+        ("ies", "y"),
+    ),
+    "v": (("s", ""), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", "")),
+    "a": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
+    "r": (),
+}
+
+
+@cache
+def _data() -> dict[str, Any]:
+    """The distilled WordNet tables, loaded once, when a comparison first needs them."""
+    raw = files("archive.compare").joinpath("synonyms.json.gz").read_bytes()
+    data: dict[str, Any] = json.loads(gzip.decompress(raw))
+    return data
+
+
+def lemmas(word: str, pos: str | None = None) -> frozenset[str]:
+    """WordNet base forms of ``word`` ("found" → find, found), for one part of speech or all.
+
+    Like WordNet's morphy: irregular forms from the exception lists, the word
+    itself when it is a lemma, and the regular suffix rules, keeping only
+    candidates WordNet lists.
+    """
+    word = word.lower().replace("’", "'")
+    found: set[str] = set()
+    for part in (pos,) if pos else PARTS_OF_SPEECH:
+        found.update(_lemmas(word, part))
+    return frozenset(found)
+
+
+@cache
+def _lemmas(word: str, pos: str) -> tuple[str, ...]:
+    known = _data()["lemmas"][pos]
+    candidates = list(_data()["exceptions"][pos].get(word, ()))
+    if word in known:
+        candidates.append(word)
+    # Nouns in -ss ("glass", "boss") are not plurals; nor are words of two letters.
+    if not (pos == "n" and (word.endswith("ss") or len(word) <= 2)):
+        for suffix, ending in _SUFFIXES[pos]:
+            if word.endswith(suffix) and len(word) > len(suffix):
+                candidates.append(word[: -len(suffix)] + ending)
+    return tuple(dict.fromkeys(base for base in candidates if base in known))
+
+
+@cache
+def synsets(word: str, senses: int | None = None) -> frozenset[int]:
+    """The synsets ``word`` can name, through each lemma's ``senses`` most frequent senses (``None``: all).
+
+    WordNet lists a lemma's senses most frequent first; rare senses make
+    spurious synonyms ("suit" and "case" share only a legal sense), so a
+    limit keeps the common ones.
+    """
+    found: set[int] = set()
+    for pos in PARTS_OF_SPEECH:
+        table = _data()["lemmas"][pos]
+        for lemma in _lemmas(word.lower().replace("’", "'"), pos):
+            found.update(table[lemma][:senses])
+    found.discard(0)  # a synset no other one-word lemma shares
+    return frozenset(found)
+
+
+def are_synonyms(a: str, b: str, senses: int | None = None) -> bool:
+    """Whether ``a`` and ``b`` share a WordNet synset within their ``senses`` most frequent senses.
+
+    Words compare by lemma, so inflections match ("discovered", "finds");
+    a word is a synonym of itself.
+    """
+    if a.lower() == b.lower():
+        return True
+    return not synsets(a, senses).isdisjoint(synsets(b, senses))

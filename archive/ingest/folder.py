@@ -1,0 +1,123 @@
+"""Reading a folder of saved pages and text files as captures.
+
+Every ``.html``, ``.htm``, ``.xhtml``, ``.txt``, ``.md`` and ``.markdown``
+file under the folder is one capture. What the files cannot say about
+themselves comes from ``captures.yaml`` at the top of the folder, keyed by
+path relative to it::
+
+    pages/story-1.html:
+      url: https://example.org/news/story     # optional: the page's URL (names the article)
+      id: story                               # optional: the article id
+      captured_at: 2024-03-01T08:00:00Z       # optional: when it was saved
+
+A file it does not list, or lists without ``captured_at``, was captured at
+its modification time (to the second, UTC): fine for a one-off import, but
+copies without ``cp -p`` change it, so give ``captured_at`` when the commit
+ids must be reproducible.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from archive.capture.fetch import MAX_BYTES, Capture, is_url, read_file
+from archive.errors import InvalidInput, SourceUnavailable
+from archive.ids import validate_article_id
+from archive.ingest.engine import IngestReport, Pending
+from archive.model import parse_time
+
+__all__ = ["SIDECAR", "PAGE_SUFFIXES", "FileCapture", "scan_folder"]
+
+SIDECAR = "captures.yaml"
+PAGE_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".txt", ".text", ".md", ".markdown"})
+_FIELDS = frozenset({"url", "id", "captured_at"})
+
+
+@dataclass(frozen=True)
+class FileCapture:
+    """A saved page or text file, read again by ``load`` (in a worker process)."""
+
+    path: str
+    url: str | None = None
+    max_bytes: int = MAX_BYTES
+
+    def load(self) -> Capture:
+        capture = read_file(self.path, self.max_bytes)
+        return capture if self.url is None else dataclasses.replace(capture, url=self.url)
+
+
+def _sidecar(folder: Path) -> dict[str, dict[str, Any]]:
+    """``captures.yaml``, checked: a mistake in it stops the import before anything is read."""
+    path = folder / SIDECAR
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise InvalidInput(f"{path}: not readable YAML ({str(error).splitlines()[0]})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{path}: expected a mapping of file paths to url, id and captured_at")
+    entries: dict[str, dict[str, Any]] = {}
+    for name, fields in data.items():
+        where = f"{path}: {name}"
+        if not isinstance(fields, dict) or not set(fields) <= _FIELDS:
+            raise InvalidInput(f"{where}: give a mapping with only url, id and captured_at")
+        checked: dict[str, Any] = {}
+        if fields.get("url") is not None:
+            if not is_url(str(fields["url"])):
+                raise InvalidInput(f"{where}: url must be an http(s) URL, not {fields['url']!r}")
+            checked["url"] = str(fields["url"])
+        if fields.get("id") is not None:
+            checked["id"] = validate_article_id(str(fields["id"]))
+        if fields.get("captured_at") is not None:
+            value = fields["captured_at"]
+            # YAML reads an unquoted timestamp as a datetime (naive means UTC there too).
+            moment = value if isinstance(value, datetime) else parse_time(str(value), end_of_day=False)
+            checked["captured_at"] = moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
+        entries[Path(str(name)).as_posix()] = checked
+    return entries
+
+
+def scan_folder(folder: Path, report: IngestReport, max_bytes: int = MAX_BYTES) -> list[Pending]:
+    """The captures in ``folder`` (recursively), in path order; other files are counted as skipped."""
+    if not folder.is_dir():
+        raise SourceUnavailable(f"not a folder: {folder}")
+    listed = _sidecar(folder)
+    captures = []
+    found = set()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        relative = path.relative_to(folder).as_posix()
+        if relative == SIDECAR:
+            continue
+        if path.suffix.lower() not in PAGE_SUFFIXES:
+            report.skip("not a page or text file")
+            continue
+        found.add(relative)
+        fields = listed.get(relative, {})
+        captured_at = fields.get("captured_at")
+        if captured_at is None:
+            try:
+                captured_at = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+            except OSError as error:
+                report.skip("unreadable", f"{relative}: {error.strerror or error}")
+                continue
+        captures.append(
+            Pending(
+                captured_at=captured_at,
+                source=FileCapture(str(path), fields.get("url"), max_bytes),
+                label=relative,
+                article_id=fields.get("id"),
+                name_hint=path.name,
+            )
+        )
+    for missing in sorted(set(listed) - found):
+        report.skip("missing", f"{missing}: listed in {SIDECAR} but not in the folder")
+    return captures

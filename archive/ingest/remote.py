@@ -1,0 +1,241 @@
+"""Sharing one archive between collectors: ``archive push`` and ``archive pull`` against any git remote.
+
+Each collector keeps its own store and pushes to a shared one (a bare
+repository anywhere git can reach). A store only ever grows by appending
+versions, and its history is linear, one version per commit
+(docs/store-format.md), so a pull does what ``git pull --rebase`` does: it
+takes the remote's history as it is and records this store's versions the
+remote lacks again on top of it, in their order, with their capture times
+and authors. Versions of different articles never conflict, because each
+article is its own directory; a version of an article the remote also
+captured gets the next number there and chains to the remote's latest one.
+Only a capture older than the remote's latest version of its article that
+differs from the version then current cannot be placed (history is
+append-only): the pull then stops with one line and changes nothing.
+Versions already on the remote are never rewritten, so published commit
+ids stay valid. See docs/ingest.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive.errors import HistoryConflict, InvalidInput, SourceUnavailable
+from archive.model import format_time, parse_time, plural
+from archive.store.repository import (
+    BRANCH,
+    MARKER_FILE,
+    META_FILE,
+    TEXT_FILE,
+    NewVersion,
+    Store,
+    article_dir,
+    load_yaml,
+)
+
+__all__ = ["DEFAULT_REMOTE", "PullResult", "PushResult", "pull", "push"]
+
+DEFAULT_REMOTE = "origin"
+# What Writer.add derives for each version: the rest of meta.yaml is what the capture said.
+_DERIVED = frozenset({"id", "version", "previous_commit", "captured_at", "format", "text", "raw", "changes"})
+
+
+@dataclass(frozen=True)
+class PullResult:
+    """What a pull did: versions taken from the remote, and this store's versions recorded again on top."""
+
+    remote: str
+    head: str | None
+    received: int  # versions the remote had that this store lacked
+    replayed: int  # this store's versions recorded again after them
+    duplicates: int  # this store's captures the remote already had (same text at an earlier time)
+
+    def summary(self) -> str:
+        if not self.received and not self.replayed:
+            return f"{self.remote}: already up to date"
+        line = f"{self.remote}: received {plural(self.received, 'version')}"
+        if self.replayed or self.duplicates:
+            line += f", recorded this store's {plural(self.replayed, 'newer version')} on top"
+        if self.duplicates:
+            line += f" ({self.duplicates} already there)"
+        return line
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """What a push sent."""
+
+    remote: str
+    head: str | None
+    sent: int
+
+    def summary(self) -> str:
+        if not self.sent:
+            return f"{self.remote}: already up to date"
+        return f"{self.remote}: sent {plural(self.sent, 'version')}"
+
+
+def _run(store: Store, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return store._git(*args)
+
+
+def _error_line(result: subprocess.CompletedProcess[bytes]) -> str:
+    lines = [line.strip() for line in result.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    useful = [line for line in lines if line.startswith(("fatal:", "error:", "!", "remote: error"))] or lines
+    return useful[0].removeprefix("fatal: ").removeprefix("error: ") if useful else f"git exited {result.returncode}"
+
+
+def _remote_head(store: Store, remote: str) -> str | None:
+    """The commit the remote's main branch points at (None when it has none yet)."""
+    result = _run(store, "ls-remote", "--heads", "--", remote, BRANCH)
+    if result.returncode != 0:
+        raise SourceUnavailable(f"cannot reach {remote}: {_error_line(result)}")
+    for line in result.stdout.decode().splitlines():
+        commit, _, ref = line.partition("\t")
+        if ref == BRANCH:
+            return commit
+    return None
+
+
+def _fetch(store: Store, remote: str) -> str | None:
+    """Fetch the remote's branch into a private ref (outside the lock: a slow network must not block writers)."""
+    ref = f"refs/archive/fetched/{hashlib.sha256(remote.encode('utf-8')).hexdigest()[:16]}"
+    if _remote_head(store, remote) is None:
+        return None
+    result = _run(store, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", remote, f"+{BRANCH}:{ref}")
+    if result.returncode != 0:
+        raise SourceUnavailable(f"cannot fetch from {remote}: {_error_line(result)}")
+    commit = _run(store, "rev-parse", "--verify", "--quiet", ref).stdout.decode().strip()
+    marker = _run(store, "cat-file", "blob", f"{commit}:{MARKER_FILE}")
+    try:
+        found = int(load_yaml(marker.stdout)["format"]) if marker.returncode == 0 else None
+    except (TypeError, KeyError, ValueError):
+        found = None
+    if found is None:
+        raise InvalidInput(f"{remote} is not an archive store (its main branch has no {MARKER_FILE})")
+    if found > store.format_version():
+        raise InvalidInput(f"{remote} has store format {found}, newer than this archive supports; upgrade archive")
+    return commit
+
+
+def _count(store: Store, revisions: str) -> int:
+    result = _run(store, "rev-list", "--count", revisions)
+    return int(result.stdout.decode().strip() or 0) if result.returncode == 0 else 0
+
+
+def pull(store: Store, remote: str = DEFAULT_REMOTE) -> PullResult:
+    """Bring the remote's versions into this store, then record this store's own newer versions after them.
+
+    Raises HistoryConflict, changing nothing, when a version of this store
+    cannot follow the remote's versions of the same article.
+    """
+    theirs = _fetch(store, _location(remote))
+    if theirs is None:
+        return PullResult(remote, store.head(), 0, 0, 0)
+    with store.writing(onto=theirs) as writer:
+        start = store.head()
+        received = _count(store, f"{start}..{theirs}" if start else theirs)
+        replayed = duplicates = 0
+        for new in _recorded_versions(store, writer.local_only):
+            latest = writer.latest(new.article_id)
+            if latest is not None and new.captured_at < latest.captured_at:
+                current = writer.version_at(new.article_id, new.captured_at)
+                if current is None or not writer.matches(current, new):
+                    raise HistoryConflict(
+                        f"cannot pull from {remote}: {new.article_id} was captured here at "
+                        f"{format_time(new.captured_at)} with a text {remote} does not have, before its version "
+                        f"{latest.number} there ({format_time(latest.captured_at)}); versions are only ever "
+                        "appended, so nothing was changed (let each collector watch different feeds)"
+                    )
+                duplicates += 1
+                continue
+            if writer.add(new).created:
+                replayed += 1
+            else:
+                duplicates += 1
+    store.refresh_index()
+    return PullResult(remote, store.head(), received, replayed, duplicates)
+
+
+def _recorded_versions(store: Store, commits: list[str]) -> list[NewVersion]:
+    """The versions the given commits recorded, as captures to record again (with their authors)."""
+    if not commits:
+        return []
+    log = _run(
+        store,
+        "log",
+        "--no-walk=unsorted",
+        "--format=%H%x1f%an%x1f%ae%x1f%(trailers:key=Article,valueonly)%x1e",
+        *commits,
+    )
+    facts: dict[str, tuple[str, str, str]] = {}
+    for record in log.stdout.decode("utf-8", "replace").split("\x1e"):
+        fields = record.strip().split("\x1f")
+        if len(fields) == 4:
+            facts[fields[0]] = (fields[1], fields[2], fields[3].strip())
+    directories = {commit: article_dir(facts[commit][2]) for commit in commits}
+    metas = [data for _, data in store.read_objects([f"{c}:{directories[c]}/{META_FILE}" for c in commits])]
+    metadata = [load_yaml(data) if data is not None else None for data in metas]
+    names = []
+    for commit, meta in zip(commits, metadata, strict=True):
+        if not isinstance(meta, dict):
+            raise HistoryConflict(f"cannot pull: version {commit[:12]} is damaged (run `archive verify`)")
+        names += [
+            f"{commit}:{directories[commit]}/{TEXT_FILE}",
+            f"{commit}:{directories[commit]}/{meta['raw']['file']}",
+        ]
+    contents = [data for _, data in store.read_objects(names)]
+    versions = []
+    for position, (commit, meta) in enumerate(zip(commits, metadata, strict=True)):
+        text, raw = contents[2 * position], contents[2 * position + 1]
+        name, email, article = facts[commit]
+        if text is None or raw is None or meta is None:
+            raise HistoryConflict(f"cannot pull: version {commit[:12]} of {article} is damaged (run `archive verify`)")
+        versions.append(
+            NewVersion(
+                article_id=article,
+                text=text.decode("utf-8"),
+                raw=raw,
+                raw_media_type=meta["raw"]["media_type"],
+                captured_at=parse_time(meta["captured_at"], end_of_day=False),
+                metadata={key: value for key, value in meta.items() if key not in _DERIVED},
+                author=(name, email),
+            )
+        )
+    return versions
+
+
+def _location(remote: str) -> str:
+    """A remote name or URL as given; a local path made absolute (git runs in the store's directory)."""
+    path = Path(remote).expanduser()
+    return str(path.resolve()) if "://" not in remote and path.exists() else remote
+
+
+def push(store: Store, remote: str = DEFAULT_REMOTE) -> PushResult:
+    """Send this store's versions to the remote; refused when the remote has versions this store lacks."""
+    head = store.head()
+    if head is None:
+        raise InvalidInput("nothing to push: the store has no versions yet")
+    location = _location(remote)
+    before = _remote_head(store, location)
+    if before == head:
+        return PushResult(remote, head, 0)
+    known = before is not None and _run(store, "cat-file", "-e", f"{before}^{{commit}}").returncode == 0
+    if before is not None and (not known or _run(store, "merge-base", "--is-ancestor", before, head).returncode != 0):
+        raise HistoryConflict(f"{remote} has versions this store lacks: run `archive pull {remote}` first, then push")
+    sent = _count(store, f"{before}..{head}" if before else head)
+    result = _run(store, "push", "--quiet", "--", location, f"{head}:{BRANCH}")
+    if result.returncode != 0:
+        reason = _error_line(result)
+        if "checked out" in reason or "denyCurrentBranch" in result.stderr.decode("utf-8", "replace"):
+            raise SourceUnavailable(
+                f"{remote} is a store with a working tree: push to a bare repository (`git init --bare`), "
+                "or pull from this store there"
+            )
+        if "fetch first" in reason or "non-fast-forward" in reason or "rejected" in reason:
+            raise HistoryConflict(f"{remote} has versions this store lacks: run `archive pull {remote}` first")
+        raise SourceUnavailable(f"cannot push to {remote}: {reason}")
+    return PushResult(remote, head, sent)

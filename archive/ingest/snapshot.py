@@ -1,0 +1,142 @@
+"""Snapshotting: capture an article, extract it, and store it as a new version."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+from archive.capture.extract import Extracted, extract
+from archive.capture.fetch import (
+    DEFAULT_TIMEOUT,
+    Capture,
+    is_url,
+    parse_content_type,
+    read_source,
+)
+from archive.errors import InvalidInput
+from archive.ids import article_id_from_title, article_id_from_url, validate_article_id
+from archive.model import parse_time
+from archive.store.repository import AddResult, NewVersion, Store
+from archive.version import __version__
+
+__all__ = ["snapshot", "describe", "choose_article_id", "new_version", "UrlLookup"]
+
+
+def snapshot(
+    store: Store,
+    source: str | Capture,
+    *,
+    url: str | None = None,
+    article_id: str | None = None,
+    title: str | None = None,
+    authors: Sequence[str] | None = None,
+    published: str | None = None,
+    at: datetime | None = None,
+    stdin: BinaryIO | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> AddResult:
+    """Capture ``source`` and store it as the article's next version, unless nothing changed.
+
+    ``url``, ``title``, ``authors``, ``published`` and ``article_id`` override
+    what the capture says; ``at`` is the capture time to record (default: the
+    capture's own time, else now), for imports of older captures.
+    """
+    if article_id is not None:
+        validate_article_id(article_id)
+    if published is not None:
+        parse_time(published)  # refuse a malformed date before anything is read
+    taken = source if isinstance(source, Capture) else read_source(source, stdin=stdin, timeout=timeout)
+    if url is not None:
+        if not is_url(url):
+            raise InvalidInput(f"--url must be an http(s) URL, not {url!r}")
+        taken = dataclasses.replace(taken, url=url)
+    captured_at = (at or taken.captured_at or datetime.now(UTC)).replace(microsecond=0)
+    extracted = extract(taken, captured_at)
+    overrides: dict[str, Any] = {"title": title, "published": published}
+    if authors:
+        overrides["authors"] = tuple(authors)
+    extracted = dataclasses.replace(extracted, **{k: v for k, v in overrides.items() if v is not None})
+    name_hint = source if isinstance(source, str) and source != "-" and not is_url(source) else None
+    with store.writing() as writer:
+        chosen_id = article_id or choose_article_id(writer, taken, extracted, name_hint)
+        return writer.add(new_version(chosen_id, taken, extracted, captured_at))
+
+
+def new_version(article_id: str, taken: Capture, extracted: Extracted, captured_at: datetime) -> NewVersion:
+    """What a capture records as a version of ``article_id``: one place, so that a bulk import gives
+    the same commits as snapshots one at a time."""
+    return NewVersion(
+        article_id=article_id,
+        text=extracted.text,
+        raw=taken.raw,
+        raw_media_type=taken.media_type,
+        captured_at=captured_at,
+        metadata=describe(taken, extracted),
+    )
+
+
+class UrlLookup(Protocol):
+    """What knows the articles by URL: a ``Store``, or a ``Writer`` that also knows what it added."""
+
+    def article_for_url(self, url: str) -> str | None: ...
+
+
+def choose_article_id(known: UrlLookup, taken: Capture, extracted: Extracted, name_hint: str | None = None) -> str:
+    """The id for a capture: an existing article with the same URL, else one derived from URL, title or file name."""
+    for url in (taken.url, taken.final_url, extracted.canonical_url):
+        existing = known.article_for_url(url) if url else None
+        if existing:
+            return existing
+    if taken.url:
+        return article_id_from_url(taken.url)
+    if extracted.title:
+        return article_id_from_title(extracted.title)
+    if name_hint:
+        return article_id_from_title(Path(name_hint).stem)
+    raise InvalidInput("cannot name this article: give --id, --url or --title")
+
+
+def describe(taken: Capture, extracted: Extracted) -> dict[str, Any]:
+    """The descriptive metadata of a version; every key is always present, null when unknown."""
+    final_url = taken.final_url if taken.final_url and taken.final_url != taken.url else None
+    http = None
+    if taken.http_status is not None:
+        http = {"status": taken.http_status, "content_type": taken.content_type}
+    return {
+        "url": taken.url,
+        "final_url": final_url,
+        "canonical_url": extracted.canonical_url,
+        "title": extracted.title,
+        "authors": list(extracted.authors),
+        "published": extracted.published,
+        "site_name": extracted.site_name,
+        "image_credit": extracted.image_credit,
+        "source": taken.source,
+        "http": http,
+        "extractor": {"name": extracted.extractor, "version": extracted.extractor_version},
+        "archiver": {"version": __version__},
+    }
+
+
+def recapture(metadata: Mapping[str, Any], raw: bytes) -> Capture:
+    """The Capture a stored version was made from, rebuilt from its raw bytes and metadata.
+
+    The inverse of ``describe`` for everything extraction depends on, so that
+    re-extracting a stored version gives what the archive recorded.
+    """
+    http = metadata.get("http") or {}
+    _, charset = parse_content_type(http.get("content_type"))
+    return Capture(
+        raw=raw,
+        source=metadata["source"],
+        media_type=metadata["raw"]["media_type"],
+        url=metadata.get("url"),
+        final_url=metadata.get("final_url") or metadata.get("url"),
+        http_status=http.get("status"),
+        content_type=http.get("content_type"),
+        charset=charset,
+        captured_at=parse_time(metadata["captured_at"]),
+    )

@@ -37,12 +37,14 @@ if TYPE_CHECKING:
     from archive.audit.export import Export, export
     from archive.audit.rebuild import Rebuild, rebuild
     from archive.audit.report import Audit
+    from archive.audit.report import audit as audit_report
     from archive.audit.reproduce import Reproduction, reproduce
     from archive.audit.verify import Verification, verify
     from archive.capture.extract import Extracted, extract
     from archive.capture.fetch import Capture, fetch_url, read_file, read_source, read_stream
     from archive.capture.normalize import normalize_text
     from archive.compare.changes import Comparison
+    from archive.compare.claims import compare as compare_texts
     from archive.compare.words import WordDiff, word_diff
     from archive.ingest.engine import IngestReport
     from archive.ingest.feeds import WatchOptions, WatchReport, watch, watch_once
@@ -63,6 +65,7 @@ if TYPE_CHECKING:
         timeline,
     )
     from archive.store.repository import AddResult, NewVersion, Store, default_store_path
+    from archive.web.viewer import make_server
 
 # Where each public name lives; ``__getattr__`` imports the module on first use.
 _HOMES = {
@@ -95,8 +98,11 @@ _HOMES = {
         "timeline",
     ),
     "archive.store.repository": ("AddResult", "NewVersion", "Store", "default_store_path"),
+    "archive.web.viewer": ("make_server",),
 }
-_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+# Names that would shadow a subpackage (``archive.audit``, ``archive.compare``) are published under another.
+_ALIASES = {"audit_report": ("archive.audit.report", "audit"), "compare_texts": ("archive.compare.claims", "compare")}
+_HOME_OF = {name: (module, name) for module, names in _HOMES.items() for name in names} | _ALIASES
 
 __all__ = [
     "ArchiveError",
@@ -109,6 +115,9 @@ __all__ = [
     "StoreCorrupt",
     "VersionNotFound",
     "__version__",
+    "audit_report",
+    "compare_texts",
+    "make_server",
     "AddResult",
     "ArticleSummary",
     "Audit",
@@ -161,9 +170,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    module = _HOME_OF.get(name)
-    if module is None:
+    home = _HOME_OF.get(name)
+    if home is None:
         raise AttributeError(f"module 'archive' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
+    module, attribute = home
+    value = getattr(import_module(module), attribute)
     globals()[name] = value
     return value

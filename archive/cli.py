@@ -14,15 +14,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from archive.errors import ArchiveError, ArticleNotFound, InvalidInput
-from archive.ingest.snapshot import snapshot as snapshot_article
-from archive.model import parse_time
+from archive import ArchiveError, ArticleNotFound, InvalidInput, Store, __version__, default_store_path, parse_time
 from archive.present import terminal as render
-from archive.store.repository import Store, default_store_path
-from archive.version import __version__
 
 if TYPE_CHECKING:
-    from archive.ingest.engine import IngestReport
+    from archive import IngestReport
 
 # Commands import what only they need (the comparison engine, ingest, the
 # viewer) when they run, so that `archive snapshot` does not pay for them.
@@ -124,6 +120,8 @@ def snapshot(
     as_json: bool,
 ) -> None:
     """Capture SOURCE (a URL, a file, or - for stdin) as the article's next version."""
+    from archive import snapshot as snapshot_article
+
     result = snapshot_article(
         _store(ctx),
         source,
@@ -215,8 +213,8 @@ def diff(
     store = _store(ctx)
     article_id = store.find_article(article)
     if by == "sentence" or html_path is not None:
+        from archive import compare_versions
         from archive.present.html import comparison_page
-        from archive.review.versions import compare_versions
 
         result = compare_versions(store, article_id, old, new)
         if html_path is not None:
@@ -224,7 +222,7 @@ def diff(
         if by == "sentence":
             _emit(as_json, lambda: render.sentence_diff_json(result), lambda: render.sentence_diff_text(result))
             return
-    from archive.review.versions import diff_versions
+    from archive import diff_versions
 
     words = diff_versions(store, article_id, old, new)
     _emit(as_json, lambda: render.word_diff_json(words), lambda: render.word_diff_text(words, full=full))
@@ -245,7 +243,7 @@ def _write_page(path: Path, html: str) -> None:
 def claims(ctx: click.Context, article: str, old: str | None, new: str | None, as_json: bool) -> None:
     """Only the substantive changes between two versions of ARTICLE: the claims that changed."""
     store = _store(ctx)
-    from archive.review.versions import compare_versions
+    from archive import compare_versions
 
     result = compare_versions(store, store.find_article(article), old, new)
     _emit(
@@ -262,7 +260,7 @@ def claims(ctx: click.Context, article: str, old: str | None, new: str | None, a
 def timeline(ctx: click.Context, article: str, as_json: bool) -> None:
     """Every version of ARTICLE with how its coverage changed from the version before."""
     store = _store(ctx)
-    from archive.review.versions import timeline as article_timeline
+    from archive import timeline as article_timeline
 
     entries = article_timeline(store, store.find_article(article))
     _emit(as_json, lambda: render.timeline_json(entries), lambda: render.timeline_text(entries))
@@ -274,7 +272,7 @@ def timeline(ctx: click.Context, article: str, as_json: bool) -> None:
 @click.pass_context
 def coverage(ctx: click.Context, term: str, as_json: bool) -> None:
     """Which articles mention TERM (a word, name or phrase), and how often, version by version."""
-    from archive.review.versions import term_coverage
+    from archive import term_coverage
 
     mentions = term_coverage(_store(ctx), term)
     _emit(
@@ -300,7 +298,7 @@ def log(ctx: click.Context, limit: int, as_json: bool) -> None:
 @click.pass_context
 def serve(ctx: click.Context, port: int, host: str) -> None:
     """Browse the archive in a web browser: a local, read-only viewer."""
-    from archive.web.viewer import make_server
+    from archive import make_server
 
     server = make_server(_store(ctx), host, port)
     bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
@@ -376,7 +374,7 @@ def import_(ctx: click.Context, sources: tuple[str, ...], jobs: int | None, as_j
     Every HTML response becomes a version at its capture time; anything else is
     counted and skipped. Importing the same sources again adds nothing.
     """
-    from archive.ingest.sources import import_sources
+    from archive import import_sources
 
     bar = _ProgressBar("importing")
     try:
@@ -431,8 +429,8 @@ def watch(
     """
     from datetime import timedelta
 
-    from archive.ingest.feeds import WatchOptions, WatchReport, watch_once
-    from archive.ingest.feeds import watch as watch_feeds
+    from archive import WatchOptions, WatchReport, watch_once
+    from archive import watch as watch_feeds
 
     options = WatchOptions(
         timeout=timeout, host_delay=delay, max_bytes=int(max_size * 1024 * 1024), check_all=check_all, jobs=jobs
@@ -467,7 +465,7 @@ def pull(ctx: click.Context, remote: str, as_json: bool) -> None:
 
     This store's own versions that REMOTE lacks are recorded again after them.
     """
-    from archive.ingest.remote import pull as pull_store
+    from archive import pull as pull_store
 
     result = pull_store(_store(ctx), remote)
     _emit(as_json, lambda: dataclasses.asdict(result), result.summary)
@@ -479,7 +477,7 @@ def pull(ctx: click.Context, remote: str, as_json: bool) -> None:
 @click.pass_context
 def push(ctx: click.Context, remote: str, as_json: bool) -> None:
     """Send this store's versions to REMOTE (a git remote name, URL or path; best a bare repository)."""
-    from archive.ingest.remote import push as push_store
+    from archive import push as push_store
 
     result = push_store(_store(ctx), remote)
     _emit(as_json, lambda: dataclasses.asdict(result), result.summary)
@@ -493,7 +491,7 @@ def push(ctx: click.Context, remote: str, as_json: bool) -> None:
 @click.pass_context
 def verify(ctx: click.Context, as_json: bool) -> None:
     """Check that every version is genuine and the history whole; exit 1 listing every problem found."""
-    from archive.audit.verify import verify as verify_store
+    from archive import verify as verify_store
     from archive.present import reports
 
     result = verify_store(_read_only_store(ctx))
@@ -512,11 +510,11 @@ def verify(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def audit(ctx: click.Context, html_path: Path | None, as_json: bool) -> None:
     """A report of the archive's history for a reviewer, with the verification; exit 1 if verification fails."""
-    from archive.audit.report import audit as audit_store
+    from archive import audit_report
     from archive.present import reports
     from archive.present.audit_html import audit_page
 
-    result = audit_store(_read_only_store(ctx))
+    result = audit_report(_read_only_store(ctx))
     if html_path is not None:
         _write_page(html_path, audit_page(result))
     _emit(as_json, lambda: reports.audit_json(result), lambda: reports.audit_text(result))
@@ -531,7 +529,7 @@ def audit(ctx: click.Context, html_path: Path | None, as_json: bool) -> None:
 @click.pass_context
 def reproduce(ctx: click.Context, articles: tuple[str, ...], verbose: bool, jobs: int | None, as_json: bool) -> None:
     """Re-extract every stored raw capture (of ARTICLEs, default all) and check it gives the stored text."""
-    from archive.audit.reproduce import reproduce as reproduce_store
+    from archive import reproduce as reproduce_store
     from archive.present import reports
 
     result = reproduce_store(_read_only_store(ctx), articles, jobs=jobs)
@@ -549,7 +547,7 @@ def reproduce(ctx: click.Context, articles: tuple[str, ...], verbose: bool, jobs
 @click.pass_context
 def rebuild(ctx: click.Context, into: Path, stored_text: bool, jobs: int | None, as_json: bool) -> None:
     """Replay every raw capture into a new store; exit 1 unless every commit id comes out the same."""
-    from archive.audit.rebuild import rebuild as rebuild_store
+    from archive import rebuild as rebuild_store
     from archive.present import reports
 
     result = rebuild_store(_read_only_store(ctx), into, stored_text=stored_text, jobs=jobs)
@@ -571,7 +569,7 @@ def rebuild(ctx: click.Context, into: Path, stored_text: bool, jobs: int | None,
 @click.pass_context
 def export(ctx: click.Context, target: Path, export_format: str, as_json: bool) -> None:
     """Write every version to TARGET for other tools: a BagIt bag, a WARC file or JSON Lines."""
-    from archive.audit.export import export as export_store
+    from archive import export as export_store
     from archive.present import reports
 
     result = export_store(_read_only_store(ctx), export_format, target)

@@ -11,7 +11,6 @@ gets the newest capture time, not the clock.
 from __future__ import annotations
 
 import base64
-import gzip
 import hashlib
 import json
 import os
@@ -22,8 +21,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
+from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from archive.errors import InvalidInput, StoreCorrupt
 from archive.store.history import StoreHistory, parse_metadata, read_history, version_files
@@ -216,15 +219,38 @@ def _record_id(*parts: str) -> str:
     return f"<urn:uuid:{uuid.uuid5(_NAMESPACE, ':'.join(parts))}>"
 
 
-def _warc_record(headers: list[tuple[str, str]], block: bytes, compress: bool) -> bytes:
-    lines = ["WARC/1.1", *(f"{name}: {value}" for name, value in headers), f"Content-Length: {len(block)}"]
-    record = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8") + block + b"\r\n\r\n"
-    # One gzip member per record, as WARC readers expect; mtime 0 keeps the bytes the same on every run.
-    return gzip.compress(record, mtime=0) if compress else record
+def _write_record(
+    writer: WARCWriter,
+    kind: str,
+    headers: list[tuple[str, str]],
+    payload: bytes,
+    content_type: str,
+    http: StatusAndHeaders | None = None,
+) -> None:
+    """Write one record with ``headers`` in this order, then its digests and Content-Type.
+
+    Every header warcio would otherwise fill in is given: its record id and date come from the clock
+    and a random UUID, its digests are sha1; these are name-based, capture-dated and sha256, so the
+    same store gives the same bytes. warcio appends Content-Length and gzips each record alone.
+    """
+    block = payload if http is None else http.to_ascii_bytes() + payload
+    digests = [("WARC-Block-Digest", _digest(block))]
+    if kind != "warcinfo":  # the only kind without a payload (WARC 1.1, 5.9)
+        digests.insert(0, ("WARC-Payload-Digest", _digest(payload)))
+    fields = [("WARC-Type", kind), *headers, *digests, ("Content-Type", content_type)]
+    record = writer.create_warc_record(
+        "",
+        kind,
+        payload=BytesIO(payload),
+        length=len(payload),
+        warc_headers=StatusAndHeaders("", fields, protocol="WARC/1.1"),
+        http_headers=http,
+    )
+    writer.write_record(record)
 
 
-def _http_block(metadata: Mapping[str, Any], raw: bytes) -> bytes | None:
-    """The HTTP response head as recorded (status and Content-Type), then the raw capture; None if not HTTP."""
+def _http_head(metadata: Mapping[str, Any], length: int) -> StatusAndHeaders | None:
+    """The HTTP response head as recorded (status and Content-Type) for a body of ``length``; None if not HTTP."""
     http = metadata.get("http")
     if not isinstance(http, Mapping) or http.get("status") is None:
         return None
@@ -233,11 +259,9 @@ def _http_block(metadata: Mapping[str, Any], raw: bytes) -> bytes | None:
         reason = HTTPStatus(status).phrase
     except ValueError:
         reason = ""
-    head = [f"HTTP/1.1 {status} {reason}".rstrip()]
-    if http.get("content_type"):
-        head.append(f"Content-Type: {http['content_type']}")
-    head.append(f"Content-Length: {len(raw)}")
-    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1", "replace") + raw
+    headers = [("Content-Type", str(http["content_type"]))] if http.get("content_type") else []
+    headers.append(("Content-Length", str(length)))
+    return StatusAndHeaders(f"{status} {reason}".rstrip(), headers, protocol="HTTP/1.1")
 
 
 def export_warc(store: Store, target: str | Path) -> Export:
@@ -246,7 +270,6 @@ def export_warc(store: Store, target: str | Path) -> Export:
     resource record (files, stdin), dated at the capture time, and a metadata record holding its meta.yaml."""
     history, versions = exported_versions(store)
     destination = Path(target)
-    compress = destination.name.endswith(".gz")
     newest = _newest_capture(versions) or "1970-01-01T00:00:00Z"
     info_id = _record_id("warcinfo", history.head or "empty")
     fields = [
@@ -261,63 +284,47 @@ def export_warc(store: Store, target: str | Path) -> Export:
         ),
     ]
     info = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
-    written = 0
     with _new_file(destination) as out:
-        written += out.write(
-            _warc_record(
-                [
-                    ("WARC-Type", "warcinfo"),
-                    ("WARC-Record-ID", info_id),
-                    ("WARC-Date", newest),
-                    ("WARC-Filename", destination.name),
-                    ("WARC-Block-Digest", _digest(info)),
-                    ("Content-Type", "application/warc-fields"),
-                ],
-                info,
-                compress,
-            )
+        writer = WARCWriter(out, gzip=destination.name.endswith(".gz"), warc_version="1.1")
+        _write_record(
+            writer,
+            "warcinfo",
+            [("WARC-Record-ID", info_id), ("WARC-Date", newest), ("WARC-Filename", destination.name)],
+            info,
+            "application/warc-fields",
         )
         for version in versions:
-            written += out.write(_version_records(version, info_id, compress))
+            _write_version(writer, version, info_id)
+        written = out.tell()
     return Export("warc", str(destination), history.head, len(versions), 1, written)
 
 
-def _version_records(version: ExportedVersion, info_id: str, compress: bool) -> bytes:
+def _write_version(writer: WARCWriter, version: ExportedVersion, info_id: str) -> None:
+    """The capture (a response record, or a resource record if not fetched over HTTP), then its meta.yaml."""
     metadata = version.metadata
     date = str(metadata["captured_at"])
     uri = metadata.get("final_url") or metadata.get("url") or f"urn:x-archive:{version.article}:v{version.number}"
-    block = _http_block(metadata, version.raw) if metadata.get("url") else None
+    http = _http_head(metadata, len(version.raw)) if metadata.get("url") else None
     record_id = _record_id(version.commit, "capture")
     common = [("WARC-Record-ID", record_id), ("WARC-Date", date), ("WARC-Target-URI", uri)]
-    if block is not None:
-        head = [("WARC-Type", "response"), *common]
-        content_type = "application/http;msgtype=response"
+    if http is not None:
+        kind, content_type = "response", "application/http;msgtype=response"
     else:
-        block = version.raw
-        head = [("WARC-Type", "resource"), *common]
-        content_type = str(metadata["raw"]["media_type"])
-    head += [
-        ("WARC-Warcinfo-ID", info_id),
-        ("WARC-Payload-Digest", _digest(version.raw)),
-        ("WARC-Block-Digest", _digest(block)),
-        ("Content-Type", content_type),
-    ]
-    capture = _warc_record(head, block, compress)
-    meta = _warc_record(
+        kind, content_type = "resource", str(metadata["raw"]["media_type"])
+    _write_record(writer, kind, [*common, ("WARC-Warcinfo-ID", info_id)], version.raw, content_type, http)
+    _write_record(
+        writer,
+        "metadata",
         [
-            ("WARC-Type", "metadata"),
             ("WARC-Record-ID", _record_id(version.commit, "metadata")),
             ("WARC-Date", date),
             ("WARC-Target-URI", uri),
             ("WARC-Refers-To", record_id),
             ("WARC-Warcinfo-ID", info_id),
-            ("WARC-Block-Digest", _digest(version.meta_yaml)),
-            ("Content-Type", "application/yaml"),
         ],
         version.meta_yaml,
-        compress,
+        "application/yaml",
     )
-    return capture + meta
 
 
 # --- JSON Lines ----------------------------------------------------------------------------

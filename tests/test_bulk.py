@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -71,7 +72,11 @@ def test_bulk_objects_go_into_one_pack_that_git_checks(tmp_path: Path) -> None:
     assert counts["count"] == "0" and counts["packs"] == "1"
     (pack,) = (tmp_path / "store" / ".git" / "objects" / "pack").glob("*.pack")
     verified = git(tmp_path / "store", "verify-pack", "-v", str(pack.with_suffix(".idx")))
-    assert "chain length" not in verified or "non delta" in verified
+    # One line per object: sha, type, size, size in pack, offset, and for a delta also its depth and base.
+    objects = [line.split() for line in verified.splitlines() if re.match(r"[0-9a-f]{40} (commit|tree|blob) ", line)]
+    assert len(objects) == int(counts["in-pack"])
+    assert all(len(fields) == 5 for fields in objects), "the pack holds deltas"
+    assert f"non delta: {len(objects)} objects" in verified and "chain length" not in verified
     subprocess.run(["git", "-C", str(tmp_path / "store"), "fsck", "--strict", "--no-progress"], check=True)
 
 

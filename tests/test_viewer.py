@@ -1,6 +1,7 @@
 """The web viewer over real HTTP: stable URLs, JSON twins, validation, escaping, and no writes."""
 
 import json
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -70,9 +71,22 @@ def test_article_page_shows_the_timeline_and_a_chart(viewer: str) -> None:
     assert "Putin’s Post-Trump Standoff" in body
 
 
-def test_the_diff_page_is_the_same_rendering_as_diff_html(viewer: str, run) -> None:
+def element(html: str, start: str) -> str:
+    """The div that begins with ``start``, through its matching ``</div>``."""
+    begin, depth = html.index(start), 0
+    for tag in re.finditer(r"<div\b|</div>", html[begin:]):
+        depth += 1 if tag.group() == "<div" else -1
+        if not depth:
+            return html[begin : begin + tag.end()]
+    raise AssertionError(f"{start} is never closed")
+
+
+def test_the_diff_page_is_the_same_rendering_as_diff_html(viewer: str, run, tmp_path: Path) -> None:
     body = get(viewer + "/articles/putin/diff/1/2")[1]
-    assert 'class="columns"' in body and "claim changed" in body and "<ins>eleven</ins>" in body
+    assert "<ins>eleven</ins>" in body
+    assert run("diff", "putin", "1", "2", "--html", str(tmp_path / "diff.html")).exit_code == 0
+    page = (tmp_path / "diff.html").read_text(encoding="utf-8")
+    assert element(page, '<div class="columns">') in body
 
 
 def test_search_matches_title_url_and_text(viewer: str) -> None:

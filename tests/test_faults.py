@@ -153,7 +153,10 @@ ALL_COMMANDS = [*READ_COMMANDS, ["export", "--format", "jsonl", "out.jsonl"], ["
 
 
 @pytest.mark.parametrize("command", ALL_COMMANDS, ids=lambda c: c[0])
-def test_a_directory_that_is_not_a_store_is_refused(tmp_path: Path, command: list[str]) -> None:
+def test_a_directory_that_is_not_a_store_is_refused(
+    tmp_path: Path, command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # where the commands' relative targets (out.jsonl, elsewhere) would appear
     plain = tmp_path / "plain"
     plain.mkdir()
     (plain / "notes.txt").write_text("not an archive\n")

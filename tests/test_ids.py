@@ -23,7 +23,7 @@ def test_title_ids_are_readable_slugs() -> None:
     ],
 )
 def test_ids_derived_from_hostile_urls_are_safe_names(url: str) -> None:
-    derived = article_id_from_url(url) if "example" in url else article_id_from_title(url)
+    derived = article_id_from_url(url)
     assert validate_article_id(derived) == derived
     assert "/" not in derived and ".." not in derived and len(derived) <= MAX_ID_LENGTH
 

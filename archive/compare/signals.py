@@ -1,8 +1,8 @@
 """Claim signals: the spans of a version that carry a claim, with the value compared across versions.
 
 A signal is a number (with its qualifier and unit), a date or time, a named
-entity, a direct quotation and who said it, a negation, a hedge, or an
-attribution verb. ``read_version`` finds them once per version, for
+entity, a direct quotation and who said it, a negation, a hedge, a plan
+("will open"), or an attribution verb. ``read_version`` finds them once per version, for
 ``archive.compare.verdict`` to judge the hunks that touch them and ``archive.compare.claims``
 to summarize what the coverage gained and lost.
 """
@@ -155,7 +155,8 @@ _DATE = re.compile(
             rf"(?:\b(?:(?i:this|last|next|on|early|late|earlier|later)\s)?{_WEEKDAY}(?:\s{_PART_OF_DAY})?)",
             rf"(?i:\b(?:(?:earlier|later|late|early)\s)?(?:this|last|next|that|the\sprevious|the\sfollowing)\s{_PERIOD})",
             rf"(?i:\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|several|few)\s{_PERIOD}s?\s(?:ago|earlier|later|before|after))",
-            r"(?i:\b(?:today|tonight|yesterday|tomorrow|recently|currently|now|midnight|noon|dawn)\b)",
+            # "now" is left out: "is now closed" stresses a state more often than it dates one.
+            r"(?i:\b(?:today|tonight|yesterday|tomorrow|recently|currently|midnight|noon|dawn)\b)",
             rf"(?i:\b{_PART_OF_DAY}\b)",
             r"(?:\b\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?(?:\s(?:GMT|UTC|[A-Z]{2,4}T))?)",
             r"(?:\b\d{1,2}\s?[ap]\.m\.)",
@@ -165,6 +166,19 @@ _DATE = re.compile(
     + ")"
 )
 
+# A plan or prediction ("will open", "is set to") that later versions may report as done ("opened").
+# "would" is "will" in reported speech, so both have one key; "will" the noun follows a determiner.
+_PLAN = re.compile(
+    r"(?i)(?<!\bthe )(?<!\bhis )(?<!\bher )(?<!\btheir )(?<!\bfree )(?<!\bgood )(?<!\bpolitical )"
+    r"\b(?:will|would|shall)\b(?=\s+(?:not\s+|also\s+|now\s+|soon\s+)?[a-z])|['’]ll\b"
+    r"|\b(?:(?:is|are|was|were|be)\s+(?:going|set|scheduled|due)|plans?|planned|planning|intends?)\s+to\b(?=\s+[a-z])"
+)
+# "the network projects Smith will win": a projection verb is a hedge when a claim, not a noun, follows.
+_PROJECTION = re.compile(
+    r"(?<!\bthe )(?<!\bthese )(?<!\bits )(?<!\btheir )(?<!\bnew )(?<!\bhousing )(?<!\bother )"
+    r"\b(?:projects|project|projected|predicts|predicted|forecasts|forecast|estimates)\b"
+    r"(?=\s+(?:that\b|[A-Z]|the\b|a\b|an\b|it\b|he\b|she\b|they\b|\d))"
+)
 _NEGATIONS = re.compile(
     r"(?i)\b(?:not(?!\s+only\b)|no|never|none|nobody|nothing|neither|nor|nowhere|cannot|without)\b|n['’]t\b"
 )
@@ -294,10 +308,11 @@ def _number_key(match: re.Match[str]) -> object:
     qualifier = _QUALIFIERS.get((match["qual"] or "").lower())
     currency = "$" if match["cur"] and "$" in match["cur"] else (match["cur"] or "").strip().upper()
     percent = bool(match["pct"])
+    # An ordinal counts like its cardinal: "lap 3" and "the third lap" are one value.
     if match["ord"]:
-        return ("ordinal", int(match["ord"][:-2]))
+        return (None, float(match["ord"][:-2]), currency, percent)
     if match["ordword"]:
-        return ("ordinal", _ORDINALS.index(match["ordword"].lower()) + 1)
+        return (None, float(_ORDINALS.index(match["ordword"].lower()) + 1), currency, percent)
     if match["vague"]:
         return (qualifier, "many", _VAGUE[match["vague"].lower()], currency, percent)
     if match["num"]:
@@ -351,12 +366,6 @@ def canonical_words(text: str) -> list[str]:
             word = word[:-2]
         words.append(word)
     return words
-
-
-def _counts(text: str, end: int) -> bool:
-    """Whether a bare "one" ending at ``end`` counts something: it is followed by a content word."""
-    following = CONTENT_WORD.match(text, end + 1) if text[end : end + 1] == " " else None
-    return following is not None and following.group().lower() not in STOPWORDS
 
 
 @dataclass(frozen=True)
@@ -415,9 +424,13 @@ def _extract(text: str, sentences: Sequence[Sentence], context: Context) -> list
             continue
         if position + 1 < len(taken) and taken[position + 1][0] < match.end():
             continue
-        if match.group().lower() == "one" and not _counts(text, match.end()):
-            continue  # "asked for one", "one of the": a pronoun more than a count
+        if match.group().lower() == "one":
+            continue  # "one of the", "one new library": an article or pronoun more than a count
         signals.append(Signal("number", match.group(), match.start(), match.end(), _number_key(match)))
+    for match in _PLAN.finditer(text):
+        signals.append(Signal("plan", match.group(), match.start(), match.end(), "future"))
+    for match in _PROJECTION.finditer(text):
+        signals.append(Signal("hedge", match.group(), match.start(), match.end(), "doubt:projection"))
     for match in _NEGATIONS.finditer(text):
         signals.append(Signal("negation", match.group(), match.start(), match.end(), "not"))
     phrase_ends: dict[int, int] = {}
@@ -485,6 +498,8 @@ def _is_name(word: str, opens: bool, context: Context) -> bool:
     if not word or not (word[0].isupper() or (len(word) > 1 and word[0].islower() and word[1].isupper())):
         return False
     lower = word.lower()
+    if word.isupper() and len(word) > 1:
+        return True  # "US", "IT": an acronym, not the pronoun or the word it spells
     if lower in STOPWORDS or lower in _MONTHS or lower.rstrip("s") in _WEEKDAYS or word.isdigit():
         return False
     if opens and not (word.isupper() and len(word) > 1):
@@ -501,12 +516,13 @@ def _entity_signal(sentence: Sentence, phrase: list[re.Match[str]], context: Con
     start = sentence.start + phrase[0].start()
     words = [match.group() for match in phrase if match.group().lower() not in _CONNECTORS]
     names = {_name_key(word) for word in words} - _TITLES - {""}
+    spelled = tuple(sorted(names))
     if len(words) > 1:
         # "European Union" is also "EU".
         names.add("".join(word[0] for word in words).lower())
     for name in list(names):
         names |= context.aliases.get(name, frozenset())
-    return Signal("entity", text, start, start + len(text), frozenset(names), names=frozenset(names))
+    return Signal("entity", text, start, start + len(text), frozenset(names), names=frozenset(names), words=spelled)
 
 
 def _name_key(word: str) -> str:
@@ -567,9 +583,9 @@ def _quote_spans(text: str) -> Iterator[tuple[int, int]]:
                 opening = (position, _CLOSERS[char])
 
 
-_SPEAKER_AFTER = re.compile(
-    r"^[\s,:;—–-]*(?:(?P<verb1>\w+)\s+(?P<name1>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*)*)"
-    r"|(?P<name2>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*)*|he|she|they|it)\s+(?P<verb2>\w+))"
+_SPEAKER_AFTER = re.compile(r"^[\s,:;—–-]*(?P<verb1>\w+)\s+(?P<name1>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*)*)")
+_SPEAKER_NAME_FIRST = re.compile(
+    r"^[\s,:;—–-]*(?P<name2>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*)*|he|she|they|it)\s+(?P<verb2>\w+)"
 )
 _SPEAKER_BEFORE = re.compile(
     r"(?P<name>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*)*|[Hh]e|[Ss]he|[Tt]hey)\s+(?P<verb>\w+)"
@@ -581,11 +597,14 @@ def _speaker(text: str, start: int, end: int, entities: Sequence[Signal]) -> str
     """Who a quote is attributed to: '"...," Smith said', 'said Smith', 'Smith said: "..."'."""
     line_end = text.find("\n", end)
     after = text[end : line_end if line_end >= 0 else len(text)][:80]
-    match = _SPEAKER_AFTER.match(after)
-    if match:
-        verb, name = (match["verb1"], match["name1"]) if match["verb1"] else (match["verb2"], match["name2"])
-        if verb.lower() in STANCE:
-            return _clean_speaker(name)
+    # '," said Smith' or '," Mayor Ann Holt said': each reading is tried, since "Mayor" is no verb.
+    for pattern, verb_group, name_group in (
+        (_SPEAKER_AFTER, "verb1", "name1"),
+        (_SPEAKER_NAME_FIRST, "verb2", "name2"),
+    ):
+        match = pattern.match(after)
+        if match and match[verb_group].lower() in STANCE:
+            return _clean_speaker(match[name_group])
     line_start = text.rfind("\n", 0, start) + 1
     before = text[max(line_start, start - 120) : start]
     match = _SPEAKER_BEFORE.search(before)

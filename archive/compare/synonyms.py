@@ -17,7 +17,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-__all__ = ["PARTS_OF_SPEECH", "lemmas", "synsets", "are_synonyms"]
+__all__ = ["PARTS_OF_SPEECH", "lemmas", "synsets", "are_synonyms", "is_past_tense"]
 
 PARTS_OF_SPEECH = ("n", "v", "a", "r")  # noun, verb, adjective, adverb, as WordNet abbreviates them
 
@@ -101,3 +101,12 @@ def are_synonyms(a: str, b: str, senses: int | None = None) -> bool:
     if a.lower() == b.lower():
         return True
     return not synsets(a, senses).isdisjoint(synsets(b, senses))
+
+
+def is_past_tense(word: str) -> bool:
+    """Whether ``word`` is a verb's past form ("opened", "held"): an inflected form, not a lemma itself."""
+    word = word.lower()
+    if word in _data()["lemmas"]["v"]:
+        return False
+    irregular = word in _data()["exceptions"]["v"]
+    return bool(lemmas(word, "v")) and (irregular or word.endswith("ed"))

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import OSA, Indel
 
 from archive.compare.changes import ChangeKind, Reason
 from archive.compare.signals import (
@@ -34,7 +34,7 @@ from archive.compare.signals import (
     speaker_key,
     stem,
 )
-from archive.compare.synonyms import are_synonyms, lemmas
+from archive.compare.synonyms import are_synonyms, is_past_tense, lemmas
 from archive.compare.words import DELETE, EQUAL, INSERT, WordDiff
 
 __all__ = [
@@ -125,8 +125,9 @@ _SIGNAL_NAMES = {
     "negation": "negation",
     "hedge": "hedge",
     "attribution": "attribution verb",
+    "plan": "plan",
 }
-_COUNTED_KINDS = ("number", "date", "negation", "hedge", "attribution")
+_COUNTED_KINDS = ("number", "date", "negation", "hedge", "plan", "attribution")
 
 
 def classify_group(
@@ -163,8 +164,8 @@ def classify_group(
                 _wording_reason(
                     old_text,
                     new_text,
-                    _without_names(old.text, draft.old_start, draft.old_end, old_signals, names_judged),
-                    _without_names(new.text, draft.new_start, draft.new_end, new_signals, names_judged),
+                    _without_names(old.text, draft.old_start, draft.old_end, old_signals, names_judged, new.names),
+                    _without_names(new.text, draft.new_start, draft.new_end, new_signals, names_judged, old.names),
                     old.stems,
                     need,
                     synonym_senses,
@@ -172,9 +173,18 @@ def classify_group(
             )
 
 
-def _without_names(text: str, start: int, end: int, signals: Sequence[Signal], mask: bool) -> str:
+def _without_names(
+    text: str, start: int, end: int, signals: Sequence[Signal], mask: bool, other_names: frozenset[str]
+) -> str:
+    """The hunk's text with judged names blanked: all of them when ``mask``, else those the other version names."""
     chars = list(text[start:end])
-    for signal in signals if mask else ():
+    for signal in signals:
+        # An inserted name is content, even one known elsewhere ("killed in Sunderland"); the
+        # first name added to a name that was there ("Putin" → "Vladimir Putin") is not.
+        inserted = text[max(signal.start, start) : min(signal.end, end)]
+        known = speaker_key(inserted)
+        if not mask and not ((signal.start < start or signal.end > end) and known and known <= other_names):
+            continue
         if signal.kind == "entity" and signal.start < end and start < signal.end:
             for position in range(max(signal.start, start), min(signal.end, end)):
                 chars[position - start] = " "
@@ -223,10 +233,19 @@ def _counted_signal_reasons(
         if kind == "attribution":
             draft.reasons += _attribution_reasons(gone, came)
             continue
+        if kind == "plan":
+            # "will open" → "opened": a plan now told as done (or the reverse); "will close" →
+            # "closes" is the same plan in the present tense.
+            gone = gone if _past(new.text[draft.new_start : draft.new_end]) else []
+            came = came if _past(old.text[draft.old_start : draft.old_end]) else []
         for position in range(max(len(gone), len(came))):
             before = gone[position] if position < len(gone) else None
             after = came[position] if position < len(came) else None
             draft.reasons.append(_signal_reason(kind, before, after))
+
+
+def _past(text: str) -> bool:
+    return any(is_past_tense(word) for word in CONTENT_WORD.findall(text.lower()))
 
 
 def _attribution_reasons(gone: list[Signal], came: list[Signal]) -> list[Reason]:
@@ -267,6 +286,13 @@ def _signal_reason(kind: str, before: Signal | None, after: Signal | None) -> Re
             if before and not after
             else "negation reworded"
         )
+    elif kind == "plan":
+        # "will open" → "opened": what was announced is now reported as done, or the reverse.
+        text = (
+            f"plan stated as done: {before.text}"
+            if before and not after
+            else f"now a plan: {after.text if after else ''}"
+        )
     elif kind == "hedge" and before and not after:
         text = f"hedge dropped: {before.text}"
     elif kind == "hedge" and after and not before:
@@ -294,6 +320,9 @@ def _entity_reasons(
     for draft in drafts:
         gone = [s for s in old_entities if draft.touches("old", s.start, s.end) and not named_in(s, new_names)]
         came = [s for s in new_entities if draft.touches("new", s.start, s.end) and not named_in(s, old_names)]
+        if not gone and not came:
+            swapped = _swapped_name(draft, old_entities, new_entities, old.names, new.names)
+            gone, came = ([swapped[0]], [swapped[1]]) if swapped else ([], [])
         if gone and came:
             draft.reasons.append(
                 Reason("entity", f"entity changed: {gone[0].text} → {came[0].text}", True, gone[0].text, came[0].text)
@@ -314,6 +343,28 @@ def _entity_reasons(
                 draft.reasons.append(
                     Reason("entity", f"entity no longer mentioned: {signal.text}", True, signal.text, None)
                 )
+
+
+def _swapped_name(
+    draft: Draft,
+    old_entities: Sequence[Signal],
+    new_entities: Sequence[Signal],
+    old_names: frozenset[str],
+    new_names: frozenset[str],
+) -> tuple[Signal, Signal] | None:
+    """A word swapped inside a longer name: "Institute for Peace Studies" → "… Conflict Studies".
+
+    Such names share words, so neither looks new; but each has one word the
+    other lacks and the other version never names, unlike "Putin" → "Vladimir
+    Putin" or a name reworded whole.
+    """
+    for before in (s for s in old_entities if len(s.words) > 1 and draft.touches("old", s.start, s.end)):
+        for after in (s for s in new_entities if len(s.words) > 1 and draft.touches("new", s.start, s.end)):
+            lost = set(before.words) - set(after.words) - new_names
+            gained = set(after.words) - set(before.words) - old_names
+            if len(lost) == len(gained) == 1 and len(before.words) == len(after.words) > len(lost):
+                return before, after
+    return None
 
 
 def _quote_reasons(
@@ -347,6 +398,12 @@ def _quote_reasons(
                 draft.reasons.append(Reason("quote", _quote_text("quote removed", quote), True, quote.text, None))
     for before in old_quotes:
         for after in new_quotes:
+            if before.speaker is None and is_named(after.speaker) and same_quote(before, after):
+                # Unless the old paragraph named the speaker in a way the pattern did not read.
+                paragraph = old.text[old.text.rfind("\n", 0, before.start) + 1 : old.text.find("\n", before.end)]
+                if not speaker_key(after.speaker) & speaker_key(paragraph):
+                    _speaker_named(drafts, after)
+                continue
             if not is_named(before.speaker) or not is_named(after.speaker) or not same_quote(before, after):
                 continue  # "he" → "Smith" names the speaker, it does not change who spoke
             if speaker_key(before.speaker) & speaker_key(after.speaker):
@@ -363,6 +420,15 @@ def _quote_reasons(
                         after.speaker,
                     )
                 )
+
+
+def _speaker_named(drafts: Sequence[Draft], quote: Signal) -> None:
+    """A quotation no one said becomes someone's: the claim is now theirs (an attribution change)."""
+    outside = next((d for d in drafts if not (quote.start <= d.new_start and d.new_end <= quote.end)), None)
+    if outside is not None:
+        outside.reasons.append(
+            Reason("attribution", f"quote now attributed to {quote.speaker}", True, None, quote.speaker)
+        )
 
 
 def _inside(start: int, end: int, quote: Signal) -> bool:
@@ -391,6 +457,10 @@ def _shorten(text: str, width: int = 60) -> str:
 _FUNCTION_WORDS = STOPWORDS - {"not", "no", "nor", "neither", "never", "without"}
 
 
+# Function words a respelling may add or drop; not "will", or "will open" → "opened" would be one.
+_RESPELLABLE = _FUNCTION_WORDS - {"will", "would", "shall"}
+
+
 def form_reason(old_text: str, new_text: str) -> Reason | None:
     """The cosmetic reason when a hunk changes only how its words are written, else None."""
     if _letters(old_text) == _letters(new_text):
@@ -400,8 +470,8 @@ def form_reason(old_text: str, new_text: str) -> Reason | None:
     old_words, new_words = canonical_words(old_text), canonical_words(new_text)
     if old_words == new_words:
         return Reason("spelling", "same words written another way", False, old_text, new_text)
-    gone = [word for word in old_words if word not in new_words and word not in _FUNCTION_WORDS]
-    came = [word for word in new_words if word not in old_words and word not in _FUNCTION_WORDS]
+    gone = [word for word in old_words if word not in new_words and word not in _RESPELLABLE]
+    came = [word for word in new_words if word not in old_words and word not in _RESPELLABLE]
     if gone and len(gone) == len(came) and all(_variant(a, b) for a, b in zip(gone, came, strict=True)):
         return Reason("spelling", "spelling or inflection changed", False, old_text, new_text)
     return None
@@ -415,7 +485,15 @@ def _variant(a: str, b: str) -> bool:
     """Two spellings or inflections of one word: "officialy"/"officially", "licence"/"license"."""
     if stem(a) == stem(b):
         return True
-    return min(len(a), len(b)) >= 4 and Indel.normalized_similarity(a, b) >= 0.8
+    if min(len(a), len(b)) >= 4 and Indel.normalized_similarity(a, b) >= 0.8:
+        return True
+    # One slip of the keys ("twon", "nto") in a word no dictionary knows: a typo fixed, even where
+    # the fix now reads as a signal ("did nto attend" → "did not attend").
+    return OSA.distance(a, b) <= 1 and min(len(a), len(b)) >= 3 and _unknown(a) and not _unknown(b)
+
+
+def _unknown(word: str) -> bool:
+    return word not in STOPWORDS and not word.isdigit() and not lemmas(word)
 
 
 def content_words(text: str) -> list[str]:
@@ -483,10 +561,15 @@ def _wording_reason(
         else:
             text = "same words in another order" if old_words else "only function words changed"
         return Reason("wording", text, False, old_or_none, new_or_none)
+    named = came
+    came, gone_unnamed = word_changes(content_words(old_words_text), content_words(new_words_text))
+    if not gone and not came and not old_text.strip():
+        # "Putin" → "Vladimir Putin": a name the other version already gives, in full.
+        return Reason("reference", f"named in full: {' '.join(named[:8])}", False, old_or_none, new_or_none)
     if not gone:
         # Nothing taken out, something put in: "killed" → "killed in Sunderland".
         return Reason("content", f"words added: {' '.join(came[:8])}", True, old_or_none, new_or_none)
-    came, gone = word_changes(content_words(old_words_text), content_words(new_words_text))
+    gone = gone_unnamed
     if synonym_senses is not None and came and gone:
         pairs = _synonym_pairs(came, gone, synonym_senses)
         if pairs is not None:

@@ -33,7 +33,8 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; }
 
-test: install browser
+# What CI runs (.ci/run): lint and strict type checking, then the whole suite.
+test: lint typecheck browser
 	$(BIN)/python -m pytest -q
 
 # Speed and accuracy figures, each against a baseline run in the same process (ingest builds a
@@ -54,7 +55,7 @@ lint: install
 	$(BIN)/python -m ruff format --check archive tests benchmarks tools
 
 typecheck: install
-	$(BIN)/python -m mypy
+	$(BIN)/python -m mypy --strict
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -63,7 +63,10 @@ def test_synonyms_share_a_synset_among_their_most_frequent_senses() -> None:
 
 
 def test_importing_archive_does_not_load_the_synonym_data() -> None:
-    code = "import archive, archive.compare.claims, archive.compare.synonyms; print(archive.compare.synonyms._data.cache_info().currsize)"
+    code = (
+        "import archive, archive.compare.claims, archive.compare.synonyms; "
+        "print(archive.compare.synonyms._data.cache_info().currsize)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "0"
 

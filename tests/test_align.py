@@ -82,10 +82,30 @@ def test_a_moved_sentence_may_also_be_edited() -> None:
     assert moved[0].similarity < 1.0
 
 
-def test_unrelated_sentences_are_not_paired() -> None:
+def test_unrelated_sentences_in_the_same_place_are_one_rewrite() -> None:
     old = "The council approved the budget for the new library. Work starts soon."
     new = "Heavy rain flooded the eastern suburbs overnight. Work starts soon."
-    assert pairs(old, new) == [((0,), (), False), ((), (0,), False), ((1,), (1,), False)]
+    matches = align(split_sentences(old), split_sentences(new))
+    assert [(m.old, m.new, m.rewritten) for m in matches] == [((0,), (0,), True), ((1,), (1,), False)]
+
+
+def test_removed_and_added_sentences_between_the_same_neighbours_are_one_rewrite() -> None:
+    old = "Work starts soon. The council approved the budget. It met on Monday. It rained."
+    new = "Work starts soon. Heavy rain flooded the suburbs. Roads were closed for hours. Schools shut. It rained."
+    matches = align(split_sentences(old), split_sentences(new))
+    assert [(m.old, m.new, m.rewritten) for m in matches] == [
+        ((0,), (0,), False),
+        ((1, 2), (1, 2, 3), True),
+        ((3,), (4,), False),
+    ]
+
+
+def test_sentences_removed_and_added_in_different_places_are_no_rewrite() -> None:
+    old = "Work starts soon. The council approved the budget. It rained."
+    new = "Work starts soon. It rained. Schools shut for the day."
+    matches = align(split_sentences(old), split_sentences(new))
+    assert not any(m.rewritten for m in matches)
+    assert {(m.old, m.new) for m in matches} >= {((1,), ()), ((), (2,))}
 
 
 def test_a_sentence_rewritten_in_place_is_paired_when_it_keeps_some_content() -> None:

@@ -84,8 +84,9 @@ def test_html_page_is_self_contained_side_by_side_and_escapes_article_text(run, 
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing fetched from the network
     assert 'class="columns"' in html
     # The page's legend always holds "<del>", "removed" and "claim changed": check the rows themselves.
-    assert "<del>Talks between the two governments are scheduled to resume in Geneva next week.</del>" in html
-    assert "added · claim changed" in html
+    # The last two paragraphs gave way to the hostile one: a rewrite, old text struck, new text inserted.
+    assert "Talks between the two governments are scheduled to resume in Geneva next week.</del>" in html
+    assert "rewritten · claim changed" in html
 
 
 def test_moved_sentences_are_linked_both_ways(run, tmp_path: Path) -> None:

@@ -8,7 +8,9 @@ few edits cost little more than hashing:
    over their content words, and paired greedily, best first; a lone leftover
    pair between the same neighbours is paired as a rewrite;
 3. a pair grows into a split (one old, several new) or a merge (several old,
-   one new) when an adjacent unpaired sentence makes the texts more alike.
+   one new) when an adjacent unpaired sentence makes the texts more alike;
+4. old and new sentences still unpaired between the same neighbours form one
+   ``rewritten`` group: the new text took the place of the old.
 
 Pairs that are out of order relative to the others are marked ``moved``: the
 fewest pairs whose removal leaves the rest in order (the complement of a
@@ -115,14 +117,17 @@ class Match:
     """Old sentences (indices) and their counterparts in the new version.
 
     ``old`` is empty for an added sentence and ``new`` is empty for a removed
-    one; either holds several indices for a merge or a split. ``similarity``
-    is the word-level similarity of the joined texts, 1.0 when identical.
+    one; either holds several indices for a merge or a split. ``rewritten``
+    groups the unmatched old and new sentences between the same neighbours:
+    the new ones took the old ones' place. ``similarity`` is the word-level
+    similarity of the joined texts, 1.0 when identical.
     """
 
     old: tuple[int, ...]
     new: tuple[int, ...]
     similarity: float
     moved: bool = False
+    rewritten: bool = False
 
 
 def align(old: Sequence[Sentence], new: Sequence[Sentence]) -> tuple[Match, ...]:
@@ -260,9 +265,28 @@ def _grow(
         if score < 1.0:
             score = _extend(olds, news, old_keys, new_keys, free_old, free_new, score)
         groups.append(Match(tuple(olds), tuple(news), score))
-    groups += [Match((i,), (), 0.0) for i in sorted(free_old)]
-    groups += [Match((), (j,), 0.0) for j in sorted(free_new)]
+    old_gap, new_gap = _gaps(_anchors(groups), old_count, new_count)
+    olds_at: dict[int, list[int]] = defaultdict(list)
+    news_at: dict[int, list[int]] = defaultdict(list)
+    for i in sorted(free_old):
+        olds_at[old_gap[i]].append(i)
+    for j in sorted(free_new):
+        news_at[new_gap[j]].append(j)
+    for gap in sorted(olds_at.keys() | news_at.keys()):
+        olds, news = olds_at.get(gap, []), news_at.get(gap, [])
+        if olds and news:
+            # Removed and added between the same neighbours: the new sentences took the old ones' place.
+            common = LCSseq.similarity("".join(old_keys[i] for i in olds), "".join(new_keys[j] for j in news))
+            score = _similarity("".join(old_keys[i] for i in olds), "".join(new_keys[j] for j in news), common)
+            groups.append(Match(tuple(olds), tuple(news), score, rewritten=True))
+        else:
+            groups += [Match((i,), (), 0.0) for i in olds] + [Match((), (j,), 0.0) for j in news]
     return groups
+
+
+def _anchors(groups: Sequence[Match]) -> dict[int, int]:
+    """The last old and new sentence of each matched group, as anchors for ``_gaps``."""
+    return {group.old[-1]: group.new[-1] for group in groups if group.old and group.new}
 
 
 def _extend(
@@ -317,11 +341,11 @@ def _in_reading_order(groups: list[Match], old_count: int) -> tuple[Match, ...]:
         next_new = anchors.get(i, next_new)
     ordered = []
     for group in groups:
-        moved = bool(group.old and group.new) and (group.old[0], group.new[0]) not in staying
+        moved = bool(group.old and group.new) and (group.old[0], group.new[0]) not in staying and not group.rewritten
         if group.new:
             sort_key = (group.new[0], 1, group.old[0] if group.old else -1)
         else:
             sort_key = (landing[group.old[0]], 0, group.old[0])
-        ordered.append((sort_key, Match(group.old, group.new, group.similarity, moved)))
+        ordered.append((sort_key, Match(group.old, group.new, group.similarity, moved, group.rewritten)))
     ordered.sort(key=lambda item: item[0])
     return tuple(match for _, match in ordered)

@@ -28,6 +28,8 @@ class ChangeKind(StrEnum):
     MOVED = "moved"
     SPLIT = "split"
     MERGED = "merged"
+    REWRITTEN = "rewritten"
+    NOTICE = "notice"
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,9 @@ class Comparison:
 
     @property
     def substantive_changes(self) -> tuple[Change, ...]:
-        return tuple(change for change in self.changes if change.substantive)
+        """The substantive changes, correction and update notices first: they say what the newsroom changed."""
+        changes = [change for change in self.changes if change.substantive]
+        return tuple(sorted(changes, key=lambda change: change.kind != ChangeKind.NOTICE))
 
     @property
     def counts(self) -> dict[str, int]:

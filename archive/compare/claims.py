@@ -13,6 +13,7 @@ re-exported here. ``docs/claims.md`` documents the rules and the JSON shape.
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 
@@ -26,10 +27,13 @@ from archive.compare.verdict import (
     content_words,
     diff_hunks,
     form_reason,
+    is_credit,
+    notice_reason,
+    rewrite_reasons,
     whole_sentence_reason,
     word_changes,
 )
-from archive.compare.words import count_words, word_diff
+from archive.compare.words import DELETE, INSERT, WordDiff, count_words, word_diff
 
 __all__ = [
     "ChangeKind",
@@ -70,7 +74,7 @@ def compare(
     """
     context = context_of(old, new)
     before, after = read_version(old, context), read_version(new, context)
-    changes = _changes(before, after, align(before.sentences, after.sentences), rules)
+    changes = _changes(before, after, _notices_apart(align(before.sentences, after.sentences), after), rules)
     headline = None
     if old_title is not None and new_title is not None:
         headline = old_title != new_title and _headline_substantive(old_title, new_title, rules)
@@ -95,6 +99,7 @@ def coverage(
 
 def _changes(old: VersionText, new: VersionText, matches: Sequence[Match], rules: Rules) -> tuple[Change, ...]:
     departures = _departures(new, matches)
+    lede = _lede(old)
     changes = []
     old_anchor = new_anchor = 0  # end of the last sentence that stayed in place, on each side
     for match in matches:
@@ -104,20 +109,84 @@ def _changes(old: VersionText, new: VersionText, matches: Sequence[Match], rules
             change = _added_or_removed(ChangeKind.ADDED, after, new, old, _gap(old.text, old_anchor))
         elif after is None and before is not None:
             change = _added_or_removed(ChangeKind.REMOVED, before, old, new, _gap(new.text, new_anchor))
+        elif before is not None and after is not None and match.rewritten:
+            change = _rewritten(match, before, after, old, new, rules)
         elif before is not None and after is not None:
             landing = departure = None
             if match.moved:
                 landing = _gap(old.text, old_anchor)
                 departure = departures[match.old[0]]
-            change = _aligned(match, before, after, old, new, landing, departure, rules)
+            change = _aligned(match, before, after, old, new, landing, departure, lede, rules)
         else:
             continue
+        change = _as_notice(change)
         if before is not None and not match.moved:
             old_anchor = before.end
         if after is not None and not match.moved:
             new_anchor = after.end
         changes.append(change)
     return tuple(changes)
+
+
+def _notices_apart(matches: Sequence[Match], new: VersionText) -> list[Match]:
+    """Take notices out of rewrites: "Correction: …" does not replace the sentence before it."""
+    result: list[Match] = []
+    for match in matches:
+        notices = [j for j in match.new if match.rewritten and _is_notice(new.sentences[j].text)]
+        if not notices:
+            result.append(match)
+            continue
+        rest = tuple(j for j in match.new if j not in notices)
+        if rest:
+            result.append(dataclasses.replace(match, new=rest))
+        else:
+            result += [Match((i,), (), 0.0) for i in match.old]
+        result += [Match((), (j,), 0.0) for j in notices]
+    return result
+
+
+def _is_notice(text: str) -> bool:
+    reason = notice_reason(text)
+    return reason is not None and reason.substantive
+
+
+def _lede(version: VersionText) -> int:
+    """The first sentence that is not a credit line ("Source: Reuters", "(AP) —"): the lede."""
+    return next((sentence.index for sentence in version.sentences if not is_credit(sentence.text)), 0)
+
+
+def _as_notice(change: Change) -> Change:
+    """A change that brings in a correction or update notice becomes a ``notice``; a bare update stamp is cosmetic."""
+    if change.new is None or change.kind in (ChangeKind.UNCHANGED, ChangeKind.MOVED, ChangeKind.REMOVED):
+        return change
+    reason = notice_reason(change.new.text)
+    if reason is None:
+        return change
+    if not reason.substantive:
+        if change.kind != ChangeKind.ADDED:
+            return change
+        hunks = tuple(dataclasses.replace(hunk, substantive=False, reasons=(reason,)) for hunk in change.hunks)
+        return dataclasses.replace(change, substantive=False, reasons=(reason,), hunks=hunks)
+    hunks = tuple(
+        dataclasses.replace(hunk, substantive=True, reasons=_unique((reason, *hunk.reasons))) for hunk in change.hunks
+    )
+    return dataclasses.replace(
+        change, kind=ChangeKind.NOTICE, substantive=True, reasons=_unique((reason, *change.reasons)), hunks=hunks
+    )
+
+
+def _rewritten(
+    match: Match, before: Excerpt, after: Excerpt, old: VersionText, new: VersionText, rules: Rules
+) -> Change:
+    """Old sentences replaced in place by new ones: one change, the old claims judged against the new."""
+    old_signals = list(dict.fromkeys(s for index in match.old for s in old.by_sentence[index]))
+    new_signals = list(dict.fromkeys(s for index in match.new for s in new.by_sentence[index]))
+    reasons = _unique(rewrite_reasons(before.text, after.text, old_signals, new_signals, old, new, rules.rewrite_words))
+    substantive = any(reason.substantive for reason in reasons)
+    hunk = Hunk(before.start, before.end, after.start, after.end, before.text, after.text, substantive, reasons)
+    # The old text gave way to the new whole: a word diff of unrelated sentences would pair chance words.
+    diff = WordDiff(((DELETE, before.text), (INSERT, after.text)))
+    return Change(ChangeKind.REWRITTEN, substantive, reasons, before, after, True, diff, (hunk,))
 
 
 def _departures(new: VersionText, matches: Sequence[Match]) -> dict[int, tuple[int, int]]:
@@ -168,6 +237,7 @@ def _aligned(
     new: VersionText,
     landing: tuple[int, int] | None,
     departure: tuple[int, int] | None,
+    lede: int,
     rules: Rules,
 ) -> Change:
     if len(match.old) > 1:
@@ -200,7 +270,7 @@ def _aligned(
     drafts = diff_hunks(diff, before.start, after.start, old.text, new.text)
     old_signals = list(dict.fromkeys(s for index in match.old for s in old.by_sentence[index]))
     new_signals = list(dict.fromkeys(s for index in match.new for s in new.by_sentence[index]))
-    classify_group(drafts, old, new, old_signals, new_signals, _need(match, old, rules), rules.synonym_senses)
+    classify_group(drafts, old, new, old_signals, new_signals, _need(match, old, lede, rules), rules.synonym_senses)
     hunks += [
         Hunk(
             d.old_start,
@@ -219,11 +289,11 @@ def _aligned(
     return Change(kind, substantive, reasons, before, after, True, diff, tuple(hunks))
 
 
-def _need(match: Match, old: VersionText, rules: Rules) -> tuple[int, int]:
+def _need(match: Match, old: VersionText, lede: int, rules: Rules) -> tuple[int, int]:
     """How many content words, and words new to the article, make a rewording in this group substantive."""
     if any(old.sentences[index].text.startswith("#") for index in match.old):
         return 1, 1  # a heading is a headline: every content word of it is a claim
-    if 0 in match.old and rules.lede_words is not None:
+    if lede in match.old and rules.lede_words is not None:
         return rules.lede_words, min(rules.lede_words, rules.novel_words)
     return rules.rewording_words, rules.novel_words
 
@@ -261,7 +331,11 @@ def _coverage(
     old_links: Sequence[str] | None,
     new_links: Sequence[str] | None,
 ) -> Coverage:
-    lede = [change for change in changes if change.kind != ChangeKind.UNCHANGED and _in_lede(change)]
+    paragraphs = (
+        old.sentences[_lede(old)].paragraph if old.sentences else 0,
+        new.sentences[_lede(new)].paragraph if new.sentences else 0,
+    )
+    lede = [change for change in changes if change.kind != ChangeKind.UNCHANGED and _in_lede(change, *paragraphs)]
     old_lede = _first_paragraph(old)
     new_lede = _first_paragraph(new)
     words_added = words_removed = 0
@@ -306,14 +380,16 @@ def _coverage(
     )
 
 
-def _in_lede(change: Change) -> bool:
-    return (change.old is not None and change.old.paragraph == 0) or (
-        change.new is not None and change.new.paragraph == 0
+def _in_lede(change: Change, old_paragraph: int, new_paragraph: int) -> bool:
+    return (change.old is not None and change.old.paragraph == old_paragraph) or (
+        change.new is not None and change.new.paragraph == new_paragraph
     )
 
 
 def _first_paragraph(version: VersionText) -> str:
-    return version.text.split("\n", 1)[0]
+    """The lede's paragraph: the first one that is not a credit line."""
+    paragraphs = version.text.split("\n")
+    return next((p for p in paragraphs if p.strip() and not is_credit(p)), paragraphs[0])
 
 
 def _entity_names(version: VersionText) -> list[tuple[str, frozenset[str]]]:

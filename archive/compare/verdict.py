@@ -47,6 +47,9 @@ __all__ = [
     "form_reason",
     "content_words",
     "word_changes",
+    "rewrite_reasons",
+    "notice_reason",
+    "is_credit",
 ]
 
 
@@ -527,6 +530,7 @@ class Rules:
     novel_words: int = 1
     lede_words: int | None = 1
     synonym_senses: int | None = 2
+    rewrite_words: int = 1
 
 
 RULES = Rules()
@@ -647,3 +651,112 @@ def _lost(signal: Signal, version: VersionText, other: VersionText) -> bool:
     if signal.kind == "quote":
         return not any(same_quote(signal, s) for s in other.signals if s.kind == "quote")
     return signal.kind == "attribution" and signal.key != "reports"
+
+
+# ---------------------------------------------------------------------------
+# Rewrites
+
+
+def rewrite_reasons(
+    old_text: str,
+    new_text: str,
+    old_signals: Sequence[Signal],
+    new_signals: Sequence[Signal],
+    old: VersionText,
+    new: VersionText,
+    novel_words: int,
+) -> list[Reason]:
+    """Sentences replaced by others in the same place, judged as one change: the old claims against the new.
+
+    Substantive when a fact is lost or gained (a number, date, name or
+    quotation the other version lacks), a negation, hedge, plan or stance
+    changes, or the new text brings in at least ``novel_words`` content
+    words the old version never used. Otherwise the same claims were
+    reworded.
+    """
+    reasons: list[Reason] = []
+    for signal in old_signals:
+        if signal.kind in ("number", "date", "entity", "quote") and _lost(signal, old, new):
+            reasons.append(_fact_reason(signal, "removed"))
+    for signal in new_signals:
+        if signal.kind in ("number", "date", "entity", "quote") and _lost(signal, new, old):
+            reasons.append(_fact_reason(signal, "added"))
+    for kind in ("negation", "hedge", "plan"):
+        before = Counter(s.key for s in old_signals if s.kind == kind)
+        after = Counter(s.key for s in new_signals if s.kind == kind)
+        if before != after:
+            gone = next((s for s in old_signals if s.kind == kind and before[s.key] > after[s.key]), None)
+            came = next((s for s in new_signals if s.kind == kind and after[s.key] > before[s.key]), None)
+            reasons.append(_signal_reason(kind, gone, came))
+    stances = [
+        Counter(s.key for s in signals if s.kind == "attribution" and s.key != "reports")
+        for signals in (old_signals, new_signals)
+    ]
+    if stances[0] != stances[1]:
+        gone = next((s for s in old_signals if s.kind == "attribution" and s.key not in stances[1]), None)
+        came = next((s for s in new_signals if s.kind == "attribution" and s.key not in stances[0]), None)
+        reasons.append(_signal_reason("attribution", gone, came))
+    novel, _ = word_changes(content_words(old_text), list(dict.fromkeys(content_words(new_text))))
+    if len(novel) >= novel_words:
+        reasons.append(Reason("content", f"rewritten with new content: {' '.join(novel[:8])}", True))
+    if not reasons:
+        reasons.append(Reason("rewritten", f"rewritten, its claims kept: {_shorten(new_text)}", False))
+    return reasons
+
+
+def _fact_reason(signal: Signal, change: str) -> Reason:
+    name = {"entity": "entity", "quote": "quote"}.get(signal.kind) or _SIGNAL_NAMES[signal.kind]
+    before, after = (signal.text, None) if change == "removed" else (None, signal.text)
+    return Reason(signal.kind, f"{name} {change}: {_shorten(signal.text)}", True, before, after)
+
+
+# ---------------------------------------------------------------------------
+# Notices and credit lines
+
+# A correction or update notice says what the newsroom changed and why: the most direct claim change.
+_NOTICE = re.compile(
+    r"(?i)^\W*(?:(?:correction|corrections|clarification|editor['’]?s['’]? note|update)\s*[:—–]"
+    r"|an earlier version of this (?:article|story|report|post|piece)"
+    r"|this (?:article|story|report|post|piece) (?:has been|was) "
+    r"(?:updated|corrected|amended|revised) (?:to|with|after)"
+    r"|(?:we|this (?:article|story)) (?:have |has )?(?:corrected|clarified|amended)\b)"
+)
+# "This story has been updated.", "Updated: 14:02 GMT": a stamp that says nothing about what changed.
+_STAMP = re.compile(
+    r"(?i)^\W*(?:this (?:article|story|report|post|piece|page) (?:has been|was) updated"
+    r"|(?:last )?updated(?: on| at)?)\b"
+)
+_STAMP_WORDS = frozenset(
+    "a m p an and at on by the gmt utc bst est edt pst pdt et pt am pm hours ago minutes since".split()
+)
+# Lines that credit a source or a photo ("Source: Reuters", "(AP) —"): never the lede.
+_CREDIT = re.compile(
+    r"(?i:^\W*(?:sources?|photo(?:graph)?|image|credits?|(?:additional )?reporting|written|edited)\b[^:]{0,30}:)"
+    r"|^\W*(?i:by)\s+[A-Z][\w.'’-]*(?:,?\s+(?:and\s+)?[A-Z][\w.'’-]*){0,5}\s*$"
+    r"|^\W*\(?[A-Z][\w.&'’ ]{0,40}\)?\s*[—–-]+\s*$"
+)
+
+
+def notice_reason(text: str) -> Reason | None:
+    """The reason for a correction or update notice, a cosmetic one for a bare update stamp, else None."""
+    stamp = _STAMP.match(text)
+    if stamp:
+        rest = [word for word in CONTENT_WORD.findall(text[stamp.end() :].lower()) if word not in _STAMP_WORDS]
+        if all(word.isdigit() or _is_time_word(word) for word in rest):
+            return Reason("boilerplate", f"update stamp, says nothing of what changed: {_shorten(text)}", False)
+    if _NOTICE.match(text):
+        return Reason("notice", f"correction or update notice: {_shorten(text)}", True, None, text)
+    return None
+
+
+def _is_time_word(word: str) -> bool:
+    return bool(re.fullmatch(r"\d+(?:st|nd|rd|th)?|[a-z]{3,9}", word)) and (
+        word[:3] in {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+        or word[:3] in {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+        or word.rstrip("stndrh").isdigit()
+    )
+
+
+def is_credit(text: str) -> bool:
+    """Whether a sentence only credits a source or author ("Source: Reuters", "(AP) —", "By Ann Holt")."""
+    return bool(_CREDIT.match(text.strip())) and len(CONTENT_WORD.findall(text)) <= 12

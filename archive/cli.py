@@ -238,18 +238,27 @@ def _write_page(path: Path, html: str) -> None:
 
 @cli.command()
 @versions_arguments
+@click.option(
+    "--kind",
+    "kinds",
+    metavar="KINDS",
+    help="only these kinds of change, comma-separated: number,date,entity,quote,hedge,notice,rewritten,…",
+)
 @json_option
 @click.pass_context
-def claims(ctx: click.Context, article: str, old: str | None, new: str | None, as_json: bool) -> None:
+def claims(
+    ctx: click.Context, article: str, old: str | None, new: str | None, kinds: str | None, as_json: bool
+) -> None:
     """Only the substantive changes between two versions of ARTICLE: the claims that changed."""
     store = _store(ctx)
     from archive import compare_versions
 
     result = compare_versions(store, store.find_article(article), old, new)
+    wanted = [kind.strip() for kind in kinds.split(",") if kind.strip()] if kinds else None
     _emit(
         as_json,
-        lambda: render.claims_json(result),
-        lambda: render.sentence_diff_text(result, substantive_only=True),
+        lambda: render.claims_json(result, wanted),
+        lambda: render.claims_text(result, wanted),
     )
 
 

@@ -9,6 +9,7 @@ which assembles the changes, share them without importing each other.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -203,6 +204,22 @@ class Comparison:
         """The substantive changes, correction and update notices first: they say what the newsroom changed."""
         changes = [change for change in self.changes if change.substantive]
         return tuple(sorted(changes, key=lambda change: change.kind != ChangeKind.NOTICE))
+
+    def claims(self, kinds: Collection[str] | None = None) -> tuple[Change, ...]:
+        """The substantive changes, notices first, kept to ``kinds`` when given.
+
+        A kind is a change kind (``rewritten``, ``added``, ``notice``…) or a
+        reason code (``number``, ``quote``, ``hedge``…): a change is kept when
+        its kind or one of its substantive reasons is among them.
+        """
+        if kinds is None:
+            return self.substantive_changes
+        wanted = frozenset(kinds)
+        return tuple(
+            change
+            for change in self.substantive_changes
+            if str(change.kind) in wanted or any(r.substantive and r.code in wanted for r in change.reasons)
+        )
 
     @property
     def counts(self) -> dict[str, int]:

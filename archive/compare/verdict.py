@@ -669,7 +669,7 @@ def rewrite_reasons(
     """Sentences replaced by others in the same place, judged as one change: the old claims against the new.
 
     Substantive when a fact is lost or gained (a number, date, name or
-    quotation the other version lacks), a negation, hedge, plan or stance
+    quotation the other version lacks), a negation, hedge or stance
     changes, or the new text brings in at least ``novel_words`` content
     words the old version never used. Otherwise the same claims were
     reworded.
@@ -681,7 +681,7 @@ def rewrite_reasons(
     for signal in new_signals:
         if signal.kind in ("number", "date", "entity", "quote") and _lost(signal, new, old):
             reasons.append(_fact_reason(signal, "added"))
-    for kind in ("negation", "hedge", "plan"):
+    for kind in ("negation", "hedge"):
         before = Counter(s.key for s in old_signals if s.kind == kind)
         after = Counter(s.key for s in new_signals if s.kind == kind)
         if before != after:

@@ -9,7 +9,7 @@ returns what the terminal shows. Colour is added with ANSI codes that
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,7 @@ __all__ = [
     "sentence_diff_text",
     "sentence_diff_json",
     "claims_json",
+    "claims_text",
     "timeline_text",
     "timeline_json",
     "term_coverage_text",
@@ -310,6 +311,8 @@ _KIND_COLOURS = {
     "moved": "cyan",
     "split": "magenta",
     "merged": "magenta",
+    "rewritten": "yellow",
+    "notice": "blue",
 }
 
 
@@ -400,15 +403,44 @@ def sentence_diff_json(result: VersionComparison) -> dict[str, Any]:
     }
 
 
-def claims_json(result: VersionComparison) -> dict[str, Any]:
+def claims_json(result: VersionComparison, kinds: Collection[str] | None = None) -> dict[str, Any]:
+    """The substantive changes (notices first), only those of ``kinds`` when given (see ``Comparison.claims``)."""
     comparison = result.comparison
     return {
         "article": result.pair.old.article_id,
         "from": _version_summary(result.pair.old),
         "to": _version_summary(result.pair.new),
         "headline": comparison.coverage.to_dict()["headline"],
-        "changes": [change.to_dict() for change in comparison.substantive_changes],
+        "changes": [change.to_dict() for change in comparison.claims(kinds)],
     }
+
+
+def claims_text(result: VersionComparison, kinds: Collection[str] | None = None) -> str:
+    """The claims that changed, for reading: the headline and notices first, then the changes paragraph by paragraph."""
+    comparison = result.comparison
+    lines = _pair_header(result.pair)
+    headline = _headline_line(comparison.coverage)
+    if headline and (kinds is None or "headline" in kinds):
+        lines.append(headline)
+    changes = comparison.claims(kinds)
+    lines.append(f"{plural(len(changes), 'substantive change')}" + (f" of kind {', '.join(kinds)}" if kinds else ""))
+    notices = [change for change in changes if change.kind == "notice"]
+    if notices:
+        lines += ["", click.style("Notices", bold=True)]
+        for change in notices:
+            lines.extend(_change_lines(change))
+    paragraph: int | None = None
+    for change in changes:
+        if change.kind == "notice":
+            continue
+        excerpt = change.new or change.old
+        where = excerpt.paragraph if excerpt else -1
+        if where != paragraph:
+            paragraph = where
+            side = "" if change.new else " (old version)"
+            lines += ["", click.style(f"¶{where + 1}{side}", bold=True)]
+        lines.extend(_change_lines(change))
+    return "\n".join(lines)
 
 
 def _signed(added: Sequence[object], removed: Sequence[object]) -> str:

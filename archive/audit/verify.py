@@ -42,7 +42,7 @@ from archive.store.repository import (
     load_yaml,
 )
 
-__all__ = ["CHECKS", "Finding", "Verification", "verify"]
+__all__ = ["CHECKS", "Finding", "Verification", "verify", "check_fixity"]
 
 # Every kind of finding, with what it means; the names are stable (``--json``).
 CHECKS = {
@@ -140,6 +140,29 @@ def verify(store: Store, history: StoreHistory | None = None) -> Verification:
     )
 
 
+def check_fixity(
+    metadata: Mapping[str, Any],
+    text: bytes | None,
+    raw: bytes | None,
+    *,
+    article: str | None = None,
+    version: int | None = None,
+    commit: str | None = None,
+) -> Iterable[Finding]:
+    """One version's text and raw capture (each when readable) against what its meta.yaml recorded.
+
+    The checks text-sha256, text-normalized and raw-sha256, shared by ``verify`` and the viewer's version page.
+    """
+
+    def finding(check: str, message: str, path: str | None = None) -> Finding:
+        return Finding(check, message, article=article, version=version, commit=commit, path=path)
+
+    if text is not None:
+        yield from _check_text(text, metadata, finding)
+    if raw is not None:
+        yield from _check_raw(str(_nested(metadata, "raw", "file")), raw, metadata, finding)
+
+
 # --- the history, commit by commit ----------------------------------------------------
 
 
@@ -219,15 +242,13 @@ def _check_version(
     raw_name = _nested(metadata, "raw", "file")
     for name in sorted(set(contents) - {META_FILE, TEXT_FILE, raw_name}):
         yield finding("files", f"unexpected file {name} in {version.directory}", name)
-    if text is not None:
-        yield from _check_text(text, metadata, finding)
+    raw = contents.get(raw_name) if isinstance(raw_name, str) else None
+    yield from check_fixity(metadata, text, raw, article=article, version=number, commit=commit)
     if not isinstance(raw_name, str) or raw_name not in contents:
         yield finding("files", f"the raw capture {raw_name!r} named in {META_FILE} is not in {version.directory}")
     elif contents[raw_name] is None:
         blob = version.files[raw_name][:12]
         yield finding("object", f"{raw_name} (blob {blob}) is missing or corrupt", raw_name)
-    else:
-        yield from _check_raw(raw_name, contents[raw_name] or b"", metadata, finding)
     yield from _check_chain(version, metadata, previous, recorded_commits, finding)
     yield from _check_date(record, metadata, finding)
 

@@ -229,13 +229,13 @@ def _write_record(
 ) -> None:
     """Write one record with ``headers`` in this order, then its digests and Content-Type.
 
-    Every header warcio would otherwise fill in is given: its record id and date come from the clock
-    and a random UUID, its digests are sha1; these are name-based, capture-dated and sha256, so the
-    same store gives the same bytes. warcio appends Content-Length and gzips each record alone.
+    Every header warcio would otherwise fill in is given (its record ids are random, its dates the
+    clock's, its digests sha1): ids name-based, dates the capture's, digests sha256, so the same store
+    gives the same bytes. warcio appends Content-Length and gzips each record alone.
     """
     block = payload if http is None else http.to_ascii_bytes() + payload
     digests = [("WARC-Block-Digest", _digest(block))]
-    if kind != "warcinfo":  # the only kind without a payload (WARC 1.1, 5.9)
+    if kind != "warcinfo":  # of the kinds written here, the one with no payload digest (as warcio has it)
         digests.insert(0, ("WARC-Payload-Digest", _digest(payload)))
     fields = [("WARC-Type", kind), *headers, *digests, ("Content-Type", content_type)]
     record = writer.create_warc_record(

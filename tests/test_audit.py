@@ -16,8 +16,9 @@ from tamper import commit_on_top
 from archive.audit.report import audit
 from archive.capture.fetch import Capture
 from archive.ingest.snapshot import snapshot
-from archive.present.audit_html import audit_body, audit_page
+from archive.present.audit_html import audit_page
 from archive.store.repository import Store, article_dir
+from archive.web.viewer import Viewer
 
 
 def at(day: int, hour: int = 12) -> datetime:
@@ -120,17 +121,17 @@ def test_audit_html_is_one_self_contained_escaped_page(
     assert result.exit_code == 0
     html = page_path.read_text(encoding="utf-8")
     assert html == audit_page(audit(history))
-    assert "<script" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;" in html
+    assert "<script" not in html and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &lt;b&gt;" in html
     # Nothing is fetched: no external URLs in attributes, no scripts, a CSP forbidding all but inline styles.
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
     assert "default-src 'none'" in html
     assert "capture-time-backwards" in html and "Night Desk" in html
 
 
-def test_audit_fragment_links_articles_for_the_viewer(history: Store) -> None:
-    fragment = audit_body(audit(history), article_link="/articles/{id}")
-    assert '<a href="/articles/council">council</a>' in fragment
-    assert not fragment.startswith("<!DOCTYPE")
+def test_the_viewer_audit_page_links_articles_and_the_file_does_not(history: Store) -> None:
+    viewer_page = Viewer(history).respond("/audit").body.decode()
+    assert '<a href="/articles/council">council</a>' in viewer_page and "<title>Audit</title>" in viewer_page
+    assert "<td>council</td>" in audit_page(audit(history))
 
 
 def test_audit_writes_nothing_to_the_store(history: Store, store_path: Path, run: Callable[..., Result]) -> None:

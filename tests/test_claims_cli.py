@@ -77,7 +77,7 @@ def test_html_page_is_self_contained_side_by_side_and_escapes_article_text(run, 
     result = run("diff", "news.example.org-world-troops-border", "--html", str(out))
     assert result.exit_code == 0
     html = out.read_text(encoding="utf-8")
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
     assert "<script" not in html.lower() and "onerror=alert" not in html.replace(
         "&lt;img src=x onerror=alert(1)&gt;", ""
     )

@@ -477,7 +477,7 @@ def pull(ctx: click.Context, remote: str, as_json: bool) -> None:
     from archive import pull as pull_store
 
     result = pull_store(_store(ctx), remote)
-    _emit(as_json, lambda: dataclasses.asdict(result), result.summary)
+    _emit(as_json, lambda: dataclasses.asdict(result), lambda: render.pull_text(result))
 
 
 @cli.command()
@@ -489,7 +489,7 @@ def push(ctx: click.Context, remote: str, as_json: bool) -> None:
     from archive import push as push_store
 
     result = push_store(_store(ctx), remote)
-    _emit(as_json, lambda: dataclasses.asdict(result), result.summary)
+    _emit(as_json, lambda: dataclasses.asdict(result), lambda: render.push_text(result))
 
 
 # --- integrity: verify, audit, reproduce, rebuild, export (see docs/audit.md) ---------------------

@@ -166,19 +166,20 @@ _DATE = re.compile(
     + ")"
 )
 
-# A plan or prediction ("will open", "is set to") that later versions may report as done ("opened").
-# "would" is "will" in reported speech, so both have one key; "will" the noun follows a determiner.
-_PLAN = re.compile(
-    r"(?i)(?<!\bthe )(?<!\bhis )(?<!\bher )(?<!\btheir )(?<!\bfree )(?<!\bgood )(?<!\bpolitical )"
-    r"\b(?:will|would|shall)\b(?=\s+(?:not\s+|also\s+|now\s+|soon\s+)?[a-z])|['’]ll\b"
-    r"|\b(?:(?:is|are|was|were|be)\s+(?:going|set|scheduled|due)|plans?|planned|planning|intends?)\s+to\b(?=\s+[a-z])"
-)
+# A plan or prediction ("will open", "plans to", "is set to") that a later version may report as done
+# ("opened"). "would" is "will" in reported speech, so all have one key. They are found word by word
+# in ``_extract``: a verb must follow, and "will" after a determiner is the noun.
+_PLAN_MODALS = frozenset("will would shall".split())
+_PLAN_VERBS = frozenset("plan plans planned planning intend intends".split())
+_PLAN_STATES = frozenset("going set scheduled due".split())
+_BE = frozenset("is are was were be".split())
+_NOT_A_PLAN = frozenset("the his her their a free good political".split())
+_VERB_AFTER = re.compile(r"\s+(?:(?:not|also|now|soon)\s+)?[a-z]")
+_TO_VERB = re.compile(r"\s+to\s+[a-z]")
 # "the network projects Smith will win": a projection verb is a hedge when a claim, not a noun, follows.
-_PROJECTION = re.compile(
-    r"(?<!\bthe )(?<!\bthese )(?<!\bits )(?<!\btheir )(?<!\bnew )(?<!\bhousing )(?<!\bother )"
-    r"\b(?:projects|project|projected|predicts|predicted|forecasts|forecast|estimates)\b"
-    r"(?=\s+(?:that\b|[A-Z]|the\b|a\b|an\b|it\b|he\b|she\b|they\b|\d))"
-)
+_PROJECTIONS = frozenset("projects project projected predicts predicted forecasts forecast estimates".split())
+_NOT_A_PROJECTION = frozenset("the these its their new housing other".split())
+_CLAIM_AFTER = re.compile(r"\s+(?:that\b|[A-Z]|the\b|a\b|an\b|it\b|he\b|she\b|they\b|\d)")
 _NEGATIONS = re.compile(
     r"(?i)\b(?:not(?!\s+only\b)|no|never|none|nobody|nothing|neither|nor|nowhere|cannot|without)\b|n['’]t\b"
 )
@@ -427,10 +428,6 @@ def _extract(text: str, sentences: Sequence[Sentence], context: Context) -> list
         if match.group().lower() == "one":
             continue  # "one of the", "one new library": an article or pronoun more than a count
         signals.append(Signal("number", match.group(), match.start(), match.end(), _number_key(match)))
-    for match in _PLAN.finditer(text):
-        signals.append(Signal("plan", match.group(), match.start(), match.end(), "future"))
-    for match in _PROJECTION.finditer(text):
-        signals.append(Signal("hedge", match.group(), match.start(), match.end(), "doubt:projection"))
     for match in _NEGATIONS.finditer(text):
         signals.append(Signal("negation", match.group(), match.start(), match.end(), "not"))
     phrase_ends: dict[int, int] = {}
@@ -439,8 +436,18 @@ def _extract(text: str, sentences: Sequence[Sentence], context: Context) -> list
         signals.append(Signal("hedge", match.group(), match.start(), match.end(), HEDGES[phrase] + ":" + phrase))
         phrase_ends[match.end()] = match.start()
     # Single-word cues are looked up word by word: faster than one long alternation.
+    previous = ""
     for match in _WORDS.finditer(text):
-        word = match.group().lower()
+        word, before = match.group().lower(), previous
+        previous = word
+        if word in _PLAN_MODALS or word in _PLAN_VERBS or (word in _PLAN_STATES and before in _BE):
+            after = _VERB_AFTER if word in _PLAN_MODALS else _TO_VERB
+            if before not in _NOT_A_PLAN and after.match(text, match.end()):
+                signals.append(Signal("plan", match.group(), match.start(), match.end(), "future"))
+            continue
+        if word in _PROJECTIONS and before not in _NOT_A_PROJECTION and _CLAIM_AFTER.match(text, match.end()):
+            signals.append(Signal("hedge", match.group(), match.start(), match.end(), "doubt:projection"))
+            continue
         if word in HEDGES and match.end() in phrase_ends:
             continue  # the last word of "I believe", "don't think": the phrase is the hedge
         if word in HEDGES:

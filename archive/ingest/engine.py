@@ -27,7 +27,6 @@ from archive.capture.fetch import Capture
 from archive.compare.words import word_diff
 from archive.errors import ArchiveError, ExtractionFailed, InvalidInput, SourceUnavailable
 from archive.ingest.snapshot import choose_article_id, new_version
-from archive.model import plural
 from archive.store.repository import AddResult, Store, Writer, text_sha256
 
 __all__ = ["CaptureSource", "Pending", "IngestReport", "ingest", "BATCH_SIZE"]
@@ -95,16 +94,6 @@ class IngestReport:
     def extra_counts(self) -> dict[str, int]:
         """Counts a particular kind of ingest adds (a watch's feeds), for JSON output."""
         return {}
-
-    def summary(self) -> str:
-        """One line: what was read, written, left unchanged and skipped (and why)."""
-        line = (
-            f"{plural(self.records, 'record')}: {plural(self.written, 'new version')}, "
-            f"{self.unchanged} unchanged, {self.skipped_total} skipped"
-        )
-        if self.skipped:
-            line += " (" + ", ".join(f"{count} {reason}" for reason, count in sorted(self.skipped.items())) + ")"
-        return line
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ import feedparser
 from archive.capture.fetch import DEFAULT_TIMEOUT, MAX_BYTES, Capture, Fetched, fetch, is_url
 from archive.errors import ArchiveError, InvalidInput, SourceUnavailable, StoreBusy
 from archive.ingest.engine import IngestReport, Pending, ingest
-from archive.model import format_time, parse_time, plural
+from archive.model import format_time, parse_time
 from archive.store.repository import AddResult, Store
 
 __all__ = [
@@ -108,22 +108,6 @@ class WatchReport(IngestReport):
     def extra_counts(self) -> dict[str, int]:
         names = ("feeds", "feeds_not_modified", "feeds_failed", "entries", "new_articles", "due", "checked")
         return {name: int(getattr(self, name)) for name in (*names, "not_modified")}
-
-    def summary(self) -> str:
-        feeds = plural(self.feeds, "feed")
-        notes = [
-            f"{n} {what}" for n, what in ((self.feeds_not_modified, "not modified"), (self.feeds_failed, "failed"))
-        ]
-        notes = [note for note in notes if not note.startswith("0 ")]
-        if notes:
-            feeds += f" ({', '.join(notes)})"
-        line = (
-            f"{feeds}, {plural(self.entries, 'entry', 'entries')}, {plural(self.new_articles, 'new article')}; "
-            f"{plural(self.checked, 'article')} checked"
-        )
-        if self.not_modified:
-            line += f" ({self.not_modified} not modified)"
-        return f"{line}; {super().summary()}"
 
 
 @dataclass(frozen=True)

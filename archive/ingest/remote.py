@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.errors import HistoryConflict, InvalidInput, SourceUnavailable
-from archive.model import format_time, parse_time, plural
+from archive.model import format_time, parse_time
 from archive.store.repository import (
     BRANCH,
     MARKER_FILE,
@@ -53,16 +53,6 @@ class PullResult:
     replayed: int  # this store's versions recorded again after them
     duplicates: int  # this store's captures the remote already had (same text at an earlier time)
 
-    def summary(self) -> str:
-        if not self.received and not self.replayed:
-            return f"{self.remote}: already up to date"
-        line = f"{self.remote}: received {plural(self.received, 'version')}"
-        if self.replayed or self.duplicates:
-            line += f", recorded this store's {plural(self.replayed, 'newer version')} on top"
-        if self.duplicates:
-            line += f" ({self.duplicates} already there)"
-        return line
-
 
 @dataclass(frozen=True)
 class PushResult:
@@ -71,11 +61,6 @@ class PushResult:
     remote: str
     head: str | None
     sent: int
-
-    def summary(self) -> str:
-        if not self.sent:
-            return f"{self.remote}: already up to date"
-        return f"{self.remote}: sent {plural(self.sent, 'version')}"
 
 
 def _run(store: Store, *args: str) -> subprocess.CompletedProcess[bytes]:

@@ -22,6 +22,8 @@ from archive.store.repository import AddResult
 if TYPE_CHECKING:  # for annotations only: importing the comparison engine is slow
     from archive.compare.changes import Change, Comparison, Coverage, Excerpt
     from archive.ingest.engine import IngestReport
+    from archive.ingest.feeds import WatchReport
+    from archive.ingest.remote import PullResult, PushResult
     from archive.review.versions import TermMention, TimelineEntry, VersionComparison, VersionDiff, VersionPair
 
 __all__ = [
@@ -49,6 +51,8 @@ __all__ = [
     "term_coverage_json",
     "ingest_text",
     "ingest_json",
+    "pull_text",
+    "push_text",
 ]
 
 
@@ -558,7 +562,33 @@ def term_coverage_json(term: str, mentions: Sequence[TermMention]) -> dict[str, 
 
 
 def ingest_text(report: IngestReport) -> str:
-    return report.summary()
+    """One line: what was read, written, left unchanged and skipped (and why); a watch's starts with its feeds."""
+    from archive.ingest.feeds import WatchReport  # here, not at the top: loading the feed parser is slow
+
+    line = (
+        f"{plural(report.records, 'record')}: {plural(report.written, 'new version')}, "
+        f"{report.unchanged} unchanged, {report.skipped_total} skipped"
+    )
+    if report.skipped:
+        line += " (" + ", ".join(f"{count} {reason}" for reason, count in sorted(report.skipped.items())) + ")"
+    return f"{_feeds_text(report)}; {line}" if isinstance(report, WatchReport) else line
+
+
+def _feeds_text(report: WatchReport) -> str:
+    feeds = plural(report.feeds, "feed")
+    notes = [
+        f"{n} {what}" for n, what in ((report.feeds_not_modified, "not modified"), (report.feeds_failed, "failed"))
+    ]
+    notes = [note for note in notes if not note.startswith("0 ")]
+    if notes:
+        feeds += f" ({', '.join(notes)})"
+    line = (
+        f"{feeds}, {plural(report.entries, 'entry', 'entries')}, {plural(report.new_articles, 'new article')}; "
+        f"{plural(report.checked, 'article')} checked"
+    )
+    if report.not_modified:
+        line += f" ({report.not_modified} not modified)"
+    return line
 
 
 def ingest_json(report: IngestReport) -> dict[str, Any]:
@@ -571,3 +601,23 @@ def ingest_json(report: IngestReport) -> dict[str, Any]:
         "problems": list(report.problems),
         **report.extra_counts(),
     }
+
+
+# --- sharing: push, pull ----------------------------------------------------------------------
+
+
+def pull_text(result: PullResult) -> str:
+    if not result.received and not result.replayed:
+        return f"{result.remote}: already up to date"
+    line = f"{result.remote}: received {plural(result.received, 'version')}"
+    if result.replayed or result.duplicates:
+        line += f", recorded this store's {plural(result.replayed, 'newer version')} on top"
+    if result.duplicates:
+        line += f" ({result.duplicates} already there)"
+    return line
+
+
+def push_text(result: PushResult) -> str:
+    if not result.sent:
+        return f"{result.remote}: already up to date"
+    return f"{result.remote}: sent {plural(result.sent, 'version')}"

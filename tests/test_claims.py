@@ -313,3 +313,19 @@ def test_to_dict_is_the_documented_json_shape() -> None:
     added = next(change for change in data["changes"] if change["kind"] == "added")
     assert added["old"] is None and added["new"]["text"] == "Schools were closed on Friday."
     assert set(data["coverage"]) == {"headline", "lede", "words", "sentences", "quotes", "sources", "entities", "links"}
+
+
+def test_sentences_both_versions_share_are_read_once_with_the_same_signals() -> None:
+    from archive.compare.signals import Signal, context_of, read_version
+
+    new = OLD.replace("100,000", "175,000") + '"We will not leave," Putin said on Monday.\n'
+    context = context_of(OLD, new)
+    seen: dict[tuple[str, str], list[Signal]] = {}
+    shared = read_version(OLD, context, seen)
+    read = len(seen)
+    again = read_version(new, context, seen)
+    # Only the edited sentence, the new one and their two paragraphs are read anew.
+    assert len(seen) == read + 4
+    assert shared == read_version(OLD, context)
+    assert again == read_version(new, context)
+    assert any(s.kind == "quote" and s.speaker == "Putin" for s in again.signals)

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from archive.compare.align import Match, align
 from archive.compare.changes import Change, ChangeKind, Comparison, Coverage, Excerpt, Hunk, Quote, Reason
-from archive.compare.signals import VersionText, context_of, is_named, read_version, same_quote, speaker_key
+from archive.compare.signals import Signal, VersionText, context_of, is_named, read_version, same_quote, speaker_key
 from archive.compare.verdict import (
     RULES,
     Rules,
@@ -73,7 +73,8 @@ def compare(
     fitting them; the default is the fitted ``RULES``).
     """
     context = context_of(old, new)
-    before, after = read_version(old, context), read_version(new, context)
+    seen: dict[tuple[str, str], list[Signal]] = {}  # sentences both versions share are read once
+    before, after = read_version(old, context, seen), read_version(new, context, seen)
     changes = _changes(before, after, _notices_apart(align(before.sentences, after.sentences), after), rules)
     headline = None
     if old_title is not None and new_title is not None:

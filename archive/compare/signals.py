@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
@@ -409,8 +410,8 @@ def context_of(*texts: str) -> Context:
     )
 
 
-def _extract(text: str, sentences: Sequence[Sentence], context: Context) -> list[Signal]:
-    """Every claim signal of one version, in text order."""
+def _extract(text: str, context: Context) -> list[Signal]:
+    """The claim signals of one sentence but its quotations, which may span sentences (see ``read_version``)."""
     signals: list[Signal] = []
     taken: list[tuple[int, int]] = []
     for match in _DATE.finditer(text):
@@ -454,18 +455,13 @@ def _extract(text: str, sentences: Sequence[Sentence], context: Context) -> list
             signals.append(Signal("hedge", match.group(), match.start(), match.end(), HEDGES[word] + ":" + word))
         elif word in STANCE:
             signals.append(Signal("attribution", match.group(), match.start(), match.end(), STANCE[word]))
-    entities = _entities(sentences, context)
-    signals += entities
-    signals += _quotes(text, entities)
-    signals.sort(key=lambda signal: (signal.start, signal.end))
-    return signals
+    return signals + _entities(text, context)
 
 
-def _entities(sentences: Sequence[Sentence], context: Context) -> list[Signal]:
-    """Capitalized phrases, minus the capitals that only open a sentence or a quote."""
+def _entities(text: str, context: Context) -> list[Signal]:
+    """Capitalized phrases of one sentence, minus the capitals that only open a sentence or a quote."""
     found: list[Signal] = []
-    for sentence in sentences:
-        text = sentence.text
+    if text:
         for run in _NAME_RUN.finditer(text):
             phrase: list[re.Match[str]] = []
             connector: re.Match[str] | None = None  # "of" in "Bank of England", until a name follows
@@ -484,10 +480,10 @@ def _entities(sentences: Sequence[Sentence], context: Context) -> list[Signal]:
                     connector = token
                 else:
                     if phrase:
-                        found.append(_entity_signal(sentence, phrase, context))
+                        found.append(_entity_signal(text, phrase, context))
                     phrase, connector = [], None
             if phrase:
-                found.append(_entity_signal(sentence, phrase, context))
+                found.append(_entity_signal(text, phrase, context))
     return [signal for signal in found if signal.names]
 
 
@@ -517,10 +513,10 @@ def _is_name(word: str, opens: bool, context: Context) -> bool:
     return True
 
 
-def _entity_signal(sentence: Sentence, phrase: list[re.Match[str]], context: Context) -> Signal:
-    raw = sentence.text[phrase[0].start() : phrase[-1].end()]
+def _entity_signal(sentence: str, phrase: list[re.Match[str]], context: Context) -> Signal:
+    raw = sentence[phrase[0].start() : phrase[-1].end()]
     text = raw.rstrip(".'’-")
-    start = sentence.start + phrase[0].start()
+    start = phrase[0].start()
     words = [match.group() for match in phrase if match.group().lower() not in _CONNECTORS]
     names = {_name_key(word) for word in words} - _TITLES - {""}
     spelled = tuple(sorted(names))
@@ -542,7 +538,7 @@ def _name_key(word: str) -> str:
     return word if word in _TITLES else stem(word)
 
 
-def _quotes(text: str, entities: Sequence[Signal]) -> list[Signal]:
+def _quotes(text: str) -> list[Signal]:
     quotes = []
     for start, end in _quote_spans(text):
         inner = text[start + 1 : end - 1]
@@ -557,12 +553,13 @@ def _quotes(text: str, entities: Sequence[Signal]) -> list[Signal]:
                 end,
                 tuple(words),
                 words=tuple(words),
-                speaker=_speaker(text, start, end, entities),
+                speaker=_speaker(text, start, end),
             )
         )
     return quotes
 
 
+_PARAGRAPH = re.compile(r"[^\n]+")
 _CLOSERS = {"“": "”", "‘": "’", '"': '"'}
 
 
@@ -573,7 +570,7 @@ def _quote_spans(text: str) -> Iterator[tuple[int, int]]:
     non-space, and closes only after a non-space, so one stray mark does not
     turn the rest of the paragraph inside out.
     """
-    for paragraph in re.finditer(r"[^\n]+", text):
+    for paragraph in _PARAGRAPH.finditer(text):
         line, offset = paragraph.group(), paragraph.start()
         opening: tuple[int, str] | None = None
         for position, char in enumerate(line):
@@ -600,7 +597,7 @@ _SPEAKER_BEFORE = re.compile(
 )
 
 
-def _speaker(text: str, start: int, end: int, entities: Sequence[Signal]) -> str | None:
+def _speaker(text: str, start: int, end: int) -> str | None:
     """Who a quote is attributed to: '"...," Smith said', 'said Smith', 'Smith said: "..."'."""
     line_end = text.find("\n", end)
     after = text[end : line_end if line_end >= 0 else len(text)][:80]
@@ -672,9 +669,27 @@ class VersionText:
     counts: Counter[tuple[str, object]]
 
 
-def read_version(text: str, context: Context) -> VersionText:
+def read_version(text: str, context: Context, seen: dict[tuple[str, str], list[Signal]] | None = None) -> VersionText:
+    """Split ``text`` into sentences and find its signals, sentence by sentence and quotations by paragraph.
+
+    A signal depends only on its sentence's text (a quotation on its
+    paragraph's) and the ``context``: ``seen`` (text → its signals, offsets
+    from its start) lets the second version of a pair reuse those of every
+    sentence and paragraph the first already had, most of a long article.
+    """
     sentences = split_sentences(text)
-    signals = _extract(text, sentences, context)
+    seen = {} if seen is None else seen
+    pieces = [(("sentence", sentence.text), sentence.start) for sentence in sentences]
+    pieces += [(("paragraph", paragraph.group()), paragraph.start()) for paragraph in _PARAGRAPH.finditer(text)]
+    signals: list[Signal] = []
+    for key, offset in pieces:
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = _extract(key[1], context) if key[0] == "sentence" else _quotes(key[1])
+        signals += [
+            Signal(s.kind, s.text, s.start + offset, s.end + offset, s.key, s.names, s.words, s.speaker) for s in found
+        ]
+    signals.sort(key=lambda signal: (signal.start, signal.end))
     starts = [sentence.start for sentence in sentences]
     buckets: list[list[Signal]] = [[] for _ in sentences]
     for signal in signals:
@@ -694,6 +709,7 @@ def read_version(text: str, context: Context) -> VersionText:
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A crude stem, enough to see "praised" and "praising" as the same word."""
     word = word.lower().replace("’", "'")

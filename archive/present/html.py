@@ -38,7 +38,7 @@ def comparison_page(result: VersionComparison) -> str:
 
 @cache
 def _environment() -> Environment:
-    """Created on first use: ``archive snapshot`` never renders HTML and should not pay for loading Jinja2."""
+    """One environment for the process, so each template is compiled once; made on first use, not on import."""
     environment = Environment(
         loader=PackageLoader("archive.present", "templates"),
         autoescape=True,

@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from archive.errors import InvalidInput, SourceUnavailable
 from archive.version import __version__
+
+if TYPE_CHECKING:
+    import http.client
 
 __all__ = [
     "read_source",
@@ -113,6 +116,36 @@ def _read_capped(stream: BinaryIO, max_bytes: int, what: str) -> bytes:
     return data
 
 
+def _incomplete(url: str, received: int, expected: int | None) -> str:
+    of = f" of {expected}" if expected else ""
+    return f"{url}: the body was incomplete (received {received}{of} bytes before the connection closed)"
+
+
+def _read_whole(response: http.client.HTTPResponse, max_bytes: int, url: str) -> bytes:
+    """The whole body, or SourceUnavailable: a body cut short of its Content-Length (or a chunked body
+    without its last chunk) would be stored as a version that ends mid-sentence, and the next full capture
+    would show as an edit."""
+    import http.client
+
+    parts: list[bytes] = []
+    received = 0
+    try:
+        while received <= max_bytes:
+            part = response.read(min(65536, max_bytes + 1 - received))
+            if not part:
+                break
+            parts.append(part)
+            received += len(part)
+    except http.client.IncompleteRead as error:
+        raise SourceUnavailable(_incomplete(url, received + len(error.partial), None)) from None
+    if received > max_bytes:
+        raise SourceUnavailable(f"{url} is larger than the {max_bytes // (1024 * 1024)} MiB limit")
+    declared = response.headers.get("Content-Length")
+    if declared and declared.strip().isdigit() and response.status != 304 and received < int(declared):
+        raise SourceUnavailable(_incomplete(url, received, int(declared)))
+    return b"".join(parts)
+
+
 def fetch_url(
     url: str,
     timeout: float = DEFAULT_TIMEOUT,
@@ -192,7 +225,7 @@ def fetch(
             declared_length = response.headers.get("Content-Length")
             if declared_length and declared_length.isdigit() and int(declared_length) > max_bytes:
                 raise SourceUnavailable(f"{url}: larger than the {max_bytes // (1024 * 1024)} MiB limit")
-            body = _read_capped(response, max_bytes, url)
+            body = _read_whole(response, max_bytes, url)
             return Fetched(
                 url=url,
                 final_url=response.geturl(),
@@ -205,6 +238,8 @@ def fetch(
     except urllib.error.HTTPError as error:
         if error.code == 304:
             return Fetched(url, url, 304, b"", None, error.headers.get("ETag") or etag, last_modified)
+        if 300 <= error.code < 400:  # urllib gives up on a loop, or past 10 redirects, with a 3xx and three lines
+            raise SourceUnavailable(f"{url}: too many redirects (a redirect loop?)") from None
         raise SourceUnavailable(f"{url}: HTTP {error.code} {error.reason}") from None
     except urllib.error.URLError as error:
         if isinstance(error.reason, (socket.timeout, TimeoutError)):
@@ -214,6 +249,8 @@ def fetch(
         raise SourceUnavailable(f"{url}: timed out after {timeout:g} s") from None
     except (ConnectionError, OSError) as error:
         raise SourceUnavailable(f"{url}: connection failed ({error})") from None
+    except http.client.IncompleteRead as error:
+        raise SourceUnavailable(_incomplete(url, len(error.partial), error.expected)) from None
     except http.client.HTTPException as error:
         raise SourceUnavailable(f"{url}: broken HTTP response ({type(error).__name__})") from None
     except ValueError as error:
@@ -243,6 +280,10 @@ def read_stream(stream: BinaryIO | None = None, max_bytes: int = MAX_BYTES) -> C
     return Capture(raw=raw, source="stdin", media_type=media_type_of(raw))
 
 
+# ``scheme:`` at the start of a source that is not a file: RFC 3986's scheme syntax.
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
 def read_source(
     source: str,
     stdin: BinaryIO | None = None,
@@ -254,4 +295,10 @@ def read_source(
         return read_stream(stdin, max_bytes)
     if is_url(source):
         return fetch_url(source, timeout=timeout, max_bytes=max_bytes)
+    scheme = _SCHEME.match(source)
+    if scheme and not Path(source).exists():  # a file may be named "notes:2024.txt"
+        raise InvalidInput(
+            f"unsupported URL scheme '{scheme.group(1).lower()}:' in {source} "
+            "(a source is an http(s) URL, a file, or - for standard input)"
+        )
     return read_file(source, max_bytes)

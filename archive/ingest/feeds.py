@@ -245,8 +245,7 @@ class Watcher:
             report.checked += 1
             article = state.articles[url]
             if isinstance(answer, ArchiveError):
-                report.skip(_reason(answer), _about(url, answer))
-                _reschedule(article, fetched_at, changed=False)
+                report.skip(_reason(answer), _about(url, answer))  # not a check: still due, tried next pass
             elif answer.not_modified:
                 report.records += 1
                 report.unchanged += 1
@@ -328,6 +327,10 @@ class Watcher:
             link = entry.get("link") or ""
             if not is_url(link):
                 title = entry.get("title") or entry.get("id") or "untitled"
+                if parsed.get("bozo") and not entry:  # an empty entry where the XML breaks off
+                    report.skip("feed cut off", f"feed {feed}: cut off or malformed at entry {report.entries} "
+                                f"({str(parsed.get('bozo_exception')).splitlines()[0]})")  # fmt: skip
+                    continue
                 report.skip("entry with no link", f"feed {feed}: entry {title!r} has no http(s) link")
                 continue
             url = clean_link(link)

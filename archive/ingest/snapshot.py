@@ -16,6 +16,7 @@ from archive.capture.fetch import (
     parse_content_type,
     read_source,
 )
+from archive.capture.normalize import one_line_options
 from archive.errors import InvalidInput
 from archive.ids import article_id_from_title, article_id_from_url, validate_article_id
 from archive.model import parse_time
@@ -46,6 +47,7 @@ def snapshot(
     """
     if article_id is not None:
         validate_article_id(article_id)
+    one_line_options({"--title": title, "--author": authors, "--published": published, "--url": url})
     if published is not None:
         parse_time(published)  # refuse a malformed date before anything is read
     taken = source if isinstance(source, Capture) else read_source(source, stdin=stdin, timeout=timeout)

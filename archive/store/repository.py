@@ -348,6 +348,8 @@ class Store:
         the lookup index (it is then built in memory when needed).
         """
         store_path = Path(path)
+        if store_path.exists() and not store_path.is_dir():
+            raise NotAStore(f"{store_path} is a file, not an archive store (--store names a folder)")
         if not store_path.is_dir():
             raise NotAStore(f"no archive store at {store_path} (create one with `archive init`)")
         repo = cls._repo_at(store_path)

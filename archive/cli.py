@@ -33,7 +33,7 @@ class ArchiveGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ArchiveError as error:
-            click.echo(f"Error: {error}", err=True)
+            click.echo(f"Error: {render.printable(str(error))}", err=True)
             ctx.exit(error.exit_code)
 
 
@@ -233,7 +233,7 @@ def _write_page(path: Path, html: str) -> None:
         path.write_text(html, encoding="utf-8")
     except OSError as error:
         raise InvalidInput(f"cannot write {path}: {error.strerror or error}") from None
-    click.echo(f"Wrote {path}", err=True)
+    click.echo(f"Wrote {render.printable(str(path))}", err=True)
 
 
 @cli.command()
@@ -365,7 +365,7 @@ class _ProgressBar:
 def _finish_bulk(ctx: click.Context, report: IngestReport, as_json: bool) -> None:
     """Problems on stderr, the one-line summary (or JSON) on stdout; exit 1 if anything was damaged or failed."""
     for problem in report.problems:
-        click.echo(f"warning: {problem}", err=True)
+        click.echo(f"warning: {render.printable(problem)}", err=True)
     _emit(as_json, lambda: render.ingest_json(report), lambda: render.ingest_text(report))
     ctx.exit(1 if report.problems else 0)
 
@@ -456,7 +456,7 @@ def watch(
 
     def each_pass(report: WatchReport) -> None:
         for problem in report.problems:
-            click.echo(f"warning: {problem}", err=True)
+            click.echo(f"warning: {render.printable(problem)}", err=True)
         _emit(as_json, lambda: render.ingest_json(report), lambda: render.ingest_text(report))
 
     try:

@@ -16,7 +16,7 @@ from archive.audit.report import Anomaly, Audit
 from archive.audit.reproduce import STATUSES, Reproduced, Reproduction
 from archive.audit.verify import Finding, Verification
 from archive.model import format_time, plural
-from archive.present.terminal import text_table
+from archive.present.terminal import printable, text_table
 
 __all__ = [
     "verification_text",
@@ -46,7 +46,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
 
 def _finding_line(finding: Finding) -> str:
     where = f" {finding.where}" if finding.where else ""
-    return f"[{finding.check}]{where}: {finding.message}"
+    return printable(f"[{finding.check}]{where}: {finding.message}")
 
 
 def verification_text(result: Verification) -> str:
@@ -57,7 +57,7 @@ def verification_text(result: Verification) -> str:
     head = f"head {result.head[:12]}" if result.head else "no commits yet"
     if result.ok:
         return (
-            f"OK: {scope} verified ({head})\n"
+            f"OK: {scope} verified ({head})\n"  # nothing here comes from the store's content
             "checked: sha256 of every text and raw capture, canonical text, metadata against commit trailers, "
             "the chain of versions, commit dates, the files at the head, the working tree, git fsck"
         )
@@ -146,14 +146,16 @@ def audit_text(result: Audit, articles_shown: int = 30) -> str:
         else "no captures"
     )
     lines = [
-        f"Audit of {result.store}",
+        f"Audit of {printable(result.store)}",
         f"head:       {result.head or 'no commits yet'}",
         f"span:       {span}",
         f"articles:   {result.articles}",
         f"versions:   {result.versions} in {plural(result.commits, 'commit')}",
         f"captures:   {result.captures} ({result.versions} new versions, {result.unchanged} found no change)",
-        "extractors: " + (", ".join(f"{name} ({count})" for name, count in result.extractors) or "none"),
-        "archivers:  " + (", ".join(f"archive {name} ({count})" for name, count in result.archivers) or "none"),
+        printable("extractors: " + (", ".join(f"{name} ({count})" for name, count in result.extractors) or "none")),
+        printable(
+            "archivers:  " + (", ".join(f"archive {name} ({count})" for name, count in result.archivers) or "none")
+        ),
         "",
         "Captures per source",
     ]
@@ -180,7 +182,9 @@ def audit_text(result: Audit, articles_shown: int = 30) -> str:
         lines.append(f"… and {len(result.per_article) - articles_shown} more (--json lists them all)")
     lines += ["", f"Anomalies: {len(result.anomalies) or 'none'}"]
     lines += [
-        f"[{a.kind}]{' ' + a.article if a.article else ''}{f'@{a.version}' if a.version else ''}: {a.message}"
+        printable(
+            f"[{a.kind}]{' ' + a.article if a.article else ''}{f'@{a.version}' if a.version else ''}: {a.message}"
+        )
         for a in result.anomalies
     ]
     lines += ["", "Verification: " + verification_text(result.verification)]
@@ -226,7 +230,7 @@ def reproduction_text(result: Reproduction, verbose: bool = False) -> str:
             line = f"{r.status.upper():<27} {r.article}@{r.version} {r.commit[:12]}: {r.message}"
             if r.metadata_differences:
                 line += f" (extracted {', '.join(r.metadata_differences)} differ from the recorded ones)"
-            lines.append(line)
+            lines.append(printable(line))
     if not result.ok:
         shown = [s for s in ("mismatch", "extractor-changed", "failed") if result.counts[s]]
         lines += [f"{status}: {STATUSES[status]}" for status in shown]
@@ -260,7 +264,7 @@ def rebuild_text(result: Rebuild) -> str:
             f"DIFFERENT: rebuilt {plural(result.versions, 'version')} into {result.into}; head "
             f"{(result.head or 'none')[:12]}, the original's {(result.source_head or 'none')[:12]}"
         ]
-        lines += result.differences
+        lines += [printable(difference) for difference in result.differences]
     if result.stored_text:
         lines.append(f"stored text used for {len(result.stored_text)}: {', '.join(result.stored_text)}")
     if result.journal_entries:
@@ -280,4 +284,6 @@ def export_json(result: Export) -> dict[str, Any]:
 
 
 def export_text(result: Export) -> str:
-    return f"Wrote {result.path} ({result.format}): {plural(result.versions, 'version')}, {result.bytes} bytes"
+    return (
+        f"Wrote {printable(result.path)} ({result.format}): {plural(result.versions, 'version')}, {result.bytes} bytes"
+    )

@@ -9,6 +9,9 @@ returns what the terminal shows. Colour is added with ANSI codes that
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import sys
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -27,6 +30,8 @@ if TYPE_CHECKING:  # for annotations only: importing the comparison engine is sl
     from archive.review.versions import TermMention, TimelineEntry, VersionComparison, VersionDiff, VersionPair
 
 __all__ = [
+    "printable",
+    "terminal_width",
     "to_json",
     "text_table",
     "snapshot_text",
@@ -56,6 +61,27 @@ __all__ = [
 ]
 
 
+# Characters a terminal acts on instead of showing: C0 and C1 controls (ESC starts colour, title (OSC 0) and
+# link (OSC 8) sequences, CR returns to the line's start), line and paragraph separators, and the bidi
+# overrides and isolates that reorder what follows them.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, newlines: bool = False) -> str:
+    """``text`` with every control character shown as an escape (ESC as ``\\x1b``), so that nothing in a
+    store can drive the terminal; ``newlines`` keeps line breaks (a body of text), else a value stays one line.
+
+    Stored text is normalized without them, but a store may hold anything (an old version, another tool,
+    a forged commit), and what the terminal shows must be what is there."""
+    return (_UNPRINTABLE_BUT_NEWLINE if newlines else _UNPRINTABLE).sub(_escaped, text)
+
+
 def to_json(data: Any) -> str:
     """JSON as every command prints it: UTF-8 characters as themselves, indented, keys in a fixed order."""
     return json.dumps(data, ensure_ascii=False, indent=2)
@@ -65,11 +91,38 @@ def _short_time(moment: datetime) -> str:
     return format_time(moment).replace("T", " ").removesuffix("Z")
 
 
-def text_table(headers: Sequence[str], rows: Iterable[Sequence[str]], right: Sequence[int] = ()) -> str:
+def terminal_width() -> int | None:
+    """The width to fit tables to: the terminal's (``COLUMNS`` first, as a shell sets it) when stdout is a
+    terminal; None when it is a pipe or a file, so scripts and saved outputs get every line whole."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
+# A title cut to fit the terminal keeps at least this many characters (then the line may be longer).
+_MIN_FITTED = 8
+
+
+def _fit(cell: str, room: int) -> str:
+    return cell if len(cell) <= room else cell[: max(room, _MIN_FITTED) - 1].rstrip() + "…"
+
+
+def text_table(
+    headers: Sequence[str], rows: Iterable[Sequence[str]], right: Sequence[int] = (), width: int | None = -1
+) -> str:
     """A plain text table, the columns in ``right`` right-aligned; a left-aligned last column is left
-    unpadded so long titles do not widen the table."""
-    body = [list(row) for row in rows]
+    unpadded so long titles do not widen the table, and is shortened with … to fit ``width`` columns
+    (default: ``terminal_width()``; None: never)."""
+    if width == -1:
+        width = terminal_width()
+    body = [[printable(str(cell)) for cell in row] for row in rows]
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *body, strict=False)]
+    last = len(widths) - 1
+    if width is not None and body and last not in right:
+        room = width - sum(widths[:last]) - 2 * last
+        for row in body:
+            if len(row) > last:
+                row[last] = _fit(row[last], room)
     lines = []
     for row in [list(headers), *body]:
         cells = []
@@ -135,7 +188,7 @@ def articles_json(articles: Sequence[ArticleSummary]) -> dict[str, Any]:
 
 def history_text(versions: Sequence[Version]) -> str:
     first = versions[0]
-    header = f"{first.article_id}" + (f"  <{versions[-1].url}>" if versions[-1].url else "")
+    header = f"{first.article_id}" + (f"  <{printable(versions[-1].url)}>" if versions[-1].url else "")
     rows = [
         (
             str(v.number),
@@ -183,13 +236,13 @@ def version_text(version: Version, text: str) -> str:
     for name in _SHOWN_FIELDS:
         value = meta.get(name)
         if value:
-            lines.append(f"{name}: {', '.join(value) if isinstance(value, list) else value}")
+            lines.append(f"{name}: {', '.join(map(str, value)) if isinstance(value, list) else value}")
     if meta.get("http"):
         lines.append(f"http: {meta['http']['status']} {meta['http'].get('content_type') or ''}".rstrip())
     lines.append(f"extractor: {meta['extractor']['name']} {meta['extractor']['version']}")
     lines.append(f"text: {meta['text']['words']} words, sha256 {meta['text']['sha256']}")
     lines.append(f"raw: {meta['raw']['file']}, {meta['raw']['bytes']} bytes, sha256 {meta['raw']['sha256']}")
-    return "\n".join(lines) + "\n\n" + text.rstrip("\n")
+    return "\n".join(map(printable, lines)) + "\n\n" + printable(text.rstrip("\n"), newlines=True)
 
 
 def version_json(version: Version, text: str) -> dict[str, Any]:
@@ -207,6 +260,7 @@ def version_json(version: Version, text: str) -> dict[str, Any]:
 
 
 def _mark(op: int, fragment: str) -> str:
+    fragment = printable(fragment, newlines=True)
     if op == DELETE:
         return click.style(f"[-{fragment}-]", fg="red")
     return click.style(f"{{+{fragment}+}}", fg="green")
@@ -228,7 +282,7 @@ def _marked_lines(ops: Sequence[tuple[int, str]]) -> list[tuple[str, bool]]:
             if op != EQUAL:
                 changed[-1] = True
             if part:
-                lines[-1].append(part if op == EQUAL else _mark(op, part))
+                lines[-1].append(printable(part) if op == EQUAL else _mark(op, part))
     if not lines[-1] and not changed[-1]:
         lines.pop()
         changed.pop()
@@ -330,13 +384,13 @@ def _where(excerpt: Excerpt | None) -> str:
 def _change_body(change: Change) -> str:
     """The change's text with its word-level edits marked (old text for removals, new for additions)."""
     if change.diff is not None and change.edited:
-        return "".join(text if op == EQUAL else _mark(op, text) for op, text in change.diff.ops)
+        return "".join(printable(text) if op == EQUAL else _mark(op, text) for op, text in change.diff.ops)
     if change.new is not None and change.old is None:
         return _mark(INSERT, change.new.text)
     if change.old is not None and change.new is None:
         return _mark(DELETE, change.old.text)
     excerpt = change.new or change.old
-    return excerpt.text if excerpt else ""
+    return printable(excerpt.text) if excerpt else ""
 
 
 def _change_lines(change: Change) -> list[str]:
@@ -345,7 +399,7 @@ def _change_lines(change: Change) -> list[str]:
         click.style("SUBSTANTIVE", fg="red", bold=True) if change.substantive else click.style("cosmetic", dim=True)
     )
     lines = [f"{kind} {_where(change.old)} → {_where(change.new)}  {verdict}"]
-    lines.extend(f"    · {reason.text}" for reason in change.reasons)
+    lines.extend(f"    · {printable(reason.text)}" for reason in change.reasons)
     lines.append("    " + _change_body(change))
     return lines
 
@@ -608,8 +662,8 @@ def ingest_json(report: IngestReport) -> dict[str, Any]:
 
 def pull_text(result: PullResult) -> str:
     if not result.received and not result.replayed:
-        return f"{result.remote}: already up to date"
-    line = f"{result.remote}: received {plural(result.received, 'version')}"
+        return f"{printable(result.remote)}: already up to date"
+    line = f"{printable(result.remote)}: received {plural(result.received, 'version')}"
     if result.replayed or result.duplicates:
         line += f", recorded this store's {plural(result.replayed, 'newer version')} on top"
     if result.duplicates:
@@ -619,5 +673,5 @@ def pull_text(result: PullResult) -> str:
 
 def push_text(result: PushResult) -> str:
     if not result.sent:
-        return f"{result.remote}: already up to date"
-    return f"{result.remote}: sent {plural(result.sent, 'version')}"
+        return f"{printable(result.remote)}: already up to date"
+    return f"{printable(result.remote)}: sent {plural(result.sent, 'version')}"

@@ -32,7 +32,7 @@ from archive.present.html import render as render_template
 from archive.review.versions import VersionComparison, compare_versions
 from archive.store.repository import Store
 
-__all__ = ["Viewer", "fixity", "make_server", "serve"]
+__all__ = ["Viewer", "SECURITY_HEADERS", "allowed_host", "fixity", "make_server", "serve"]
 
 _NUMBER = re.compile(r"^[1-9][0-9]{0,6}$")
 
@@ -245,6 +245,35 @@ def fixity(version: Version, text: str, raw: bytes) -> dict[str, bool]:
     return {name: check not in failed for name, check in _FIXITY.items()}
 
 
+# On every answer, error pages included: no scripts, no outside requests, no framing by another site's page.
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    ),
+)
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
+_HOST = re.compile(r"^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::[0-9]{1,5})?$")
+
+
+def allowed_host(header: str | None, bound: str) -> bool:
+    """Whether a request's Host header names this viewer: a loopback name or the bound address, any port.
+
+    A page on another site can make a browser resolve its own name to 127.0.0.1 (DNS rebinding) and then
+    read what it fetches; that request still carries the other site's name, so it is refused. A request
+    without a Host header (HTTP/1.0, curl -H 'Host:') cannot come from such a page.
+    """
+    if header is None:
+        return True
+    match = _HOST.match(header.strip().lower())
+    if match is None:
+        return False
+    name = match.group(1)
+    return name in _LOOPBACK_NAMES or name in (bound.lower(), f"[{bound.lower()}]")
+
+
 def _handler(viewer: Viewer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "archive-viewer"
@@ -255,6 +284,26 @@ def _handler(viewer: Viewer) -> type[BaseHTTPRequestHandler]:
         def do_HEAD(self) -> None:
             self._answer(send_body=False)
 
+        def end_headers(self) -> None:
+            for name, value in SECURITY_HEADERS:
+                self.send_header(name, value)
+            super().end_headers()
+
+        def _misdirected(self, send_body: bool) -> bool:
+            """Answer 421 unless the Host header names this viewer (see ``allowed_host``)."""
+            address: Any = self.server.server_address
+            if allowed_host(self.headers.get("Host"), str(address[0])):
+                return False
+            body = b"This viewer answers only on its loopback address (http://127.0.0.1/ or http://localhost/).\n"
+            self.send_response(HTTPStatus.MISDIRECTED_REQUEST)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if send_body:
+                self.wfile.write(body)
+            return True
+
         def _refuse(self) -> None:
             self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
             self.send_header("Allow", "GET, HEAD")
@@ -264,6 +313,8 @@ def _handler(viewer: Viewer) -> type[BaseHTTPRequestHandler]:
         do_POST = do_PUT = do_DELETE = do_PATCH = _refuse
 
         def _answer(self, send_body: bool) -> None:
+            if self._misdirected(send_body):
+                return
             try:
                 response = viewer.respond(self.path)
             except Exception:
@@ -272,10 +323,6 @@ def _handler(viewer: Viewer) -> type[BaseHTTPRequestHandler]:
             self.send_response(response.status)
             self.send_header("Content-Type", response.content_type)
             self.send_header("Content-Length", str(len(response.body)))
-            self.send_header("X-Content-Type-Options", "nosniff")
-            self.send_header(
-                "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
-            )
             if response.location:
                 self.send_header("Location", response.location)
             self.end_headers()

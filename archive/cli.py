@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from archive import ArchiveError, ArticleNotFound, InvalidInput, Store, __version__, default_store_path, parse_time
+from archive import ArchiveError, ArticleNotFound, Store, __version__, default_store_path, parse_time
 from archive.present import terminal as render
 
 if TYPE_CHECKING:
@@ -218,7 +218,7 @@ def diff(
 
         result = compare_versions(store, article_id, old, new)
         if html_path is not None:
-            _write_page(html_path, comparison_page(result))
+            _write_page(store, html_path, comparison_page(result))
         if by == "sentence":
             _emit(as_json, lambda: render.sentence_diff_json(result), lambda: render.sentence_diff_text(result))
             return
@@ -228,11 +228,10 @@ def diff(
     _emit(as_json, lambda: render.word_diff_json(words), lambda: render.word_diff_text(words, full=full))
 
 
-def _write_page(path: Path, html: str) -> None:
-    try:
-        path.write_text(html, encoding="utf-8")
-    except OSError as error:
-        raise InvalidInput(f"cannot write {path}: {error.strerror or error}") from None
+def _write_page(store: Store, path: Path, html: str) -> None:
+    from archive.present.html import write_page
+
+    write_page(store, path, html)
     click.echo(f"Wrote {render.printable(str(path))}", err=True)
 
 
@@ -523,9 +522,10 @@ def audit(ctx: click.Context, html_path: Path | None, as_json: bool) -> None:
     from archive.present import reports
     from archive.present.audit_html import audit_page
 
-    result = audit_report(_read_only_store(ctx))
+    store = _read_only_store(ctx)
+    result = audit_report(store)
     if html_path is not None:
-        _write_page(html_path, audit_page(result))
+        _write_page(store, html_path, audit_page(result))
     _emit(as_json, lambda: reports.audit_json(result), lambda: reports.audit_text(result))
     ctx.exit(0 if result.ok else 1)
 
@@ -574,12 +574,13 @@ def rebuild(ctx: click.Context, into: Path, stored_text: bool, jobs: int | None,
     help="bagit: a BagIt bag (TARGET a new directory); warc: a WARC/1.1 file (.warc or .warc.gz); "
     "jsonl: one line per version.",
 )
+@click.option("--force", is_flag=True, help="Replace TARGET if it exists (a file, or an earlier bag).")
 @json_option
 @click.pass_context
-def export(ctx: click.Context, target: Path, export_format: str, as_json: bool) -> None:
+def export(ctx: click.Context, target: Path, export_format: str, force: bool, as_json: bool) -> None:
     """Write every version to TARGET for other tools: a BagIt bag, a WARC file or JSON Lines."""
     from archive import export as export_store
     from archive.present import reports
 
-    result = export_store(_read_only_store(ctx), export_format, target)
+    result = export_store(_read_only_store(ctx), export_format, target, force=force)
     _emit(as_json, lambda: reports.export_json(result), lambda: reports.export_text(result))

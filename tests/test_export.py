@@ -195,5 +195,7 @@ def test_export_refuses_an_existing_target(mixed: Store, run: Callable[..., Resu
     (tmp_path / "bag" / "keep.txt").write_text("mine\n")
     result = run("export", "--format", "bagit", str(tmp_path / "bag"))
     assert result.exit_code == 2
-    assert result.stderr == f"Error: {tmp_path / 'bag'} already exists and is not an empty directory\n"
+    assert result.stderr == (
+        f"Error: {tmp_path / 'bag'} already exists and is not an empty directory (give --force to replace it)\n"
+    )
     assert [p.name for p in (tmp_path / "bag").iterdir()] == ["keep.txt"]

@@ -221,6 +221,77 @@ def test_the_servers_own_error_pages_get_the_security_headers_too(served: tuple[
     assert "X-Frame-Options: DENY" in answer and "frame-ancestors 'none'" in answer
 
 
+# --- item 13: exports never overwrite by surprise, nothing is written into the store -----------------
+
+
+@pytest.fixture
+def demo_store(store_path: Path) -> Path:
+    from conftest import SEED, SEED_REVISION
+
+    from archive.ingest.snapshot import snapshot
+    from archive.model import parse_time
+
+    with Store.open(store_path) as store:
+        snapshot(store, str(SEED), article_id="putin", at=parse_time("2021-12-17T12:00:00Z"))
+        snapshot(store, str(SEED_REVISION), article_id="putin", at=parse_time("2021-12-18T09:30:00Z"))
+    return store_path
+
+
+@pytest.mark.parametrize(("export_format", "name"), [("jsonl", "out.jsonl"), ("warc", "out.warc.gz"), ("bagit", "bag")])
+def test_export_refuses_an_existing_target_and_force_replaces_it(
+    demo_store: Path, tmp_path: Path, export_format: str, name: str
+) -> None:
+    target = tmp_path / name
+    if export_format == "bagit":
+        target.mkdir()
+        (target / "bagit.txt").write_text("BagIt-Version: 1.0\n")
+    else:
+        target.write_text("an earlier export\n")
+    code, _, err = cli_run(demo_store, "export", "--format", export_format, str(target))
+    assert code == 2
+    assert len(err.splitlines()) == 1 and err.startswith(f"Error: {target} already exists"), err
+    assert "--force" in err
+    code, out, err = cli_run(demo_store, "export", "--format", export_format, str(target), "--force")
+    assert code == 0, err
+    assert out.startswith(f"Wrote {target} ({export_format}): 2 versions")
+    if export_format == "bagit":
+        assert (target / "bag-info.txt").is_file()
+    else:
+        assert target.read_bytes() != b"an earlier export\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part") or ".old" in p.name]
+
+
+def test_force_does_not_replace_a_folder_that_is_not_a_bag(demo_store: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "thesis.txt").write_text("years of work\n")
+    code, _, err = cli_run(demo_store, "export", "--format", "bagit", str(folder), "--force")
+    assert code == 2 and err.startswith("Error: ") and "not a BagIt bag" in err, err
+    assert (folder / "thesis.txt").read_text() == "years of work\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "--format", "jsonl", "{store}/out.jsonl"],
+        ["export", "--format", "warc", "{store}/articles/out.warc"],
+        ["export", "--format", "bagit", "{store}/bag"],
+        ["export", "--format", "jsonl", "{store}/.git/out.jsonl"],
+        ["diff", "putin", "--html", "{store}/diff.html"],
+        ["audit", "--html", "{store}/audit.html"],
+    ],
+)
+def test_nothing_is_written_into_the_stores_own_folder(demo_store: Path, args: list[str]) -> None:
+    from conftest import store_state
+
+    before = store_state(demo_store)
+    code, _, err = cli_run(demo_store, *[arg.format(store=demo_store) for arg in args])
+    assert code == 2, err
+    assert len(err.splitlines()) == 1 and err.startswith("Error: ") and "inside the store" in err, err
+    assert store_state(demo_store) == before
+    assert cli_run(demo_store, "verify")[0] == 0
+
+
 # --- item 15: tables fit the terminal, pipes and --json keep everything ----------------------------
 
 LONG_TITLE = "A headline that goes on and on " * 8 + "and ends here"

@@ -33,7 +33,16 @@ from archive.store.history import StoreHistory, parse_metadata, read_history, ve
 from archive.store.repository import META_FILE, TEXT_FILE, Store
 from archive.version import __version__
 
-__all__ = ["FORMATS", "ExportedVersion", "Export", "export", "export_bagit", "export_warc", "export_jsonl"]
+__all__ = [
+    "FORMATS",
+    "ExportedVersion",
+    "Export",
+    "export",
+    "export_bagit",
+    "export_warc",
+    "export_jsonl",
+    "refuse_inside_store",
+]
 
 FORMATS = ("bagit", "warc", "jsonl")
 # Record ids are name-based UUIDs (RFC 4122 v5) of the commit, so the same store exports the same WARC.
@@ -97,12 +106,27 @@ def exported_versions(store: Store) -> tuple[StoreHistory, list[ExportedVersion]
     return history, versions
 
 
-def export(store: Store, format: str, target: str | Path) -> Export:
-    """Write the whole store to ``target`` in ``format`` (one of FORMATS)."""
+def export(store: Store, format: str, target: str | Path, force: bool = False) -> Export:
+    """Write the whole store to ``target`` in ``format`` (one of FORMATS).
+
+    An existing target is refused unless ``force``, which replaces it (a file, or an earlier bag) only once
+    the new export is complete; a target inside the store is always refused."""
     writers = {"bagit": export_bagit, "warc": export_warc, "jsonl": export_jsonl}
     if format not in writers:
         raise InvalidInput(f"unknown export format {format!r} (use one of {', '.join(FORMATS)})")
-    return writers[format](store, target)
+    return writers[format](store, target, force)
+
+
+def refuse_inside_store(store: Store, target: str | Path) -> None:
+    """InvalidInput when ``target`` lies inside the store's folder (its working tree or its git directory):
+    a file there is not part of the history, and ``archive verify`` reports it."""
+    inside = Path(store.path).resolve()
+    where = Path(target).resolve()
+    if where == inside or inside in where.parents:
+        raise InvalidInput(
+            f"{target} is inside the store ({store.path}); write it outside the store's folder, "
+            "where it cannot make `archive verify` fail"
+        )
 
 
 def _newest_capture(versions: list[ExportedVersion]) -> str | None:
@@ -113,10 +137,13 @@ def _newest_capture(versions: list[ExportedVersion]) -> str | None:
 
 
 @contextmanager
-def _new_file(target: Path) -> Iterator[IO[bytes]]:
-    """A file that appears at ``target`` only when complete (a temporary file renamed into place)."""
+def _new_file(target: Path, force: bool = False) -> Iterator[IO[bytes]]:
+    """A file that appears at ``target`` only when complete (a temporary file renamed into place); an
+    existing file is refused unless ``force``, and then replaced by that rename."""
     if target.is_dir():
         raise InvalidInput(f"{target} is a directory; give a file name")
+    if (target.exists() or target.is_symlink()) and not force:
+        raise InvalidInput(f"{target} already exists (give --force to replace it)")
     parent = target.parent if str(target.parent) else Path(".")
     try:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, then renamed into place)
@@ -134,10 +161,16 @@ def _new_file(target: Path) -> Iterator[IO[bytes]]:
 
 
 @contextmanager
-def _new_directory(target: Path) -> Iterator[Path]:
-    """A directory that appears at ``target`` only when complete; ``target`` must not exist or be empty."""
+def _new_directory(target: Path, force: bool = False) -> Iterator[Path]:
+    """A directory that appears at ``target`` only when complete; ``target`` must not exist or be empty,
+    or with ``force`` be an earlier bag, which is replaced once the new one is complete."""
+    replace = False
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise InvalidInput(f"{target} already exists and is not an empty directory")
+        if not force:
+            raise InvalidInput(f"{target} already exists and is not an empty directory (give --force to replace it)")
+        if not target.is_dir() or not (target / "bagit.txt").is_file():
+            raise InvalidInput(f"{target} is not a BagIt bag: --force replaces only an earlier export")
+        replace = True
     parent = target.parent if str(target.parent) else Path(".")
     try:
         work = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.", suffix=".part"))
@@ -145,6 +178,12 @@ def _new_directory(target: Path) -> Iterator[Path]:
         raise InvalidInput(f"cannot write {target}: {error.strerror or error}") from None
     try:
         yield work
+        if replace:  # a directory cannot be renamed over a full one: the old bag steps aside, then goes
+            old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.", suffix=".old"))
+            os.replace(target, old / "bag")
+            os.replace(work, target)
+            shutil.rmtree(old, ignore_errors=True)
+            return
         if target.exists():
             target.rmdir()
         os.replace(work, target)
@@ -161,9 +200,10 @@ def _bag_path(path: str) -> str:
     return path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def export_bagit(store: Store, target: str | Path) -> Export:
+def export_bagit(store: Store, target: str | Path, force: bool = False) -> Export:
     """A BagIt 1.0 bag: ``data/<article>/v<N>/`` holds each version's text, raw capture and meta.yaml,
     with sha256 and sha512 manifests and tag manifests."""
+    refuse_inside_store(store, target)
     history, versions = exported_versions(store)
     destination = Path(target)
     payload: dict[str, bytes] = {}
@@ -195,7 +235,7 @@ def export_bagit(store: Store, target: str | Path) -> Export:
     tag_files = dict(tags)
     for algorithm in ("sha256", "sha512"):
         tags[f"tagmanifest-{algorithm}.txt"] = _manifest(tag_files, algorithm)
-    with _new_directory(destination) as work:
+    with _new_directory(destination, force) as work:
         for name, data in {**payload, **tags}.items():
             path = work / name
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -264,10 +304,11 @@ def _http_head(metadata: Mapping[str, Any], length: int) -> StatusAndHeaders | N
     return StatusAndHeaders(f"{status} {reason}".rstrip(), headers, protocol="HTTP/1.1")
 
 
-def export_warc(store: Store, target: str | Path) -> Export:
+def export_warc(store: Store, target: str | Path, force: bool = False) -> Export:
     """A WARC/1.1 file (gzipped per record when ``target`` ends in .gz): a warcinfo record, then per version a
     response record (URL captures, with the HTTP head rebuilt from the recorded status and Content-Type) or a
     resource record (files, stdin), dated at the capture time, and a metadata record holding its meta.yaml."""
+    refuse_inside_store(store, target)
     history, versions = exported_versions(store)
     destination = Path(target)
     newest = _newest_capture(versions) or "1970-01-01T00:00:00Z"
@@ -284,7 +325,7 @@ def export_warc(store: Store, target: str | Path) -> Export:
         ),
     ]
     info = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
-    with _new_file(destination) as out:
+    with _new_file(destination, force) as out:
         writer = WARCWriter(out, gzip=destination.name.endswith(".gz"), warc_version="1.1")
         _write_record(
             writer,
@@ -342,12 +383,13 @@ def version_line(version: ExportedVersion) -> dict[str, Any]:
     }
 
 
-def export_jsonl(store: Store, target: str | Path) -> Export:
+def export_jsonl(store: Store, target: str | Path, force: bool = False) -> Export:
     """One JSON object per line and per version, in the order of the history (raw captures are not included)."""
+    refuse_inside_store(store, target)
     history, versions = exported_versions(store)
     destination = Path(target)
     written = 0
-    with _new_file(destination) as out:
+    with _new_file(destination, force) as out:
         for version in versions:
             line = json.dumps(version_line(version), ensure_ascii=False, sort_keys=True) + "\n"
             written += out.write(line.encode("utf-8"))

@@ -257,6 +257,7 @@ def _anomalies(
             )
     # article -> (number, commit, capture time) of its previous version in the history
     previous: dict[str, tuple[int | None, datetime]] = {}
+    first_at: dict[tuple[str, datetime], int | None] = {}  # (article, capture time) -> first version captured then
     for version in history.versions:
         record = version.commit
 
@@ -283,11 +284,13 @@ def _anomalies(
                     f"{ref} was captured at {format_time(moment)}, before {version.article_id}@{number} "
                     f"({format_time(then)})",
                 )
-            elif moment == then:
-                yield anomaly(
-                    "same-capture-time",
-                    f"{ref} has the same capture time as {version.article_id}@{number} ({format_time(moment)})",
-                )
+        if (version.article_id, moment) in first_at:  # any earlier version, adjacent or not
+            yield anomaly(
+                "same-capture-time",
+                f"{ref} has the same capture time as {version.article_id}@{first_at[version.article_id, moment]} "
+                f"({format_time(moment)})",
+            )
+        first_at.setdefault((version.article_id, moment), version.number)
         previous[version.article_id] = (version.number, moment)
     unknown = [entry for entry in journal if entry.get("commit") not in snapshots]
     if unknown:

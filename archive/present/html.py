@@ -13,16 +13,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader
 
+from archive.audit.export import refuse_inside_store
 from archive.compare.changes import Change, ChangeKind, Comparison, Excerpt
 from archive.compare.words import DELETE, EQUAL, INSERT
+from archive.errors import InvalidInput
 from archive.model import Version, format_time
 from archive.review.versions import VersionComparison
+from archive.store.repository import Store
 
-__all__ = ["render", "comparison_page"]
+__all__ = ["render", "comparison_page", "write_page"]
 
 
 def render(template: str, **context: Any) -> str:
@@ -34,6 +38,15 @@ def comparison_page(result: VersionComparison) -> str:
     """The side-by-side page of two versions, readable without instructions."""
     old, new = result.pair.old, result.pair.new
     return render("comparison.html", old=old, new=new, comparison=result.comparison, href=None)
+
+
+def write_page(store: Store, path: Path, html: str) -> None:
+    """Write a page for ``store`` (``diff --html``, ``audit --html``) to ``path``, never inside the store."""
+    refuse_inside_store(store, path)
+    try:
+        path.write_text(html, encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(f"cannot write {path}: {error.strerror or error}") from None
 
 
 @cache

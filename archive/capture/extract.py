@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin
 
 from archive.capture.fetch import Capture
 from archive.capture.normalize import normalize_text
@@ -173,33 +172,6 @@ def _extract_html(html: str, captured_at: datetime | None) -> Extracted:
         extractor=HTML_EXTRACTOR,
         extractor_version=trafilatura.__version__,
     )
-
-
-def extract_links(capture: Capture) -> tuple[str, ...]:
-    """The links inside the article's own text (not navigation), absolute where the page's URL is known.
-
-    Empty for plain-text captures, which carry no links.
-    """
-    if not capture.is_html:
-        return ()
-    import trafilatura
-    from lxml import etree
-
-    document = decode(capture.raw, capture.charset, html=True)
-    tree = trafilatura.extract(
-        document,
-        include_links=True,
-        include_comments=False,
-        favor_precision=True,
-        output_format="xml",
-        config=_trafilatura_config(),
-    )
-    if not tree:
-        return ()
-    base = capture.final_url or capture.url
-    targets = etree.fromstring(tree.encode("utf-8")).xpath("//ref/@target")
-    links = (urljoin(base, str(target)) if base else str(target) for target in targets)
-    return tuple(dict.fromkeys(link for link in links if link))
 
 
 def _clean(value: str | None) -> str | None:

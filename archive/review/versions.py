@@ -2,7 +2,8 @@
 
 These functions join the store (which versions exist, their texts) to the
 comparisons (``archive.compare.words`` word by word, ``archive.compare.claims`` sentence by
-sentence), so the CLI and the web viewer ask one question each.
+sentence), so the CLI and the web viewer ask one question each. They read what
+the store stores, never the raw captures: nothing here runs the extractor.
 """
 
 from __future__ import annotations
@@ -11,12 +12,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from archive.capture.extract import extract_links
 from archive.compare.changes import Comparison
 from archive.compare.claims import compare
 from archive.compare.words import WordDiff, word_diff
 from archive.errors import InvalidInput, VersionNotFound
-from archive.ingest.snapshot import recapture
 from archive.model import Version, select_version
 from archive.store.repository import Store
 
@@ -88,22 +87,10 @@ class VersionComparison:
     comparison: Comparison
 
 
-def _links(store: Store, version: Version) -> tuple[str, ...] | None:
-    """The article's links in this version, or None when the capture cannot have any (plain text)."""
-    if version.metadata["raw"]["media_type"] not in ("text/html", "application/xhtml+xml"):
-        return None
-    return extract_links(recapture(version.metadata, store.raw(version)))
-
-
-def _compare_pair(store: Store, pair: VersionPair) -> Comparison:
-    return compare(
-        pair.old_text,
-        pair.new_text,
-        old_title=pair.old.title,
-        new_title=pair.new.title,
-        old_links=_links(store, pair.old),
-        new_links=_links(store, pair.new),
-    )
+def _compare_pair(pair: VersionPair) -> Comparison:
+    # Only the stored texts and titles: links are not stored (the text has none), and finding them in
+    # the raw HTML would mean running the extractor again on every comparison.
+    return compare(pair.old_text, pair.new_text, old_title=pair.old.title, new_title=pair.new.title)
 
 
 def compare_versions(
@@ -111,7 +98,7 @@ def compare_versions(
 ) -> VersionComparison:
     """Compare two versions sentence by sentence (default: the two latest), with claim signals."""
     pair = select_pair(store, article_id, old_spec, new_spec)
-    return VersionComparison(pair, _compare_pair(store, pair))
+    return VersionComparison(pair, _compare_pair(pair))
 
 
 @dataclass(frozen=True)
@@ -129,7 +116,7 @@ def timeline(store: Store, article_id: str) -> list[TimelineEntry]:
     entries = [TimelineEntry(versions[0], None)]
     for position in range(1, len(versions)):
         pair = VersionPair(versions[position - 1], versions[position], texts[position - 1], texts[position])
-        entries.append(TimelineEntry(versions[position], _compare_pair(store, pair)))
+        entries.append(TimelineEntry(versions[position], _compare_pair(pair)))
     return entries
 
 

@@ -64,7 +64,8 @@ if TYPE_CHECKING:
         term_coverage,
         timeline,
     )
-    from archive.store.repository import AddResult, NewVersion, Store, default_store_path
+    from archive.store.repository import Store, default_store_path
+    from archive.store.writer import AddResult, NewVersion
     from archive.web.viewer import make_server
 
 # Where each public name lives; ``__getattr__`` imports the module on first use.
@@ -97,7 +98,8 @@ _HOMES = {
         "term_coverage",
         "timeline",
     ),
-    "archive.store.repository": ("AddResult", "NewVersion", "Store", "default_store_path"),
+    "archive.store.repository": ("Store", "default_store_path"),
+    "archive.store.writer": ("AddResult", "NewVersion"),
     "archive.web.viewer": ("make_server",),
 }
 # Names that would shadow a subpackage (``archive.audit``, ``archive.compare``) are published under another.

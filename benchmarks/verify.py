@@ -26,7 +26,8 @@ from _common import ARCHIVE, median_seconds, real_words
 from archive.capture.extract import extract
 from archive.capture.fetch import Capture
 from archive.ingest.snapshot import describe
-from archive.store.repository import NewVersion, Store
+from archive.store.repository import Store
+from archive.store.writer import NewVersion
 
 VERSIONS_PER_ARTICLE = 10
 
@@ -67,7 +68,7 @@ def build(path: Path, versions: int, seed: int = 4) -> float:
                         raw_media_type="text/plain",
                         captured_at=base + timedelta(hours=round_number * 24, seconds=article),
                         metadata=describe(capture, extracted),
-                    )
+                    ),
                 )
     return time.perf_counter() - start
 

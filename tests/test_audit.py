@@ -17,7 +17,8 @@ from archive.audit.report import audit
 from archive.capture.fetch import Capture
 from archive.ingest.snapshot import snapshot
 from archive.present.audit_html import audit_page
-from archive.store.repository import Store, article_dir
+from archive.store.layout import article_dir
+from archive.store.repository import Store
 from archive.web.viewer import Viewer
 
 

@@ -121,7 +121,7 @@ def test_the_fast_yaml_writer_writes_what_pyyaml_writes() -> None:
     """canonical_yaml skips PyYAML for plain metadata; whatever it writes must be PyYAML's bytes."""
     import random
 
-    from archive.store.repository import _YAML_DUMPER, _plain_yaml
+    from archive.store.metadata import _YAML_DUMPER, _plain_yaml
 
     def pyyaml(data: dict[str, object]) -> str:
         return yaml.dump(

@@ -21,7 +21,8 @@ from tamper import blob_at, loose_object
 
 from archive.cli import cli
 from archive.ingest.snapshot import snapshot
-from archive.store.repository import Store, article_dir
+from archive.store.layout import article_dir
+from archive.store.repository import Store
 
 READ_COMMANDS = [["verify"], ["audit"], ["reproduce"], ["list"], ["history", "putin"], ["show", "putin@1"]]
 

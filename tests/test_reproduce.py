@@ -19,7 +19,9 @@ from archive.capture.extract import extract
 from archive.capture.fetch import Capture
 from archive.ingest.snapshot import describe, snapshot
 from archive.model import format_time
-from archive.store.repository import NewVersion, Store, article_dir
+from archive.store.layout import article_dir
+from archive.store.repository import Store
+from archive.store.writer import NewVersion
 
 
 def at(day: int, hour: int = 12) -> datetime:

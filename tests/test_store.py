@@ -14,7 +14,9 @@ from archive.cli import cli
 from archive.errors import ArticleNotFound, NotAStore, StoreCorrupt, VersionNotFound
 from archive.ingest.snapshot import snapshot
 from archive.model import parse_time
-from archive.store.repository import FORMAT_VERSION, NewVersion, Store, article_dir
+from archive.store.layout import FORMAT_VERSION, article_dir
+from archive.store.repository import Store
+from archive.store.writer import NewVersion
 
 DAY1 = datetime(2021, 12, 17, 12, 0, tzinfo=UTC)
 DAY2 = datetime(2021, 12, 18, 9, 30, tzinfo=UTC)
@@ -152,7 +154,7 @@ def test_a_failed_write_leaves_the_store_as_it_was(store: Store) -> None:
                 "text/plain",
                 DAY2,
                 {"title": "Other", "source": "stdin"},
-            )
+            ),
         )
         raise RuntimeError("crash before publishing")
     head, status, files = store_state(store.path)

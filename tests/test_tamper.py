@@ -17,7 +17,8 @@ from archive.audit.verify import Finding, verify
 from archive.capture.fetch import Capture
 from archive.ingest.snapshot import snapshot
 from archive.model import Version
-from archive.store.repository import Store, article_dir
+from archive.store.layout import article_dir
+from archive.store.repository import Store
 
 PUTIN = article_dir("putin")
 OTHER_TEXT = "Council approves the new budget\nThe city council approved the budget on Monday by seven votes to two.\n"

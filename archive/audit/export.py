@@ -30,7 +30,8 @@ from warcio.warcwriter import WARCWriter
 
 from archive.errors import InvalidInput, StoreCorrupt
 from archive.store.history import StoreHistory, parse_metadata, read_history, version_files
-from archive.store.repository import META_FILE, TEXT_FILE, Store
+from archive.store.layout import META_FILE, TEXT_FILE
+from archive.store.repository import Store
 from archive.version import __version__
 
 __all__ = [

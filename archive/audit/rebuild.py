@@ -10,7 +10,6 @@ it says it is, the new store's commit ids are the old ones, head included.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,7 +20,10 @@ from archive.audit.reproduce import reextract
 from archive.errors import ArchiveError, InvalidInput, NotReproducible, StoreCorrupt
 from archive.model import parse_time
 from archive.store.history import VersionRecord, parse_metadata, read_history, version_files
-from archive.store.repository import META_FILE, TEXT_FILE, NewVersion, Store, text_sha256
+from archive.store.layout import META_FILE, TEXT_FILE
+from archive.store.metadata import sha256, text_sha256
+from archive.store.repository import Store
+from archive.store.writer import NewVersion
 
 __all__ = ["Rebuild", "rebuild"]
 
@@ -76,7 +78,7 @@ def rebuild(source: Store, into: str | Path, stored_text: bool = False, jobs: in
             texts.append(text)
             continue
         reason = extraction.error or "re-extraction gives another text"
-        if stored_text and replay.text is not None and hashlib.sha256(replay.text).hexdigest() == recorded:
+        if stored_text and replay.text is not None and sha256(replay.text) == recorded:
             texts.append(replay.text.decode("utf-8"))
             copied.append(ref)
             continue
@@ -185,5 +187,5 @@ def _copy_journal(source: Store, target: Store, renamed: Mapping[str, str]) -> i
     """
     entries, _ = source.captures_journal()
     copied = [{**entry, "commit": renamed[entry["commit"]]} for entry in entries if entry.get("commit") in renamed]
-    target._journal_unchanged(copied)
+    target.journal_unchanged(copied)
     return len(copied)

@@ -19,8 +19,10 @@ from typing import Any
 from archive.audit.verify import Verification, verify
 from archive.errors import InvalidInput
 from archive.model import format_time, parse_time
+from archive.store.commits import CommitRecord, subject_of
 from archive.store.history import StoreHistory, VersionRecord, parse_metadata, read_history
-from archive.store.repository import META_FILE, CommitRecord, Store
+from archive.store.layout import META_FILE
+from archive.store.repository import Store
 
 __all__ = [
     "ANOMALIES",
@@ -249,10 +251,9 @@ def _anomalies(
         if record.commit not in snapshots:
             who = f"{record.author.name} <{record.author.email}>"
             when = format_time(datetime.fromtimestamp(record.committer.time, UTC))
-            subject = record.message.split("\n", 1)[0]
             yield Anomaly(
                 "foreign-commit",
-                f"commit {record.commit[:12]} by {who} at {when} records no version ({subject!r})",
+                f"commit {record.commit[:12]} by {who} at {when} records no version ({subject_of(record.message)!r})",
                 commit=record.commit,
             )
     # article -> (number, commit, capture time) of its previous version in the history

@@ -23,7 +23,9 @@ from archive.errors import ArchiveError, ArticleNotFound
 from archive.ingest.snapshot import recapture
 from archive.model import parse_time
 from archive.store.history import VersionRecord, parse_metadata, read_history, version_files
-from archive.store.repository import META_FILE, Store, text_sha256
+from archive.store.layout import META_FILE
+from archive.store.metadata import text_sha256
+from archive.store.repository import Store
 
 __all__ = ["STATUSES", "Reproduced", "Reproduction", "Extraction", "reproduce", "reextract", "select_versions"]
 

@@ -15,32 +15,22 @@ Findings are data, not exceptions: ``verify`` returns them all.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import yaml
-
 from archive.capture.normalize import is_normalized
 from archive.compare.words import count_words
 from archive.errors import InvalidInput, StoreCorrupt
 from archive.ids import validate_article_id
 from archive.model import format_time, parse_time
+from archive.store.commits import TEXT_SHA256, URL, VERSION, CommitRecord, subject, subject_of
 from archive.store.history import StoreHistory, VersionRecord, parse_metadata, read_history, version_files
-from archive.store.repository import (
-    BRANCH,
-    FORMAT_VERSION,
-    MARKER_FILE,
-    META_FILE,
-    TEXT_FILE,
-    CommitRecord,
-    Store,
-    article_of_path,
-    load_yaml,
-)
+from archive.store.layout import BRANCH, FORMAT_VERSION, MARKER_FILE, META_FILE, TEXT_FILE, article_of_path
+from archive.store.metadata import marker_format, sha256
+from archive.store.repository import Store
 
 __all__ = ["CHECKS", "Finding", "Verification", "verify", "check_fixity"]
 
@@ -221,7 +211,7 @@ def _check_version(
     except InvalidInput:
         yield finding("metadata", f"the commit's Article trailer {article!r} is not a valid article id")
     if number is None:
-        yield finding("metadata", f"the commit's Version trailer {record.trailers['Version']!r} is not a number")
+        yield finding("metadata", f"the commit's Version trailer {record.trailers[VERSION]!r} is not a number")
     for path, _ in record.changes:
         if not path.startswith(version.directory + "/") and not (is_root and path == MARKER_FILE):
             yield finding("outside-article", f"the snapshot also changes {path}, outside {version.directory}", path)
@@ -271,34 +261,33 @@ def _check_metadata(version: VersionRecord, metadata: Mapping[str, Any], finding
     if metadata.get("version") != version.number:
         yield finding(
             "metadata",
-            f"{META_FILE} says version {metadata.get('version')!r}, the commit's Version "
-            f"trailer {trailers['Version']!r}",
+            f"{META_FILE} says version {metadata.get('version')!r}, the commit's Version trailer {trailers[VERSION]!r}",
             META_FILE,
         )
     recorded_sha = _nested(metadata, "text", "sha256")
-    if trailers.get("Text-SHA256") != recorded_sha:
+    if trailers.get(TEXT_SHA256) != recorded_sha:
         yield finding(
             "metadata",
-            f"the commit's Text-SHA256 trailer is {trailers.get('Text-SHA256')}, {META_FILE} records {recorded_sha}",
+            f"the commit's Text-SHA256 trailer is {trailers.get(TEXT_SHA256)}, {META_FILE} records {recorded_sha}",
             META_FILE,
         )
-    if trailers.get("URL") != (metadata.get("url") or None):
+    if trailers.get(URL) != (metadata.get("url") or None):
         yield finding(
             "metadata",
-            f"the commit's URL trailer is {trailers.get('URL')!r}, {META_FILE} records {metadata.get('url')!r}",
+            f"the commit's URL trailer is {trailers.get(URL)!r}, {META_FILE} records {metadata.get('url')!r}",
             META_FILE,
         )
-    subject = version.commit.message.split("\n", 1)[0]
-    expected = f"{metadata.get('id')} v{metadata.get('version')}: {metadata.get('title') or '(untitled)'}"
-    if subject != expected:
-        yield finding("metadata", f"the commit's subject {subject!r} does not match {META_FILE} ({expected!r})")
+    found = subject_of(version.commit.message)
+    expected = subject(metadata.get("id"), metadata.get("version"), metadata.get("title"))
+    if found != expected:
+        yield finding("metadata", f"the commit's subject {found!r} does not match {META_FILE} ({expected!r})")
     if metadata.get("format") != FORMAT_VERSION:
         yield finding("format", f"{META_FILE} says format {metadata.get('format')!r}, not {FORMAT_VERSION}", META_FILE)
 
 
 def _check_text(data: bytes, metadata: Mapping[str, Any], finding: _Report) -> Iterable[Finding]:
     recorded = _nested(metadata, "text", "sha256")
-    actual = hashlib.sha256(data).hexdigest()
+    actual = sha256(data)
     if actual != recorded:
         yield finding(
             "text-sha256",
@@ -325,7 +314,7 @@ def _check_text(data: bytes, metadata: Mapping[str, Any], finding: _Report) -> I
 
 def _check_raw(name: str, data: bytes, metadata: Mapping[str, Any], finding: _Report) -> Iterable[Finding]:
     recorded = _nested(metadata, "raw", "sha256")
-    actual = hashlib.sha256(data).hexdigest()
+    actual = sha256(data)
     if actual != recorded:
         yield finding(
             "raw-sha256",
@@ -452,10 +441,8 @@ def _marker_format(store: Store, history: StoreHistory) -> tuple[int | None, str
     blob = history.marker_blob
     if blob is None:
         return None, f"{MARKER_FILE} is missing from the branch head"
-    data = next(store.read_objects([blob]))[1]
-    try:
-        found = int(load_yaml(data or b"")["format"])
-    except (TypeError, KeyError, ValueError, yaml.YAMLError):
+    found = marker_format(next(store.read_objects([blob]))[1] or b"")
+    if found is None:
         return None, f"{MARKER_FILE} at the branch head is unreadable or has no format"
     if found != FORMAT_VERSION:
         return found, f"{MARKER_FILE} says format {found}; this archive reads format {FORMAT_VERSION}"

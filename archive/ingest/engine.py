@@ -27,7 +27,9 @@ from archive.capture.fetch import Capture
 from archive.compare.words import word_diff
 from archive.errors import ArchiveError, ExtractionFailed, InvalidInput, SourceUnavailable
 from archive.ingest.snapshot import choose_article_id, new_version
-from archive.store.repository import AddResult, Store, Writer, text_sha256
+from archive.store.metadata import text_sha256
+from archive.store.repository import Store
+from archive.store.writer import AddResult, Writer
 
 __all__ = ["CaptureSource", "Pending", "IngestReport", "ingest", "BATCH_SIZE"]
 

@@ -37,7 +37,8 @@ from archive.capture.fetch import DEFAULT_TIMEOUT, MAX_BYTES, Capture, Fetched, 
 from archive.errors import ArchiveError, InvalidInput, SourceUnavailable, StoreBusy
 from archive.ingest.engine import IngestReport, Pending, ingest
 from archive.model import format_time, parse_time
-from archive.store.repository import AddResult, Store
+from archive.store.repository import Store
+from archive.store.writer import AddResult
 
 __all__ = [
     "SCHEDULE",
@@ -215,7 +216,7 @@ class Watcher:
         self.feeds = list(dict.fromkeys(feeds))
         self.options = options
         self.clock = clock
-        self._state_path = store._archive_dir / STATE_FILE
+        self._state_path = store.private_dir / STATE_FILE
         self._pacer = _Pacer(options.host_delay)
 
     def run_pass(
@@ -383,8 +384,8 @@ def _reason(error: ArchiveError) -> str:
 @contextmanager
 def _only_watcher(store: Store) -> Iterator[None]:
     """One watcher per store: two would fetch everything twice and overwrite each other's state."""
-    store._archive_dir.mkdir(exist_ok=True)
-    with open(store._archive_dir / "watch.lock", "a+") as handle:
+    store.private_dir.mkdir(exist_ok=True)
+    with open(store.private_dir / "watch.lock", "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -25,22 +25,15 @@ from pathlib import Path
 
 from archive.errors import HistoryConflict, InvalidInput, SourceUnavailable
 from archive.model import format_time, parse_time
-from archive.store.repository import (
-    BRANCH,
-    MARKER_FILE,
-    META_FILE,
-    TEXT_FILE,
-    NewVersion,
-    Store,
-    article_dir,
-    load_yaml,
-)
+from archive.store.commits import ARTICLE, CommitRecord
+from archive.store.layout import BRANCH, MARKER_FILE, META_FILE, TEXT_FILE, article_dir
+from archive.store.metadata import given_fields, load_yaml
+from archive.store.repository import Store
+from archive.store.writer import NewVersion
 
 __all__ = ["DEFAULT_REMOTE", "PullResult", "PushResult", "pull", "push"]
 
 DEFAULT_REMOTE = "origin"
-# What Writer.add derives for each version: the rest of meta.yaml is what the capture said.
-_DERIVED = frozenset({"id", "version", "previous_commit", "captured_at", "format", "text", "raw", "changes"})
 
 
 @dataclass(frozen=True)
@@ -63,10 +56,6 @@ class PushResult:
     sent: int
 
 
-def _run(store: Store, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return store._git(*args)
-
-
 def _error_line(result: subprocess.CompletedProcess[bytes]) -> str:
     lines = [line.strip() for line in result.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
     useful = [line for line in lines if line.startswith(("fatal:", "error:", "!", "remote: error"))] or lines
@@ -75,7 +64,7 @@ def _error_line(result: subprocess.CompletedProcess[bytes]) -> str:
 
 def _remote_head(store: Store, remote: str) -> str | None:
     """The commit the remote's main branch points at (None when it has none yet)."""
-    result = _run(store, "ls-remote", "--heads", "--", remote, BRANCH)
+    result = store.git("ls-remote", "--heads", "--", remote, BRANCH)
     if result.returncode != 0:
         raise SourceUnavailable(f"cannot reach {remote}: {_error_line(result)}")
     for line in result.stdout.decode().splitlines():
@@ -90,25 +79,16 @@ def _fetch(store: Store, remote: str) -> str | None:
     ref = f"refs/archive/fetched/{hashlib.sha256(remote.encode('utf-8')).hexdigest()[:16]}"
     if _remote_head(store, remote) is None:
         return None
-    result = _run(store, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", remote, f"+{BRANCH}:{ref}")
+    result = store.git("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", remote, f"+{BRANCH}:{ref}")
     if result.returncode != 0:
         raise SourceUnavailable(f"cannot fetch from {remote}: {_error_line(result)}")
-    commit = _run(store, "rev-parse", "--verify", "--quiet", ref).stdout.decode().strip()
-    marker = _run(store, "cat-file", "blob", f"{commit}:{MARKER_FILE}")
-    try:
-        found = int(load_yaml(marker.stdout)["format"]) if marker.returncode == 0 else None
-    except (TypeError, KeyError, ValueError):
-        found = None
+    commit = store.git("rev-parse", "--verify", "--quiet", ref).stdout.decode().strip()
+    found = store.marker_format(commit)
     if found is None:
         raise InvalidInput(f"{remote} is not an archive store (its main branch has no {MARKER_FILE})")
     if found > store.format_version():
         raise InvalidInput(f"{remote} has store format {found}, newer than this archive supports; upgrade archive")
     return commit
-
-
-def _count(store: Store, revisions: str) -> int:
-    result = _run(store, "rev-list", "--count", revisions)
-    return int(result.stdout.decode().strip() or 0) if result.returncode == 0 else 0
 
 
 def pull(store: Store, remote: str = DEFAULT_REMOTE) -> PullResult:
@@ -122,7 +102,7 @@ def pull(store: Store, remote: str = DEFAULT_REMOTE) -> PullResult:
         return PullResult(remote, store.head(), 0, 0, 0)
     with store.writing(onto=theirs) as writer:
         start = store.head()
-        received = _count(store, f"{start}..{theirs}" if start else theirs)
+        received = store.count_commits(f"{start}..{theirs}" if start else theirs)
         replayed = duplicates = 0
         for new in _recorded_versions(store, writer.local_only):
             latest = writer.latest(new.article_id)
@@ -145,23 +125,12 @@ def pull(store: Store, remote: str = DEFAULT_REMOTE) -> PullResult:
     return PullResult(remote, store.head(), received, replayed, duplicates)
 
 
-def _recorded_versions(store: Store, commits: list[str]) -> list[NewVersion]:
+def _recorded_versions(store: Store, records: list[CommitRecord]) -> list[NewVersion]:
     """The versions the given commits recorded, as captures to record again (with their authors)."""
-    if not commits:
+    if not records:
         return []
-    log = _run(
-        store,
-        "log",
-        "--no-walk=unsorted",
-        "--format=%H%x1f%an%x1f%ae%x1f%(trailers:key=Article,valueonly)%x1e",
-        *commits,
-    )
-    facts: dict[str, tuple[str, str, str]] = {}
-    for record in log.stdout.decode("utf-8", "replace").split("\x1e"):
-        fields = record.strip().split("\x1f")
-        if len(fields) == 4:
-            facts[fields[0]] = (fields[1], fields[2], fields[3].strip())
-    directories = {commit: article_dir(facts[commit][2]) for commit in commits}
+    commits = [record.commit for record in records]
+    directories = {record.commit: article_dir(record.trailers[ARTICLE]) for record in records}
     metas = [data for _, data in store.read_objects([f"{c}:{directories[c]}/{META_FILE}" for c in commits])]
     metadata = [load_yaml(data) if data is not None else None for data in metas]
     names = []
@@ -174,11 +143,13 @@ def _recorded_versions(store: Store, commits: list[str]) -> list[NewVersion]:
         ]
     contents = [data for _, data in store.read_objects(names)]
     versions = []
-    for position, (commit, meta) in enumerate(zip(commits, metadata, strict=True)):
+    for position, (record, meta) in enumerate(zip(records, metadata, strict=True)):
         text, raw = contents[2 * position], contents[2 * position + 1]
-        name, email, article = facts[commit]
+        article = record.trailers[ARTICLE]
         if text is None or raw is None or meta is None:
-            raise HistoryConflict(f"cannot pull: version {commit[:12]} of {article} is damaged (run `archive verify`)")
+            raise HistoryConflict(
+                f"cannot pull: version {record.commit[:12]} of {article} is damaged (run `archive verify`)"
+            )
         versions.append(
             NewVersion(
                 article_id=article,
@@ -186,8 +157,8 @@ def _recorded_versions(store: Store, commits: list[str]) -> list[NewVersion]:
                 raw=raw,
                 raw_media_type=meta["raw"]["media_type"],
                 captured_at=parse_time(meta["captured_at"], end_of_day=False),
-                metadata={key: value for key, value in meta.items() if key not in _DERIVED},
-                author=(name, email),
+                metadata=given_fields(meta),
+                author=(record.author.name, record.author.email),
             )
         )
     return versions
@@ -208,11 +179,10 @@ def push(store: Store, remote: str = DEFAULT_REMOTE) -> PushResult:
     before = _remote_head(store, location)
     if before == head:
         return PushResult(remote, head, 0)
-    known = before is not None and _run(store, "cat-file", "-e", f"{before}^{{commit}}").returncode == 0
-    if before is not None and (not known or _run(store, "merge-base", "--is-ancestor", before, head).returncode != 0):
+    if before is not None and not store.is_ancestor(before, head):  # False too when this store lacks ``before``
         raise HistoryConflict(f"{remote} has versions this store lacks: run `archive pull {remote}` first, then push")
-    sent = _count(store, f"{before}..{head}" if before else head)
-    result = _run(store, "push", "--quiet", "--", location, f"{head}:{BRANCH}")
+    sent = store.count_commits(f"{before}..{head}" if before else head)
+    result = store.git("push", "--quiet", "--", location, f"{head}:{BRANCH}")
     if result.returncode != 0:
         reason = _error_line(result)
         if "checked out" in reason or "denyCurrentBranch" in result.stderr.decode("utf-8", "replace"):

@@ -20,10 +20,12 @@ from archive.capture.normalize import one_line_options
 from archive.errors import InvalidInput
 from archive.ids import article_id_from_title, article_id_from_url, validate_article_id
 from archive.model import parse_time
-from archive.store.repository import AddResult, NewVersion, Store
+from archive.store.metadata import capture_fields, recorded_capture
+from archive.store.repository import Store
+from archive.store.writer import AddResult, NewVersion
 from archive.version import __version__
 
-__all__ = ["snapshot", "describe", "choose_article_id", "new_version", "UrlLookup"]
+__all__ = ["snapshot", "describe", "choose_article_id", "new_version", "recapture", "UrlLookup"]
 
 
 def snapshot(
@@ -102,25 +104,23 @@ def choose_article_id(known: UrlLookup, taken: Capture, extracted: Extracted, na
 
 
 def describe(taken: Capture, extracted: Extracted) -> dict[str, Any]:
-    """The descriptive metadata of a version; every key is always present, null when unknown."""
-    final_url = taken.final_url if taken.final_url and taken.final_url != taken.url else None
-    http = None
-    if taken.http_status is not None:
-        http = {"status": taken.http_status, "content_type": taken.content_type}
-    return {
-        "url": taken.url,
-        "final_url": final_url,
-        "canonical_url": extracted.canonical_url,
-        "title": extracted.title,
-        "authors": list(extracted.authors),
-        "published": extracted.published,
-        "site_name": extracted.site_name,
-        "image_credit": extracted.image_credit,
-        "source": taken.source,
-        "http": http,
-        "extractor": {"name": extracted.extractor, "version": extracted.extractor_version},
-        "archiver": {"version": __version__},
-    }
+    """The metadata a capture gives a version (``archive.store.metadata.capture_fields``)."""
+    return capture_fields(
+        url=taken.url,
+        final_url=taken.final_url,
+        canonical_url=extracted.canonical_url,
+        title=extracted.title,
+        authors=extracted.authors,
+        published=extracted.published,
+        site_name=extracted.site_name,
+        image_credit=extracted.image_credit,
+        source=taken.source,
+        http_status=taken.http_status,
+        content_type=taken.content_type,
+        extractor=extracted.extractor,
+        extractor_version=extracted.extractor_version,
+        archiver_version=__version__,
+    )
 
 
 def recapture(metadata: Mapping[str, Any], raw: bytes) -> Capture:
@@ -129,16 +129,16 @@ def recapture(metadata: Mapping[str, Any], raw: bytes) -> Capture:
     The inverse of ``describe`` for everything extraction depends on, so that
     re-extracting a stored version gives what the archive recorded.
     """
-    http = metadata.get("http") or {}
-    _, charset = parse_content_type(http.get("content_type"))
+    recorded = recorded_capture(metadata)
+    _, charset = parse_content_type(recorded.content_type)
     return Capture(
         raw=raw,
-        source=metadata["source"],
-        media_type=metadata["raw"]["media_type"],
-        url=metadata.get("url"),
-        final_url=metadata.get("final_url") or metadata.get("url"),
-        http_status=http.get("status"),
-        content_type=http.get("content_type"),
+        source=recorded.source,
+        media_type=recorded.media_type,
+        url=recorded.url,
+        final_url=recorded.final_url,
+        http_status=recorded.http_status,
+        content_type=recorded.content_type,
         charset=charset,
-        captured_at=parse_time(metadata["captured_at"]),
+        captured_at=parse_time(recorded.captured_at),
     )

@@ -17,7 +17,10 @@ from typing import Any
 
 import yaml
 
-from archive.store.repository import MARKER_FILE, META_FILE, CommitRecord, Store, article_dir, load_yaml
+from archive.store.commits import ARTICLE, VERSION, CommitRecord, records_version
+from archive.store.layout import MARKER_FILE, META_FILE, article_dir
+from archive.store.metadata import load_yaml
+from archive.store.repository import Store
 
 __all__ = ["VersionRecord", "StoreHistory", "read_history", "version_files", "parse_metadata"]
 
@@ -69,11 +72,11 @@ def read_history(store: Store) -> StoreHistory:
             else:
                 files[name] = blob
             last_change[path] = record.commit
-        article = record.trailers.get("Article")
-        if article is None or "Version" not in record.trailers:
+        if not records_version(record.trailers):
             continue
+        article = record.trailers[ARTICLE]
         directory = article_dir(article)
-        number_text = record.trailers["Version"]
+        number_text = record.trailers[VERSION]
         number = int(number_text) if number_text.isdigit() else None
         versions.append(VersionRecord(article, number, directory, record, dict(by_dir.get(directory, {}))))
     head = commits[-1].commit if commits else None

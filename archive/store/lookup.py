@@ -15,7 +15,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["VersionRow", "Index"]
+from archive.model import Version, parse_time
+
+__all__ = ["VersionRow", "Index", "as_version"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS stamp (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,6 +39,12 @@ _INDEX_VERSION = "1"
 
 VersionRow = tuple[str, int, str, dict[str, Any]]
 """(article id, version number, commit id, metadata)"""
+
+
+def as_version(row: VersionRow) -> Version:
+    """The version a row of the lookup table describes."""
+    article, number, commit, metadata = row
+    return Version(article, number, commit, parse_time(metadata["captured_at"]), metadata)
 
 
 class Index:

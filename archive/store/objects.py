@@ -1,4 +1,4 @@
-"""Writing git objects: loose for a handful, one packfile for many.
+"""Git objects: encoding trees and commits, writing them (loose for a handful, one packfile for many), reading trees.
 
 A loose object costs a file, a rename and a directory entry; a bulk import
 writes hundreds of thousands of them. A pack holds any number of objects in
@@ -18,10 +18,29 @@ import os
 import struct
 import tempfile
 import zlib
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-__all__ = ["object_id", "ObjectWriter"]
+import git
+from git.objects.fun import tree_entries_from_data
+
+__all__ = [
+    "TREE_MODE",
+    "FILE_MODE",
+    "TreeEntries",
+    "object_id",
+    "tree_order",
+    "tree_object",
+    "commit_object",
+    "ObjectWriter",
+    "TreeReader",
+]
+
+TREE_MODE, FILE_MODE = 0o040000, 0o100644
+TreeEntries = dict[str, tuple[int, bytes]]
+"""A tree's entries: name -> (mode, binary object id)."""
 
 _PACK_TYPES = {b"commit": 1, b"tree": 2, b"blob": 3}
 
@@ -29,6 +48,51 @@ _PACK_TYPES = {b"commit": 1, b"tree": 2, b"blob": 3}
 def object_id(kind: bytes, data: bytes) -> bytes:
     """The binary SHA-1 git gives an object of ``kind`` holding ``data``."""
     return hashlib.sha1(b"%s %d\0%s" % (kind, len(data), data)).digest()
+
+
+def tree_order(entries: Mapping[str, tuple[int, bytes]]) -> list[str]:
+    """Names in git's tree order: by bytes, a subtree's name compared as if it ended in "/"."""
+    return sorted(entries, key=lambda name: name.encode("utf-8") + (b"/" if entries[name][0] == TREE_MODE else b""))
+
+
+def tree_object(entries: Mapping[str, tuple[int, bytes]], order: Sequence[str] | None = None) -> bytes:
+    """A tree object's data; ``order`` is its names already in git's order (``tree_order``), if the caller keeps it."""
+    return b"".join(
+        b"%o %s\0%s" % (entries[name][0], name.encode("utf-8"), entries[name][1])
+        for name in (order if order is not None else tree_order(entries))
+    )
+
+
+def commit_object(tree: bytes, parent: str | None, author: tuple[str, str], when: datetime, message: str) -> bytes:
+    """A commit object's data: ``author`` (name, email) is also its committer, both dated ``when`` in UTC."""
+    name, email = author
+    stamp = f"{int(when.timestamp())} +0000"
+    lines = [f"tree {tree.hex()}"]
+    if parent:
+        lines.append(f"parent {parent}")
+    lines.append(f"author {name} <{email}> {stamp}")
+    lines.append(f"committer {name} <{email}> {stamp}")
+    return ("\n".join(lines) + "\n\n" + message).encode("utf-8")
+
+
+class TreeReader:
+    """Reads trees from a repository: a commit's root tree, and a tree's entries."""
+
+    def __init__(self, repo: git.Repo) -> None:
+        self._repo = repo
+
+    def root(self, commit: str | None) -> bytes | None:
+        """The root tree of ``commit`` (None for no commit)."""
+        if commit is None:
+            return None
+        return bytes.fromhex(self._repo.git.rev_parse(f"{commit}^{{tree}}"))
+
+    def entries(self, tree: bytes | None) -> TreeEntries:
+        """The entries of ``tree`` (none for no tree)."""
+        if tree is None:
+            return {}
+        data = self._repo.odb.stream(tree).read()
+        return {name: (mode, sha) for sha, mode, name in tree_entries_from_data(data)}
 
 
 class ObjectWriter:

@@ -1,0 +1,73 @@
+"""Store format 1, on disk: where each file of a store lives (``docs/store-format.md``).
+
+The only module that knows paths in the store's tree, and the names of the
+local state kept beside it in the git directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+__all__ = [
+    "FORMAT_VERSION",
+    "BRANCH",
+    "MARKER_FILE",
+    "ARTICLES_DIR",
+    "SHARD_LEVELS",
+    "LAYOUT",
+    "TEXT_FILE",
+    "META_FILE",
+    "PRIVATE_DIR",
+    "LOCK_FILE",
+    "LOOKUP_FILE",
+    "PENDING_FILE",
+    "JOURNAL_FILE",
+    "article_dir",
+    "article_of_path",
+    "raw_file_name",
+]
+
+FORMAT_VERSION = 1
+BRANCH = "refs/heads/main"
+MARKER_FILE = "archive.yaml"
+ARTICLES_DIR = "articles"
+SHARD_LEVELS = 4  # directories between ARTICLES_DIR and an article's, one hex digit each (see article_dir)
+LAYOUT = "articles/<a>/<b>/<c>/<d>/<id>/"  # as the store marker describes it
+TEXT_FILE = "text.txt"
+META_FILE = "meta.yaml"
+
+# Local state, in this directory of the git directory: never committed, rebuildable or disposable.
+PRIVATE_DIR = "archive"
+LOCK_FILE = "lock"  # held by the one writer
+LOOKUP_FILE = "index.sqlite3"  # the lookup cache (archive.store.lookup)
+PENDING_FILE = "checkout-pending"  # a working-tree checkout that a crash may have interrupted
+JOURNAL_FILE = "captures.jsonl"  # captures that found no change, and so made no commit
+
+
+def article_dir(article_id: str) -> str:
+    """Where an article lives: ``articles/a/b/c/d/<id>``, where ``abcd…`` is the sha256 of its id in hex.
+
+    A commit rewrites every tree on its article's path, so their size is what
+    a commit costs in time and disk. Four levels of 16 give 65,536 leaves and
+    keep every tree on the path small (16 entries, and about 15 articles in
+    a leaf at a million): about 2 KB of trees a commit, where two levels of
+    256 cost 15 KB.
+    """
+    digest = hashlib.sha256(article_id.encode("utf-8")).hexdigest()
+    return "/".join((ARTICLES_DIR, *digest[:SHARD_LEVELS], article_id))
+
+
+def article_of_path(path: str) -> str | None:
+    """The article whose directory a path in the store is in (by its place, even a misplaced one), else None."""
+    parts = path.split("/")
+    depth = SHARD_LEVELS + 1
+    return parts[depth] if len(parts) > depth + 1 and parts[0] == ARTICLES_DIR else None
+
+
+def raw_file_name(media_type: str) -> str:
+    """The raw capture's file name, its extension telling how it was read."""
+    if media_type in ("text/html", "application/xhtml+xml"):
+        return "raw.html"
+    if media_type in ("text/markdown", "text/x-markdown"):
+        return "raw.md"
+    return "raw.txt"

@@ -1,0 +1,296 @@
+"""Store format 1, in YAML: each version's ``meta.yaml`` and the store marker (``docs/store-format.md``).
+
+The only module that knows the fields of ``meta.yaml``: which ones a capture
+gives and which ones the writer derives, which ones decide whether a capture
+is a new version, and how they are written. Canonical YAML (sorted keys,
+UTF-8 as itself, no folding) makes the same metadata the same bytes, and so
+the same commit ids, on every machine.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from archive.store.layout import FORMAT_VERSION, LAYOUT, TEXT_FILE
+
+__all__ = [
+    "TRACKED_FIELDS",
+    "DERIVED_FIELDS",
+    "WordCounts",
+    "RecordedCapture",
+    "canonical_yaml",
+    "load_yaml",
+    "sha256",
+    "text_sha256",
+    "capture_fields",
+    "version_metadata",
+    "given_fields",
+    "recorded_text_sha256",
+    "same_content",
+    "recorded_capture",
+    "marker_yaml",
+    "marker_format",
+]
+
+# The metadata that, with the text, decides whether a capture is a new version.
+# Capture details (time, HTTP headers, raw bytes) change on every fetch and do not.
+TRACKED_FIELDS = ("title", "authors", "published", "canonical_url")
+# What the writer derives for each version; the other fields are what the capture said.
+DERIVED_FIELDS = frozenset({"id", "version", "previous_commit", "captured_at", "format", "text", "raw", "changes"})
+
+
+def sha256(data: bytes) -> str:
+    """The hex SHA-256 that ``meta.yaml`` records for a file."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def text_sha256(text: str) -> str:
+    """The hash a version records for its text (``meta.yaml``: ``text.sha256``)."""
+    return sha256(text.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class WordCounts:
+    """What a new version's ``text.words`` and ``changes`` record, measured by the caller (the store runs no diff).
+
+    ``against`` is the SHA-256 of the text the counts were measured against:
+    the latest version's, or None for an article's first version.
+    """
+
+    against: str | None
+    words: int
+    added: int
+    removed: int
+
+
+def capture_fields(
+    *,
+    url: str | None,
+    final_url: str | None,
+    canonical_url: str | None,
+    title: str | None,
+    authors: Sequence[str],
+    published: str | None,
+    site_name: str | None,
+    image_credit: str | None,
+    source: str,
+    http_status: int | None,
+    content_type: str | None,
+    extractor: str,
+    extractor_version: str,
+    archiver_version: str,
+) -> dict[str, Any]:
+    """The fields of ``meta.yaml`` a capture gives; every key is always present, null when unknown."""
+    return {
+        "url": url,
+        "final_url": final_url if final_url and final_url != url else None,
+        "canonical_url": canonical_url,
+        "title": title,
+        "authors": list(authors),
+        "published": published,
+        "site_name": site_name,
+        "image_credit": image_credit,
+        "source": source,
+        "http": None if http_status is None else {"status": http_status, "content_type": content_type},
+        "extractor": {"name": extractor, "version": extractor_version},
+        "archiver": {"version": archiver_version},
+    }
+
+
+def version_metadata(
+    fields: Mapping[str, Any],
+    *,
+    article_id: str,
+    number: int,
+    previous_commit: str | None,
+    captured_at: str,
+    text: str,
+    counts: WordCounts,
+    raw: bytes,
+    raw_file: str,
+    media_type: str,
+) -> dict[str, Any]:
+    """A version's whole ``meta.yaml``: the capture's ``fields`` and what the writer derives (``DERIVED_FIELDS``)."""
+    return {
+        **fields,
+        "id": article_id,
+        "version": number,
+        "previous_commit": previous_commit,
+        "captured_at": captured_at,
+        "format": FORMAT_VERSION,
+        "text": {
+            "file": TEXT_FILE,
+            "sha256": text_sha256(text),
+            "words": counts.words,
+            "paragraphs": text.count("\n"),
+        },
+        "raw": {"file": raw_file, "sha256": sha256(raw), "bytes": len(raw), "media_type": media_type},
+        "changes": {"words_added": counts.added, "words_removed": counts.removed},
+    }
+
+
+def given_fields(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a recorded ``meta.yaml`` that its capture gave, to record it again (``archive pull``)."""
+    return {key: value for key, value in metadata.items() if key not in DERIVED_FIELDS}
+
+
+def recorded_text_sha256(metadata: Mapping[str, Any]) -> str:
+    """The SHA-256 of its text that a version's ``meta.yaml`` records."""
+    return str(metadata["text"]["sha256"])
+
+
+def same_content(recorded: Mapping[str, Any], text_sha: str, fields: Mapping[str, Any]) -> bool:
+    """True when a capture (its text's SHA-256 and its ``fields``) records nothing that ``recorded`` does not."""
+    return recorded_text_sha256(recorded) == text_sha and all(
+        recorded.get(field) == fields.get(field) for field in TRACKED_FIELDS
+    )
+
+
+@dataclass(frozen=True)
+class RecordedCapture:
+    """What a version's ``meta.yaml`` says about how it was captured: what extracting it again needs."""
+
+    content_type: str | None
+    source: str
+    media_type: str
+    url: str | None
+    final_url: str | None
+    http_status: int | None
+    captured_at: str
+
+
+def recorded_capture(metadata: Mapping[str, Any]) -> RecordedCapture:
+    """Read how a version was captured; KeyError or TypeError when ``metadata`` lacks it."""
+    http = metadata.get("http") or {}
+    return RecordedCapture(
+        content_type=http.get("content_type"),
+        source=metadata["source"],
+        media_type=metadata["raw"]["media_type"],
+        url=metadata.get("url"),
+        final_url=metadata.get("final_url") or metadata.get("url"),
+        http_status=http.get("status"),
+        captured_at=metadata["captured_at"],
+    )
+
+
+def marker_yaml() -> str:
+    """The store marker (``archive.yaml``) a store's first commit writes."""
+    return canonical_yaml({"format": FORMAT_VERSION, "layout": LAYOUT})
+
+
+def marker_format(data: bytes) -> int | None:
+    """The format a store marker declares, or None when it is not a readable marker."""
+    try:
+        return int(load_yaml(data)["format"])
+    except (TypeError, KeyError, ValueError, yaml.YAMLError):
+        return None
+
+
+def canonical_yaml(data: Mapping[str, Any]) -> str:
+    """YAML with sorted keys, UTF-8 characters as themselves and no line folding."""
+    fast = _plain_yaml(data, "")
+    if fast is not None:
+        return fast or "{}\n"
+    return yaml.dump(
+        dict(data),
+        Dumper=_YAML_DUMPER,
+        sort_keys=True,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=2**31 - 1,
+    )
+
+
+def load_yaml(text: str | bytes) -> Any:
+    """Read YAML safely (with libyaml when it is there)."""
+    return yaml.load(text, Loader=_YAML_LOADER)
+
+
+# --- the common case of canonical_yaml without PyYAML (a bulk import writes one meta.yaml per version) ---
+#
+# Metadata is nested mappings of short strings, integers, nulls and lists of
+# strings. Emitting those takes a few lines, when every string may be written
+# plain (unquoted): what PyYAML does then is fixed. Anything else (a string
+# that needs quotes, a float, a list of mappings) returns None and PyYAML
+# writes the whole document, so the output is always byte for byte PyYAML's.
+# tests/test_bulk.py compares the two on real and random metadata.
+
+_PLAIN_FIRST_FORBIDDEN = frozenset("#,[]{}&*!|>'\"%@`?:-. ")
+_YAML_RESOLVER = yaml.resolver.Resolver()
+
+
+def _is_plain(text: str) -> bool:
+    """True when PyYAML writes ``text`` plain in block context: printable, one line, no indicator, read back as str."""
+    return _yaml_style(text) == ""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _yaml_style(text: str) -> str | None:
+    """How PyYAML writes ``text`` in block context: "" plain, "'" single-quoted (a date, a number, a bool),
+    None: some other way, left to PyYAML."""
+    if not text or text[0] in _PLAIN_FIRST_FORBIDDEN or text[-1] in " :":
+        return None
+    if ": " in text or " #" in text or "'" in text:
+        return None
+    for ch in text:
+        # libyaml's printable set (the Basic Multilingual Plane only), less its line breaks.
+        if not ("\x20" <= ch <= "\x7e" or "\xa0" <= ch <= "\ud7ff" or "\ue000" <= ch <= "\ufffd"):
+            return None
+        if ch in "\u2028\u2029\ufeff":
+            return None
+    tag = _YAML_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return "" if tag == "tag:yaml.org,2002:str" else "'"
+
+
+def _plain_scalar(value: Any) -> str | None:
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        style = _yaml_style(value)
+        return None if style is None else f"{style}{value}{style}"
+    return None
+
+
+def _plain_yaml(data: Mapping[str, Any], indent: str) -> str | None:
+    """``data`` as PyYAML's block-style YAML, or None when a value is outside the simple case."""
+    lines = []
+    for key in sorted(data):
+        if not isinstance(key, str) or not _is_plain(key):
+            return None
+        value = data[key]
+        if isinstance(value, Mapping):
+            if not value:
+                lines.append(f"{indent}{key}: {{}}\n")
+                continue
+            inner = _plain_yaml(value, indent + "  ")
+            if inner is None:
+                return None
+            lines.append(f"{indent}{key}:\n{inner}")
+        elif isinstance(value, (list, tuple)):
+            if not value:
+                lines.append(f"{indent}{key}: []\n")
+                continue
+            items = [_plain_scalar(item) if isinstance(item, str) else None for item in value]
+            if any(item is None for item in items):
+                return None
+            lines.append(f"{indent}{key}:\n" + "".join(f"{indent}- {item}\n" for item in items))
+        else:
+            scalar = _plain_scalar(value)
+            if scalar is None:
+                return None
+            lines.append(f"{indent}{key}: {scalar}\n")
+    return "".join(lines)
+
+
+_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -1,0 +1,300 @@
+"""Adding versions: the versioning policy, and the objects each new version is written as.
+
+A capture becomes a new version unless its text and tracked metadata equal
+the latest version's; then it is only journaled. Each new version is one
+commit whose tree differs from its parent's in one article directory (and
+the trees above it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from archive.compare.words import count_words, word_diff
+from archive.errors import InvalidInput
+from archive.ids import article_id_from_url, validate_article_id
+from archive.model import Version, format_time, parse_time
+from archive.store.commits import CommitRecord, message
+from archive.store.layout import MARKER_FILE, META_FILE, TEXT_FILE, article_dir, raw_file_name
+from archive.store.lookup import Index, VersionRow, as_version
+from archive.store.metadata import (
+    WordCounts,
+    canonical_yaml,
+    marker_yaml,
+    recorded_text_sha256,
+    same_content,
+    sha256,
+    text_sha256,
+    version_metadata,
+)
+from archive.store.objects import (
+    FILE_MODE,
+    TREE_MODE,
+    ObjectWriter,
+    TreeEntries,
+    TreeReader,
+    commit_object,
+    tree_object,
+    tree_order,
+)
+
+__all__ = ["NewVersion", "AddResult", "Writer"]
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    """A capture ready to be stored: canonical text, raw bytes, and descriptive metadata."""
+
+    article_id: str
+    text: str
+    raw: bytes
+    raw_media_type: str
+    captured_at: datetime
+    metadata: Mapping[str, Any]
+    # Who the commit is by, as (name, email): set when replaying recorded history
+    # (``archive rebuild``); None means the store's identity.
+    author: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """The version a capture became, or the unchanged version it matched (``created`` False)."""
+
+    version: Version
+    created: bool
+
+
+class Writer:
+    """Adds versions on top of a commit of the store's branch; ``Store.writing()`` makes one and publishes its work.
+
+    Versions added through one Writer form a linear run of commits that is
+    published at once; the commits are the same as adding them one per
+    ``writing()`` block. The trees on an article's path (root, ``articles``,
+    its shards) are read once and then kept, so adding a version costs the
+    same however many versions the block already added.
+
+    The interface with the store, both ways: what the writer reads of it is
+    handed in (the lookup cache as of the branch, a way to read a version's
+    text, the trees); ``objects`` takes what it writes and ``identity``
+    (name, email) is who its commits are by. After the block the store
+    moves the branch to ``head`` and records ``rows`` in the lookup cache,
+    ``touched`` (article directories) in the working tree and ``unchanged``
+    in the journal; ``local_only`` are the commits a pull drops.
+    """
+
+    def __init__(
+        self,
+        head: str | None,
+        *,
+        lookup: Index,
+        texts: Callable[[Version], str],
+        trees: TreeReader,
+        objects: ObjectWriter,
+        identity: tuple[str, str],
+        view: Mapping[str, list[VersionRow]] | None = None,
+        received: Sequence[VersionRow] = (),
+        local_only: Sequence[CommitRecord] = (),
+    ) -> None:
+        self.head = head
+        self._lookup = lookup
+        self._texts = texts
+        self._reader = trees
+        self._objects = objects
+        self._identity = identity
+        # Article -> its versions as of ``head``, where the lookup cache (as of the branch) differs (a pull).
+        self._view = dict(view or {})
+        # The branch's commits that ``head`` lacks, oldest first, for the caller to record again (``archive pull``).
+        self.local_only = list(local_only)
+        self._root = trees.root(head)
+        # Tree path ("" for the root) -> its entries as of self.head, loaded on first use.
+        self._trees: dict[str, TreeEntries] = {}
+        self._orders: dict[str, list[str]] = {}  # tree path -> its names in git's order
+        # URL -> articles captured under it (as fetched or canonical) by this writer.
+        self._urls: dict[str, set[str]] = {}
+        # The versions to publish that the branch lacks (a pull's received ones first), and where they are.
+        self.rows: list[VersionRow] = []
+        self.touched: set[str] = {article_dir(article) for article in self._view}
+        # Captures that matched the latest version: journaled, never committed.
+        self.unchanged: list[dict[str, Any]] = []
+        # (old text SHA-256, new text SHA-256) -> (words added, words removed), see reuse_changes.
+        self._changes: dict[tuple[str, str], tuple[int, int]] = {}
+        self._latest: dict[str, tuple[Version, str]] = {}  # article -> the version this writer added last, its text
+        for row in received:
+            self._record(row)
+
+    def latest(self, article_id: str) -> Version | None:
+        """The newest version of ``article_id``, including any added by this writer."""
+        if article_id in self._latest:
+            return self._latest[article_id][0]
+        if article_id in self._view:
+            rows = self._view[article_id]
+            return as_version(rows[-1]) if rows else None
+        row = self._lookup.latest(article_id)
+        return as_version(row) if row else None
+
+    def article_for_url(self, url: str) -> str | None:
+        """Like ``Store.article_for_url``, counting the versions this writer added."""
+        matches = set(self._lookup.articles_with_url(url)) | self._urls.get(url, set())
+        if len(matches) == 1:
+            return matches.pop()
+        if not matches and url.lower().startswith(("http://", "https://")):
+            try:
+                derived = article_id_from_url(url)
+            except InvalidInput:
+                return None
+            if self.latest(derived) is not None:
+                return derived
+        return None
+
+    def reuse_changes(self, changes: Mapping[tuple[str, str], tuple[int, int]]) -> None:
+        """Word counts of ``word_diff(old, new)`` computed elsewhere (in worker processes, for a bulk
+        import), keyed by the SHA-256 of the two texts, so ``add`` need not diff those pairs again."""
+        self._changes.update(changes)
+
+    def version_at(self, article_id: str, moment: datetime) -> Version | None:
+        """The version of ``article_id`` current at ``moment`` (None if it was first captured later)."""
+        current = self._rows_until(article_id, moment)
+        return as_version(current[-1]) if current else None
+
+    def versions_captured_at(self, article_id: str, moment: datetime) -> list[Version]:
+        """The versions of ``article_id`` captured at ``moment`` exactly (captures are recorded to the second)."""
+        rows = self._rows_until(article_id, moment)
+        return [as_version(row) for row in rows if parse_time(row[3]["captured_at"]) == moment]
+
+    def _rows_until(self, article_id: str, moment: datetime) -> list[VersionRow]:
+        # The lookup cache is as of the block's start; this writer's versions come after.
+        recorded = self._view.get(article_id)
+        if recorded is None:
+            recorded = self._lookup.versions(article_id)
+        added = [row for row in self.rows if row[0] == article_id and row not in recorded]
+        return [row for row in recorded + added if parse_time(row[3]["captured_at"]) <= moment]
+
+    @staticmethod
+    def matches(version: Version, new: NewVersion) -> bool:
+        """True when ``new`` records nothing that ``version`` does not (the rule by which ``add`` skips it)."""
+        return same_content(version.metadata, text_sha256(new.text), new.metadata)
+
+    def latest_text(self, article_id: str) -> str | None:
+        """The text of the newest version of ``article_id`` (None for a new article)."""
+        latest = self.latest(article_id)
+        return None if latest is None else self.text(latest)
+
+    def text(self, version: Version) -> str:
+        """The text of ``version``: remembered for the last one this writer added of each article, else read."""
+        added = self._latest.get(version.article_id)
+        if added and added[0].commit == version.commit:
+            return added[1]
+        return self._texts(version)
+
+    def add(self, new: NewVersion) -> AddResult:
+        """Record ``new`` as the article's next version, unless it equals the latest one."""
+        article_id = validate_article_id(new.article_id)
+        text_sha = text_sha256(new.text)
+        latest = self.latest(article_id)
+        if latest is not None and same_content(latest.metadata, text_sha, new.metadata):
+            self.unchanged.append(_unchanged_capture(new, latest))
+            return AddResult(latest, created=False)
+        counts = self._counts(latest, new.text, text_sha)
+        number = 1 if latest is None else latest.number + 1
+        raw_name = raw_file_name(new.raw_media_type)
+        metadata = version_metadata(
+            new.metadata,
+            article_id=article_id,
+            number=number,
+            previous_commit=latest.commit if latest else None,
+            captured_at=format_time(new.captured_at),
+            text=new.text,
+            counts=counts,
+            raw=new.raw,
+            raw_file=raw_name,
+            media_type=new.raw_media_type,
+        )
+        article_tree = self._write(
+            b"tree",
+            tree_object(
+                {
+                    TEXT_FILE: (FILE_MODE, self._write(b"blob", new.text.encode("utf-8"))),
+                    raw_name: (FILE_MODE, self._write(b"blob", new.raw)),
+                    META_FILE: (FILE_MODE, self._write(b"blob", canonical_yaml(metadata).encode("utf-8"))),
+                }
+            ),
+        )
+        if self.head is None:
+            self._tree("")[MARKER_FILE] = (FILE_MODE, self._write(b"blob", marker_yaml().encode("utf-8")))
+        root = self._replace(article_dir(article_id), article_tree)
+        text = message(article_id, number, metadata.get("title"), metadata.get("url"), text_sha)
+        commit = self._write(
+            b"commit", commit_object(root, self.head, new.author or self._identity, new.captured_at, text)
+        ).hex()
+        version = Version(article_id, number, commit, parse_time(metadata["captured_at"]), metadata)
+        self.head, self._root = commit, root
+        self._record((article_id, number, commit, metadata))
+        self._latest[article_id] = (version, new.text)
+        return AddResult(version, created=True)
+
+    def _counts(self, latest: Version | None, text: str, text_sha: str) -> WordCounts:
+        words = count_words(text)
+        if latest is None:
+            return WordCounts(None, words, words, 0)
+        against = recorded_text_sha256(latest.metadata)
+        if against == text_sha:
+            return WordCounts(against, words, 0, 0)
+        if (against, text_sha) in self._changes:
+            return WordCounts(against, words, *self._changes[against, text_sha])
+        changes = word_diff(self.text(latest), text)
+        return WordCounts(against, words, changes.words_added, changes.words_removed)
+
+    def _record(self, row: VersionRow) -> None:
+        """Count a version as published by this writer's block: its row, its directory and its URLs."""
+        article, _, _, metadata = row
+        self.rows.append(row)
+        self.touched.add(article_dir(article))
+        for url in (metadata.get("url"), metadata.get("canonical_url")):
+            if url:
+                self._urls.setdefault(str(url), set()).add(article)
+
+    def _write(self, kind: bytes, data: bytes) -> bytes:
+        return self._objects.add(kind, data)
+
+    def _tree(self, path: str) -> TreeEntries:
+        """The entries of the tree at ``path`` in the writer's latest commit (empty if it has none)."""
+        entries = self._trees.get(path)
+        if entries is None:
+            if path:
+                parent, _, name = path.rpartition("/")
+                entry = self._tree(parent).get(name)
+                entries = self._reader.entries(entry[1] if entry else None)
+            else:
+                entries = self._reader.entries(self._root)
+            self._trees[path] = entries
+        return entries
+
+    def _replace(self, path: str, subtree: bytes) -> bytes:
+        """Put ``subtree`` at ``path``, write each tree above it, and return the new root tree's id."""
+        parts = path.split("/")
+        for depth in range(len(parts) - 1, -1, -1):
+            tree_path = "/".join(parts[:depth])
+            entries = self._tree(tree_path)
+            entries[parts[depth]] = (TREE_MODE, subtree)
+            # The order of each tree's names is kept, not sorted again for every version.
+            order = self._orders.get(tree_path)
+            if order is None or len(order) != len(entries):
+                order = self._orders[tree_path] = tree_order(entries)
+            subtree = self._write(b"tree", tree_object(entries, order))
+        return subtree
+
+
+def _unchanged_capture(new: NewVersion, latest: Version) -> dict[str, Any]:
+    """The journal line of a capture that matched ``latest``."""
+    return {
+        "captured_at": format_time(new.captured_at),
+        "article": latest.article_id,
+        "version": latest.number,
+        "commit": latest.commit,
+        "source": new.metadata.get("source"),
+        "url": new.metadata.get("url"),
+        "raw_sha256": sha256(new.raw),
+    }

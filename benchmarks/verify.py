@@ -25,7 +25,7 @@ from _common import ARCHIVE, median_seconds, real_words
 
 from archive.capture.extract import extract
 from archive.capture.fetch import Capture
-from archive.ingest.snapshot import describe
+from archive.ingest.snapshot import add_version, describe
 from archive.store.repository import Store
 from archive.store.writer import NewVersion
 
@@ -60,7 +60,8 @@ def build(path: Path, versions: int, seed: int = 4) -> float:
                 raw = ("\n\n".join(lines) + "\n").encode("utf-8")
                 capture = Capture(raw=raw, source="stdin", media_type="text/plain")
                 extracted = extract(capture)
-                writer.add(
+                add_version(
+                    writer,
                     NewVersion(
                         article_id=f"story-{article:05d}",
                         text=extracted.text,

@@ -17,7 +17,7 @@ from archive.audit.reproduce import reproduce
 from archive.audit.verify import verify
 from archive.capture.extract import extract
 from archive.capture.fetch import Capture
-from archive.ingest.snapshot import describe, snapshot
+from archive.ingest.snapshot import add_version, describe, snapshot
 from archive.model import format_time
 from archive.store.layout import article_dir
 from archive.store.repository import Store
@@ -86,7 +86,7 @@ def _recorded(store: Store, text: str | None, raw: str, extractor_version: str, 
     metadata = describe(capture, extracted)
     metadata["extractor"] = {"name": "archive-text", "version": extractor_version}
     with store.writing() as writer:
-        writer.add(NewVersion("older", text, capture.raw, "text/plain", at_time, metadata))
+        add_version(writer, NewVersion("older", text, capture.raw, "text/plain", at_time, metadata))
 
 
 def test_statuses_tell_a_changed_extractor_from_a_mismatch(store: Store, run: Callable[..., Result]) -> None:

@@ -12,7 +12,7 @@ from archive.audit.verify import verify
 from archive.capture.fetch import Capture, read_file
 from archive.cli import cli
 from archive.errors import ArticleNotFound, NotAStore, StoreCorrupt, VersionNotFound
-from archive.ingest.snapshot import snapshot
+from archive.ingest.snapshot import add_version, snapshot
 from archive.model import parse_time
 from archive.store.layout import FORMAT_VERSION, article_dir
 from archive.store.repository import Store
@@ -146,7 +146,8 @@ def test_a_failed_write_leaves_the_store_as_it_was(store: Store) -> None:
     snapshot(store, str(SEED), article_id="putin", at=DAY1)
     before = store_state(store.path)
     with pytest.raises(RuntimeError), store.writing() as writer:
-        writer.add(
+        add_version(
+            writer,
             NewVersion(
                 "other",
                 "Some text here.\n",

@@ -18,6 +18,7 @@ from typing import Any
 
 from archive.audit.reproduce import reextract
 from archive.errors import ArchiveError, InvalidInput, NotReproducible, StoreCorrupt
+from archive.ingest.snapshot import add_version
 from archive.model import parse_time
 from archive.store.history import VersionRecord, parse_metadata, read_history, version_files
 from archive.store.layout import META_FILE, TEXT_FILE
@@ -157,7 +158,8 @@ def _replay_all(
     with target.writing() as writer:
         for replay, text in zip(replays, texts, strict=True):
             record = replay.version.commit
-            result = writer.add(
+            result = add_version(
+                writer,
                 NewVersion(
                     article_id=replay.version.article_id,
                     text=text,
@@ -166,7 +168,7 @@ def _replay_all(
                     captured_at=parse_time(str(replay.metadata["captured_at"]), end_of_day=False),
                     metadata=replay.metadata,
                     author=(record.author.name, record.author.email),
-                )
+                ),
             )
             ref = f"{replay.version.article_id}@{replay.version.number}"
             renamed[record.commit] = result.version.commit

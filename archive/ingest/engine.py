@@ -26,7 +26,7 @@ from archive.capture.extract import Extracted, extract
 from archive.capture.fetch import Capture
 from archive.compare.words import word_diff
 from archive.errors import ArchiveError, ExtractionFailed, InvalidInput, SourceUnavailable
-from archive.ingest.snapshot import choose_article_id, new_version
+from archive.ingest.snapshot import add_version, choose_article_id, new_version
 from archive.store.metadata import text_sha256
 from archive.store.repository import Store
 from archive.store.writer import AddResult, Writer
@@ -116,7 +116,7 @@ def _prepare(pending: Pending) -> _Prepared:
 
 
 def _changes(pair: tuple[str, str]) -> tuple[tuple[str, str], tuple[int, int]]:
-    """The word counts ``Writer.add`` records between two texts, keyed by their SHA-256."""
+    """The words added and removed that ``add_version`` records between two texts, keyed by their SHA-256."""
     old, new = pair
     diff = word_diff(old, new)
     return (text_sha256(old), text_sha256(new)), (diff.words_added, diff.words_removed)
@@ -188,6 +188,8 @@ class _Batch:
     report: IngestReport
     progress: Progress | None
     on_result: OnResult | None
+    # Words added and removed between two texts, by their SHA-256s, diffed in the workers (see _pairs).
+    known: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
 
     def run(self, captures: list[Pending]) -> None:
         """Extract window after window in the workers while this process commits the window before."""
@@ -201,7 +203,7 @@ class _Batch:
             diffing = self.workers.submit(_changes, self._pairs(prepared))
             if position + 1 < len(windows):
                 extracting = self.workers.submit(_prepare, windows[position + 1])
-            self.writer.reuse_changes(dict(diffing()))
+            self.known.update(diffing())
             for item in prepared:
                 self._add(item)
                 if self.progress is not None:
@@ -247,17 +249,17 @@ class _Batch:
                 return
             result = AddResult(current, created=False)
         else:
-            result = self.writer.add(new)
+            result = add_version(self.writer, new, self.known)
         self.report.stored(result)
         if self.on_result is not None:
             self.on_result(pending, result)
 
     def _pairs(self, prepared: list[_Prepared]) -> list[tuple[str, str]]:
-        """The text pairs ``Writer.add`` will probably diff: each article's latest text, then each capture after.
+        """The text pairs ``add_version`` will probably diff: each article's latest text, then each capture after.
 
         Articles are named here provisionally (a URL first seen in this
         window is not yet known to the writer); a pair guessed wrong only
-        means ``add`` computes that diff itself. A capture that changes
+        means ``add_version`` computes that diff itself. A capture that changes
         nothing does not become the latest version, but then its text equals
         the latest one, so consecutive texts are still the right pairs.
         """

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.errors import HistoryConflict, InvalidInput, SourceUnavailable
+from archive.ingest.snapshot import add_version
 from archive.model import format_time, parse_time
 from archive.store.commits import ARTICLE, CommitRecord
 from archive.store.layout import BRANCH, MARKER_FILE, META_FILE, TEXT_FILE, article_dir
@@ -117,7 +118,7 @@ def pull(store: Store, remote: str = DEFAULT_REMOTE) -> PullResult:
                     )
                 duplicates += 1
                 continue
-            if writer.add(new).created:
+            if add_version(writer, new).created:
                 replayed += 1
             else:
                 duplicates += 1

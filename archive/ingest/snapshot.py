@@ -1,4 +1,4 @@
-"""Snapshotting: capture an article, extract it, and store it as a new version."""
+"""Snapshotting: capture an article, extract it, measure what changed, and store it as a new version."""
 
 from __future__ import annotations
 
@@ -17,15 +17,16 @@ from archive.capture.fetch import (
     read_source,
 )
 from archive.capture.normalize import one_line_options
+from archive.compare.words import count_words, word_diff
 from archive.errors import InvalidInput
 from archive.ids import article_id_from_title, article_id_from_url, validate_article_id
 from archive.model import parse_time
-from archive.store.metadata import capture_fields, recorded_capture
+from archive.store.metadata import WordCounts, capture_fields, recorded_capture, recorded_text_sha256, text_sha256
 from archive.store.repository import Store
-from archive.store.writer import AddResult, NewVersion
+from archive.store.writer import AddResult, NewVersion, Writer
 from archive.version import __version__
 
-__all__ = ["snapshot", "describe", "choose_article_id", "new_version", "recapture", "UrlLookup"]
+__all__ = ["snapshot", "describe", "choose_article_id", "new_version", "add_version", "recapture", "UrlLookup"]
 
 
 def snapshot(
@@ -66,7 +67,7 @@ def snapshot(
     name_hint = source if isinstance(source, str) and source != "-" and not is_url(source) else None
     with store.writing() as writer:
         chosen_id = article_id or choose_article_id(writer, taken, extracted, name_hint)
-        return writer.add(new_version(chosen_id, taken, extracted, captured_at))
+        return add_version(writer, new_version(chosen_id, taken, extracted, captured_at))
 
 
 def new_version(article_id: str, taken: Capture, extracted: Extracted, captured_at: datetime) -> NewVersion:
@@ -80,6 +81,29 @@ def new_version(article_id: str, taken: Capture, extracted: Extracted, captured_
         captured_at=captured_at,
         metadata=describe(taken, extracted),
     )
+
+
+def add_version(
+    writer: Writer, new: NewVersion, known: Mapping[tuple[str, str], tuple[int, int]] | None = None
+) -> AddResult:
+    """``writer.add(new)``, with the word counts the version records measured here: the store runs no diff.
+
+    ``known``: words added and removed measured elsewhere (the bulk path's worker processes), keyed by the
+    SHA-256s of the two texts, so that those pairs are not diffed again.
+    """
+    words = count_words(new.text)
+    latest = writer.latest(new.article_id)
+    if latest is None:
+        return writer.add(new, WordCounts(None, words, words, 0))
+    old_sha, new_sha = recorded_text_sha256(latest.metadata), text_sha256(new.text)
+    if old_sha == new_sha:
+        added, removed = 0, 0
+    elif known is not None and (old_sha, new_sha) in known:
+        added, removed = known[old_sha, new_sha]
+    else:
+        changes = word_diff(writer.text(latest), new.text)
+        added, removed = changes.words_added, changes.words_removed
+    return writer.add(new, WordCounts(old_sha, words, added, removed))
 
 
 class UrlLookup(Protocol):

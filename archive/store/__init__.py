@@ -2,7 +2,8 @@
 
 Its modules, in the order a version goes through them:
 
-- ``writer``: the versioning policy (is a capture a new version?) and the objects a new version becomes
+- ``writer``: the versioning policy (is a capture a new version?) and the objects a new version becomes;
+  it runs no diff, the caller measures the word counts (``archive.ingest.snapshot.add_version``)
 - ``metadata``, ``commits``, ``layout``: store format 1 (``docs/store-format.md``), the only code that
   knows it: a version's ``meta.yaml`` (and canonical YAML), its commit message and trailers, where each
   file lives

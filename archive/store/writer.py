@@ -3,7 +3,8 @@
 A capture becomes a new version unless its text and tracked metadata equal
 the latest version's; then it is only journaled. Each new version is one
 commit whose tree differs from its parent's in one article directory (and
-the trees above it).
+the trees above it). The writer runs no diff and no extraction: the caller
+hands it the text and the word counts it measured (``WordCounts``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from archive.compare.words import count_words, word_diff
 from archive.errors import InvalidInput
 from archive.ids import article_id_from_url, validate_article_id
 from archive.model import Version, format_time, parse_time
@@ -119,8 +119,6 @@ class Writer:
         self.touched: set[str] = {article_dir(article) for article in self._view}
         # Captures that matched the latest version: journaled, never committed.
         self.unchanged: list[dict[str, Any]] = []
-        # (old text SHA-256, new text SHA-256) -> (words added, words removed), see reuse_changes.
-        self._changes: dict[tuple[str, str], tuple[int, int]] = {}
         self._latest: dict[str, tuple[Version, str]] = {}  # article -> the version this writer added last, its text
         for row in received:
             self._record(row)
@@ -148,11 +146,6 @@ class Writer:
             if self.latest(derived) is not None:
                 return derived
         return None
-
-    def reuse_changes(self, changes: Mapping[tuple[str, str], tuple[int, int]]) -> None:
-        """Word counts of ``word_diff(old, new)`` computed elsewhere (in worker processes, for a bulk
-        import), keyed by the SHA-256 of the two texts, so ``add`` need not diff those pairs again."""
-        self._changes.update(changes)
 
     def version_at(self, article_id: str, moment: datetime) -> Version | None:
         """The version of ``article_id`` current at ``moment`` (None if it was first captured later)."""
@@ -189,15 +182,19 @@ class Writer:
             return added[1]
         return self._texts(version)
 
-    def add(self, new: NewVersion) -> AddResult:
-        """Record ``new`` as the article's next version, unless it equals the latest one."""
+    def add(self, new: NewVersion, counts: WordCounts) -> AddResult:
+        """Record ``new`` as the article's next version, unless it equals the latest one.
+
+        ``counts`` are measured against the latest version's text (``latest_text``); ValueError if they are not.
+        """
         article_id = validate_article_id(new.article_id)
         text_sha = text_sha256(new.text)
         latest = self.latest(article_id)
         if latest is not None and same_content(latest.metadata, text_sha, new.metadata):
             self.unchanged.append(_unchanged_capture(new, latest))
             return AddResult(latest, created=False)
-        counts = self._counts(latest, new.text, text_sha)
+        if counts.against != (None if latest is None else recorded_text_sha256(latest.metadata)):
+            raise ValueError(f"the word counts given for {article_id} are not against its latest version")
         number = 1 if latest is None else latest.number + 1
         raw_name = raw_file_name(new.raw_media_type)
         metadata = version_metadata(
@@ -234,18 +231,6 @@ class Writer:
         self._record((article_id, number, commit, metadata))
         self._latest[article_id] = (version, new.text)
         return AddResult(version, created=True)
-
-    def _counts(self, latest: Version | None, text: str, text_sha: str) -> WordCounts:
-        words = count_words(text)
-        if latest is None:
-            return WordCounts(None, words, words, 0)
-        against = recorded_text_sha256(latest.metadata)
-        if against == text_sha:
-            return WordCounts(against, words, 0, 0)
-        if (against, text_sha) in self._changes:
-            return WordCounts(against, words, *self._changes[against, text_sha])
-        changes = word_diff(self.text(latest), text)
-        return WordCounts(against, words, changes.words_added, changes.words_removed)
 
     def _record(self, row: VersionRow) -> None:
         """Count a version as published by this writer's block: its row, its directory and its URLs."""

@@ -219,6 +219,14 @@ class Watcher:
         self._state_path = store.private_dir / STATE_FILE
         self._pacer = _Pacer(options.host_delay)
 
+    def first_due(self, latest: datetime) -> datetime:
+        """When the first article the state knows falls due for a check; ``latest`` if none is due before."""
+        wake = latest
+        for article in _State.load(self._state_path).articles.values():
+            if article.get("next_check"):
+                wake = min(wake, parse_time(article["next_check"], end_of_day=False))
+        return wake
+
     def run_pass(
         self,
         progress: Callable[[WatchReport], None] | None = None,
@@ -430,8 +438,4 @@ def watch(
                 on_pass(report)
             if passes is not None and done >= passes:
                 return
-            wake = clock() + interval
-            for article in _State.load(watcher._state_path).articles.values():
-                if article.get("next_check"):
-                    wake = min(wake, parse_time(article["next_check"], end_of_day=False))
-            sleep(max(1.0, (wake - clock()).total_seconds()))
+            sleep(max(1.0, (watcher.first_due(clock() + interval) - clock()).total_seconds()))

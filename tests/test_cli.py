@@ -217,3 +217,18 @@ def test_python_dash_m_archive_works(store_path: Path) -> None:
         [sys.executable, "-m", "archive", "--store", str(store_path), "list"], capture_output=True, text=True
     )
     assert result.returncode == 0 and "The archive is empty" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["log", "-n", "-1"], ["nosuch"], ["export", "--format", "zip", "out"], ["show"], ["--store"]],
+    ids=["bad option value", "unknown command", "bad choice", "missing argument", "option without value"],
+)
+def test_usage_errors_are_one_line_naming_the_help(args: list[str], store_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "archive", *args], capture_output=True, text=True, cwd=store_path, check=False
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    [line] = done.stderr.splitlines()
+    assert line.startswith("Error: ") and line.endswith("--help')")

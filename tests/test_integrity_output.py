@@ -352,3 +352,42 @@ def test_tables_fit_the_terminal_by_shortening_titles(long_titled: Path, command
 def test_piped_tables_and_json_keep_whole_titles(long_titled: Path, command: list[str]) -> None:
     assert LONG_TITLE in run_in_terminal(["--store", str(long_titled), *command], columns=70, tty=False)
     assert LONG_TITLE in run_in_terminal(["--store", str(long_titled), *command, "--json"], columns=70)
+
+
+# --- item 11: one meaning of "words added/removed" -------------------------------------------------
+
+MOVED_BEFORE = (
+    "Council votes on budget\n\n"
+    "The council met on Monday to debate the budget for next year.\n"
+    "Members argued for three hours about the cost of the new bridge.\n"
+    "The mayor said the city could not afford to wait any longer for repairs.\n"
+)
+MOVED_AFTER = (
+    "Council votes on budget\n\n"
+    "The mayor said the city could not afford to wait any longer for repairs.\n"
+    "The council met on Monday to debate the budget for next year.\n"
+    "Members argued for four hours about the cost of the new bridge.\n"
+)
+
+
+def test_timeline_and_history_give_the_same_words_added_and_removed(store_path: Path, tmp_path: Path) -> None:
+    import json
+
+    for text, day in ((MOVED_BEFORE, 1), (MOVED_AFTER, 2)):
+        page = tmp_path / f"v{day}.txt"
+        page.write_text(text, encoding="utf-8")
+        code, _, err = cli_run(
+            store_path, "snapshot", str(page), "--id", "council", "--at", f"2024-03-0{day}T08:00:00Z"
+        )
+        assert code == 0, err
+    history = json.loads(cli_run(store_path, "history", "council", "--json")[1])["versions"][1]
+    timeline = json.loads(cli_run(store_path, "timeline", "council", "--json")[1])["versions"][1]
+    stored = (history["words_added"], history["words_removed"])
+    assert (timeline["words_added"], timeline["words_removed"]) == stored
+    # the sentence-level figure leaves the moved sentence out: a different measure, under its own name
+    in_changed_sentences = (timeline["coverage"]["words"]["added"], timeline["coverage"]["words"]["removed"])
+    assert in_changed_sentences != stored
+    rows = {line.split()[0]: line for line in cli_run(store_path, "timeline", "council")[1].splitlines()[2:]}
+    assert f"+{stored[0]}/-{stored[1]}" in rows["2"], rows["2"]
+    history_rows = cli_run(store_path, "history", "council")[1].splitlines()
+    assert f"+{stored[0]}" in history_rows[-1] and f"-{stored[1]}" in history_rows[-1]

@@ -20,7 +20,7 @@ import click
 
 from archive.compare.words import DELETE, EQUAL, INSERT
 from archive.model import ArticleSummary, LogEntry, Version, format_time, plural
-from archive.store.writer import AddResult
+from archive.store.repository import AddResult
 
 if TYPE_CHECKING:  # for annotations only: importing the comparison engine is slow
     from archive.compare.changes import Change, Comparison, Coverage, Excerpt
@@ -545,7 +545,9 @@ def timeline_text(entries: Sequence[TimelineEntry]) -> str:
                 str(version.number),
                 _short_time(version.captured_at),
                 str(version.words),
-                f"+{coverage.words_added}/-{coverage.words_removed}",
+                # the stored counts, as history shows them (coverage.words, words in changed sentences with
+                # moves left out, is another measure: in --json under that name)
+                f"+{version.words_added}/-{version.words_removed}",
                 f"+{coverage.sentences_added}/-{coverage.sentences_removed}",
                 f"{comparison.counts['substantive']}/{comparison.counts['cosmetic']}",
                 ("changed*" if coverage.headline_substantive else "changed") if coverage.headline_changed else "",

@@ -20,7 +20,7 @@ import click
 
 from archive.compare.words import DELETE, EQUAL, INSERT
 from archive.model import ArticleSummary, LogEntry, Version, format_time, plural
-from archive.store.repository import AddResult
+from archive.store.writer import AddResult
 
 if TYPE_CHECKING:  # for annotations only: importing the comparison engine is slow
     from archive.compare.changes import Change, Comparison, Coverage, Excerpt

@@ -158,6 +158,8 @@ def snapshot(
         stdin=sys.stdin.buffer,
         timeout=timeout,
     )
+    for warning in render.snapshot_warnings(result, source):
+        click.echo(warning, err=True)
     _emit(as_json, lambda: render.snapshot_json(result), lambda: render.snapshot_text(result))
 
 

@@ -326,3 +326,90 @@ def test_truncated_feed_is_named_as_such(store_path: Path, raw_server: RawServer
     assert "untitled" not in problems
     assert f"feed {feed_url}: cut off or malformed" in problems, problems
     assert report.written == 1  # the entries before the fault are still read
+
+
+# --- item 14: text that is not UTF-8 and declares no charset --------------------------------------
+
+# Windows-1252 bytes (é, curly quotes, €): not UTF-8, and a plain-text file declares no charset.
+LEGACY = (
+    "Café owners protest the new rules\n\n"
+    + "The café owners said the new rules were “unfair” and would cost them €500 a month, a spokesman said. " * 6
+    + "\n"
+).encode("cp1252")
+
+
+def recorded(store_path: Path, article: str) -> dict:
+    with Store.open(store_path) as store:
+        return dict(store.version(article, "latest").metadata)
+
+
+def test_a_file_that_is_not_utf8_is_decoded_by_detection_recorded_and_warned_about(
+    store_path: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "legacy.txt"
+    page.write_bytes(LEGACY)
+    code, _, err = invoke(store_path, "snapshot", str(page), "--id", "legacy")
+    assert code == 0, err
+    meta = recorded(store_path, "legacy")
+    assert meta["charset"], meta
+    assert err == (
+        f"warning: {page} is not UTF-8 and declares no charset: decoded as {meta['charset']} (detected), "
+        "recorded in meta.yaml as charset\n"
+    )
+    with Store.open(store_path) as store:
+        assert store.raw(store.version("legacy", "latest")) == LEGACY  # the bytes as they were
+
+
+def test_every_path_records_the_detected_charset_the_same_way(store_path: Path, tmp_path: Path, raw_server) -> None:
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "legacy.txt").write_bytes(LEGACY)
+    (tmp_path / "file.txt").write_bytes(LEGACY)
+    assert invoke(store_path, "snapshot", str(tmp_path / "file.txt"), "--id", "from-file")[0] == 0
+    warc = tmp_path / "legacy.warc.gz"
+    page = article_html(title="Café owners protest").replace('<meta charset="utf-8">', "").encode("cp1252")
+    with warc.open("wb") as handle:  # WARC import takes HTML responses; this one declares no charset
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        writer = WARCWriter(handle, gzip=True)
+        writer.write_record(
+            writer.create_warc_record(
+                "https://news.example.org/legacy.html",
+                "response",
+                payload=io.BytesIO(page),
+                http_headers=headers,
+                warc_headers_dict={"WARC-Date": "2024-03-01T08:00:00Z"},
+            )
+        )
+    url = raw_server.whole("/legacy.txt", LEGACY, content_type="text/plain")
+    assert invoke(store_path, "snapshot", "-", "--id", "from-stdin", input=LEGACY)[0] == 0
+    assert invoke(store_path, "snapshot", url, "--id", "from-url")[0] == 0
+    assert invoke(store_path, "import", str(tmp_path / "folder"), str(warc))[0] == 0
+    with Store.open(store_path) as store:
+        charsets = {
+            a.article_id: store.version(a.article_id, "latest").metadata.get("charset") for a in store.articles()
+        }
+        texts = {a.article_id: store.text(store.version(a.article_id, "latest")) for a in store.articles()}
+    assert len(charsets) == 5 and set(charsets.values()) == {"windows-1252"}, charsets
+    assert len({text for article, text in texts.items() if "news.example.org" not in article}) == 1
+    assert all(
+        "café owners said the new rules were “unfair” and would cost them €500" in t
+        for t in texts.values()
+        if "unfair" in t
+    )
+
+
+def test_utf8_and_declared_charsets_record_no_detected_charset(store_path: Path, tmp_path: Path) -> None:
+    page = tmp_path / "utf8.txt"
+    page.write_bytes(LEGACY.decode("cp1252").encode("utf-8"))
+    code, _, err = invoke(store_path, "snapshot", str(page), "--id", "utf8")
+    assert code == 0 and err == ""
+    assert "charset" not in recorded(store_path, "utf8")
+    html = tmp_path / "declared.html"
+    html.write_bytes(article_html(title="Café owners protest").replace("utf-8", "windows-1252").encode("cp1252"))
+    code, _, err = invoke(store_path, "snapshot", str(html), "--id", "declared")
+    assert code == 0 and err == "", err
+    assert "charset" not in recorded(store_path, "declared")

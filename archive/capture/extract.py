@@ -8,6 +8,7 @@ re-derive the stored text from the stored raw capture and get the same hash.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,7 @@ from archive.capture.normalize import normalize_text
 from archive.errors import ExtractionFailed
 from archive.version import __version__
 
-__all__ = ["Extracted", "extract", "decode", "extractor_for"]
+__all__ = ["Extracted", "extract", "decode", "decode_detecting", "extractor_for"]
 
 TEXT_EXTRACTOR = "archive-text"
 HTML_EXTRACTOR = "trafilatura"
@@ -37,6 +38,8 @@ class Extracted:
     image_credit: str | None
     extractor: str
     extractor_version: str
+    # The charset the capture was decoded with when it was detected, not declared (see ``decode_detecting``).
+    charset: str | None = None
 
 
 def extractor_for(capture: Capture) -> tuple[str, str]:
@@ -55,10 +58,12 @@ def extract(capture: Capture, captured_at: datetime | None = None) -> Extracted:
     after it was captured) instead of the wall clock, so re-extraction later
     gives the same metadata.
     """
-    document = decode(capture.raw, capture.charset, html=capture.is_html)
+    document, detected = decode_detecting(capture.raw, capture.charset, html=capture.is_html)
     if capture.is_html:
-        return _extract_html(document, captured_at or capture.captured_at)
-    return _extract_plain(document)
+        extracted = _extract_html(document, captured_at or capture.captured_at)
+    else:
+        extracted = _extract_plain(document)
+    return dataclasses.replace(extracted, charset=detected) if detected else extracted
 
 
 # --- decoding ---------------------------------------------------------------
@@ -78,6 +83,17 @@ def decode(raw: bytes, declared_charset: str | None = None, html: bool = False) 
 
     Raises ExtractionFailed for empty input and for data that is not text.
     """
+    return decode_detecting(raw, declared_charset, html)[0]
+
+
+def decode_detecting(raw: bytes, declared_charset: str | None = None, html: bool = False) -> tuple[str, str | None]:
+    """``decode``, and the charset it detected: None when a BOM, a declaration or UTF-8 decoded the bytes.
+
+    Bytes that are not UTF-8 and declare no charset (a legacy text file, stdin, a page without
+    ``<meta charset>``) are decoded with charset-normalizer's best guess: the pinned version gives the
+    same guess every time, so the text is reproducible, but a guess can be wrong, so the caller records
+    it (``charset`` in meta.yaml) and the CLI warns; the raw capture keeps the bytes to decode again.
+    """
     if not raw.strip():
         raise ExtractionFailed("the capture is empty")
     candidates = [name for bom, name in _BOMS if raw.startswith(bom)][:1]
@@ -95,14 +111,39 @@ def decode(raw: bytes, declared_charset: str | None = None, html: bool = False) 
             text = raw.decode(name)
         except (LookupError, UnicodeDecodeError):
             continue
-        return _refuse_binary(text)
+        return _refuse_binary(text), None
     from charset_normalizer import from_bytes
 
     guess = from_bytes(raw).best()
     if guess is None:
         raise ExtractionFailed("binary data, not a web page or text (no text encoding fits it)")
-    return _refuse_binary(str(guess))
+    if set(guess.alphabets) <= _LATIN_SCRIPT:
+        # Between the single-byte Latin code pages the guess is a coin toss on news-length text (it reads
+        # Windows-1252's "café" as cp775's "cafķ"); Windows-1252 is what browsers assume for unlabelled
+        # legacy text (WHATWG Encoding), so it is the one used when it fits. Other scripts keep the guess.
+        try:
+            return _refuse_binary(raw.decode("windows-1252")), "windows-1252"
+        except UnicodeDecodeError:
+            pass
+    return _refuse_binary(str(guess)), guess.encoding
 
+
+# charset-normalizer's names of the Unicode blocks a Latin-script text uses.
+_LATIN_SCRIPT = frozenset(
+    {
+        "Basic Latin",
+        "Latin-1 Supplement",
+        "Latin Extended-A",
+        "Latin Extended-B",
+        "Latin Extended Additional",
+        "IPA Extensions",
+        "Spacing Modifier Letters",
+        "General Punctuation",
+        "Currency Symbols",
+        "Letterlike Symbols",
+        "Control character",
+    }
+)
 
 # Control characters (Unicode category Cc) other than whitespace: frequent in binary data, rare in text.
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")

@@ -144,6 +144,7 @@ def describe(taken: Capture, extracted: Extracted) -> dict[str, Any]:
         extractor=extracted.extractor,
         extractor_version=extracted.extractor_version,
         archiver_version=__version__,
+        charset=extracted.charset,
     )
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "text_table",
     "snapshot_text",
     "snapshot_json",
+    "snapshot_warnings",
     "articles_text",
     "articles_json",
     "history_text",
@@ -148,6 +149,18 @@ def snapshot_text(result: AddResult) -> str:
         f"{version.article_id}: stored version {version.number} ({version.commit[:12]}), "
         f"{version.words} words, +{version.words_added} -{version.words_removed}"
     )
+
+
+def snapshot_warnings(result: AddResult, source: str) -> list[str]:
+    """What the user should check about the capture just made: a charset that was guessed, not declared."""
+    charset = result.version.metadata.get("charset")
+    if not charset:
+        return []
+    where = "standard input" if source == "-" else printable(source)
+    return [
+        f"warning: {where} is not UTF-8 and declares no charset: decoded as {printable(str(charset))} (detected), "
+        "recorded in meta.yaml as charset"
+    ]
 
 
 def snapshot_json(result: AddResult) -> dict[str, Any]:

@@ -85,6 +85,7 @@ def capture_fields(
     extractor: str,
     extractor_version: str,
     archiver_version: str,
+    charset: str | None = None,
 ) -> dict[str, Any]:
     """The fields of ``meta.yaml`` a capture gives; every key is always present, null when unknown."""
     return {
@@ -100,6 +101,8 @@ def capture_fields(
         "http": None if http_status is None else {"status": http_status, "content_type": content_type},
         "extractor": {"name": extractor, "version": extractor_version},
         "archiver": {"version": archiver_version},
+        # Only when detected: a key always present would change the commit of every capture ever made.
+        **({"charset": charset} if charset else {}),
     }
 
 

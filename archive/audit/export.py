@@ -45,7 +45,7 @@ __all__ = [
     "refuse_inside_store",
 ]
 
-FORMATS = ("bagit", "warc", "jsonl")
+FORMATS = ("bagit", "warc", "jsonl", "sqlite")
 # Record ids are name-based UUIDs (RFC 4122 v5) of the commit, so the same store exports the same WARC.
 _NAMESPACE = uuid.UUID("9a1f3c52-4b7e-5d2a-8c61-0e3f4a5b6c7d")
 
@@ -113,6 +113,10 @@ def export(store: Store, format: str, target: str | Path, force: bool = False) -
     An existing target is refused unless ``force``, which replaces it (a file, or an earlier bag) only once
     the new export is complete; a target inside the store is always refused."""
     writers = {"bagit": export_bagit, "warc": export_warc, "jsonl": export_jsonl}
+    if format == "sqlite":  # in its own module, which builds on this one
+        from archive.audit.database import export_sqlite
+
+        return export_sqlite(store, target, force)
     if format not in writers:
         raise InvalidInput(f"unknown export format {format!r} (use one of {', '.join(FORMATS)})")
     return writers[format](store, target, force)

@@ -595,16 +595,17 @@ def rebuild(ctx: click.Context, into: Path, stored_text: bool, jobs: int | None,
 @click.option(
     "--format",
     "export_format",
-    type=click.Choice(["bagit", "warc", "jsonl", "sqlite"]),
+    type=click.Choice(["bagit", "warc", "jsonl", "sqlite", "wacz"]),
     required=True,
     help="bagit: a BagIt bag (TARGET a new directory); warc: a WARC/1.1 file (.warc or .warc.gz); "
-    "jsonl: one line per version; sqlite: a SQLite database for Datasette (articles, versions, sentences, changes).",
+    "jsonl: one line per version; sqlite: a SQLite database for Datasette (articles, versions, sentences, changes); "
+    "wacz: a WACZ file (the WARC export, indexed) for ReplayWeb.page and pywb.",
 )
 @click.option("--force", is_flag=True, help="Replace TARGET if it exists (a file, or an earlier bag).")
 @json_option
 @click.pass_context
 def export(ctx: click.Context, target: Path, export_format: str, force: bool, as_json: bool) -> None:
-    """Write every version to TARGET for other tools: a BagIt bag, a WARC file, JSON Lines or SQLite."""
+    """Write every version to TARGET for other tools: a BagIt bag, a WARC or WACZ file, JSON Lines or SQLite."""
     from archive import export as export_store
     from archive.present import reports
 

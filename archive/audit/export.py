@@ -45,7 +45,7 @@ __all__ = [
     "refuse_inside_store",
 ]
 
-FORMATS = ("bagit", "warc", "jsonl", "sqlite")
+FORMATS = ("bagit", "warc", "jsonl", "sqlite", "wacz")
 # Record ids are name-based UUIDs (RFC 4122 v5) of the commit, so the same store exports the same WARC.
 _NAMESPACE = uuid.UUID("9a1f3c52-4b7e-5d2a-8c61-0e3f4a5b6c7d")
 
@@ -117,6 +117,10 @@ def export(store: Store, format: str, target: str | Path, force: bool = False) -
         from archive.audit.database import export_sqlite
 
         return export_sqlite(store, target, force)
+    if format == "wacz":  # made from the WARC export, in its own module
+        from archive.audit.wacz import export_wacz
+
+        return export_wacz(store, target, force)
     if format not in writers:
         raise InvalidInput(f"unknown export format {format!r} (use one of {', '.join(FORMATS)})")
     return writers[format](store, target, force)

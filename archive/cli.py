@@ -154,7 +154,7 @@ def snapshot(
         title=title,
         authors=authors or None,
         published=published,
-        at=parse_time(at, end_of_day=False) if at else None,
+        at=parse_time(at, end_of_day=False) if at is not None else None,
         stdin=sys.stdin.buffer,
         timeout=timeout,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from archive.errors import InvalidInput, VersionNotFound
@@ -17,6 +17,9 @@ __all__ = [
     "LogEntry",
     "parse_time",
     "format_time",
+    "EARLIEST_CAPTURE",
+    "FUTURE_LEEWAY",
+    "check_capture_time",
     "plural",
     "select_version",
 ]
@@ -108,7 +111,45 @@ def parse_time(value: str, end_of_day: bool = True) -> datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput(f"not a date or time the archive can record: {value!r}") from None
+
+
+# A capture time is a commit date: git records seconds since 1970 and no earlier (a negative date
+# makes git flag the commit ``badDateOverflow`` and every later read of it fail).
+EARLIEST_CAPTURE = datetime(1970, 1, 1, tzinfo=UTC)
+# How far past this machine's clock a capture time may be: clocks of capturing machines drift.
+FUTURE_LEEWAY = timedelta(minutes=5)
+
+
+def check_capture_time(moment: datetime, now: datetime | None = None) -> datetime:
+    """``moment`` if a version may record it as its capture time; InvalidInput naming it and the limit if not.
+
+    The one rule for every way a capture enters the store (snapshot --at, a folder's files and
+    captures.yaml, WARC-Date, watch, the API): from 1970-01-01T00:00:00Z, the earliest time git can
+    record, to ``FUTURE_LEEWAY`` after now.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if moment < EARLIEST_CAPTURE:
+        raise InvalidInput(
+            f"capture time {_iso(moment)} is before {format_time(EARLIEST_CAPTURE)}, the earliest time git can record"
+        )
+    limit = (now or datetime.now(UTC)) + FUTURE_LEEWAY
+    if moment > limit:
+        raise InvalidInput(
+            f"capture time {_iso(moment)} is in the future (later than {format_time(limit)}, "
+            f"now plus {int(FUTURE_LEEWAY.total_seconds() // 60)} minutes)"
+        )
+    return moment
+
+
+def _iso(moment: datetime) -> str:
+    """``format_time`` for any year (strftime does not pad years before 1000 everywhere)."""
+    utc = moment.astimezone(UTC) if moment.year > 1 else moment
+    return utc.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:

@@ -169,6 +169,7 @@ def _replay_all(
                     metadata=replay.metadata,
                     author=(record.author.name, record.author.email),
                 ),
+                replay=True,
             )
             ref = f"{replay.version.article_id}@{replay.version.number}"
             renamed[record.commit] = result.version.commit

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from archive.audit.verify import Verification, verify
@@ -83,8 +83,8 @@ class Identity:
     email: str
     commits: int
     snapshots: int  # of those commits, how many record a version
-    first: datetime
-    last: datetime
+    first: datetime | None  # None: no commit of theirs has a date git can read
+    last: datetime | None
 
 
 @dataclass(frozen=True)
@@ -211,9 +211,9 @@ def _identities(history: StoreHistory) -> tuple[Identity, ...]:
             seen.setdefault(who, []).append(record)
     identities = []
     for (name, email), records in sorted(seen.items()):
-        times = [datetime.fromtimestamp(r.committer.time, UTC) for r in records]
+        times = [moment for moment in (r.committer.moment for r in records) if moment is not None]
         made = sum(1 for r in records if r.commit in snapshots)
-        identities.append(Identity(name, email, len(records), made, min(times), max(times)))
+        identities.append(Identity(name, email, len(records), made, min(times, default=None), max(times, default=None)))
     return tuple(identities)
 
 
@@ -250,7 +250,8 @@ def _anomalies(
     for record in history.commits:
         if record.commit not in snapshots:
             who = f"{record.author.name} <{record.author.email}>"
-            when = format_time(datetime.fromtimestamp(record.committer.time, UTC))
+            moment = record.committer.moment
+            when = format_time(moment) if moment else "a date git cannot read"
             yield Anomaly(
                 "foreign-commit",
                 f"commit {record.commit[:12]} by {who} at {when} records no version ({subject_of(record.message)!r})",

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from archive.capture.normalize import is_normalized
@@ -26,7 +25,7 @@ from archive.compare.words import count_words
 from archive.errors import InvalidInput, StoreCorrupt
 from archive.ids import validate_article_id
 from archive.model import format_time, parse_time
-from archive.store.commits import TEXT_SHA256, URL, VERSION, CommitRecord, subject, subject_of
+from archive.store.commits import TEXT_SHA256, URL, VERSION, CommitRecord, one_line, subject, subject_of
 from archive.store.history import StoreHistory, VersionRecord, parse_metadata, read_history, version_files
 from archive.store.layout import BRANCH, FORMAT_VERSION, MARKER_FILE, META_FILE, TEXT_FILE, article_of_path
 from archive.store.metadata import marker_format, sha256
@@ -179,7 +178,8 @@ def _check_history(store: Store, history: StoreHistory) -> Iterable[Finding]:
 
 def _foreign_commit(record: CommitRecord) -> Iterable[Finding]:
     who = f"{record.author.name} <{record.author.email}>"
-    when = format_time(datetime.fromtimestamp(record.committer.time, UTC))
+    moment = record.committer.moment
+    when = format_time(moment) if moment else "a date git cannot read"
     paths = [path for path, _ in record.changes]
     shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "") if paths else "nothing"
     articles = sorted({article for article in map(article_of_path, paths) if article is not None})
@@ -271,7 +271,7 @@ def _check_metadata(version: VersionRecord, metadata: Mapping[str, Any], finding
             f"the commit's Text-SHA256 trailer is {trailers.get(TEXT_SHA256)}, {META_FILE} records {recorded_sha}",
             META_FILE,
         )
-    if trailers.get(URL) != (metadata.get("url") or None):
+    if trailers.get(URL) != (one_line(metadata["url"]) if metadata.get("url") else None):
         yield finding(
             "metadata",
             f"the commit's URL trailer is {trailers.get(URL)!r}, {META_FILE} records {metadata.get('url')!r}",
@@ -384,8 +384,16 @@ def _check_date(record: CommitRecord, metadata: Mapping[str, Any], finding: _Rep
         yield finding("date", f"captured_at {captured!r} in {META_FILE} is not in the form YYYY-MM-DDTHH:MM:SSZ")
     stamp = int(moment.timestamp())
     for role, signature in (("author", record.author), ("committer", record.committer)):
-        if signature.time != stamp or signature.offset != "+0000":
-            dated = format_time(datetime.fromtimestamp(signature.time, UTC))
+        dated_at = signature.moment
+        if dated_at is None:
+            yield finding(
+                "date",
+                f"{META_FILE} says captured_at {captured}, but the commit's {role} date is one git cannot read "
+                "(git fsck: badDate or badDateOverflow)",
+                META_FILE,
+            )
+        elif signature.time != stamp or signature.offset != "+0000":
+            dated = format_time(dated_at)
             offset = "" if signature.offset == "+0000" else f" (zone {signature.offset})"
             yield finding(
                 "date",

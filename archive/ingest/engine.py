@@ -27,6 +27,7 @@ from archive.capture.fetch import Capture
 from archive.compare.words import word_diff
 from archive.errors import ArchiveError, ExtractionFailed, InvalidInput, SourceUnavailable
 from archive.ingest.snapshot import add_version, choose_article_id, new_version
+from archive.model import check_capture_time
 from archive.store.metadata import text_sha256
 from archive.store.repository import Store
 from archive.store.writer import AddResult, Writer
@@ -166,7 +167,14 @@ def ingest(
     """
     report = report or IngestReport()
     # Capture times are recorded to the second; sorting on the recorded time keeps ties in input order.
-    seconds = [dataclasses.replace(p, captured_at=p.captured_at.replace(microsecond=0)) for p in captures]
+    seconds = []
+    for pending in captures:
+        try:
+            check_capture_time(pending.captured_at)
+        except InvalidInput as error:
+            report.skip("capture time out of range", f"{pending.label}: {error}")
+            continue
+        seconds.append(dataclasses.replace(pending, captured_at=pending.captured_at.replace(microsecond=0)))
     ordered = [pending for _, pending in sorted(enumerate(seconds), key=lambda item: (item[1].captured_at, item[0]))]
     jobs = jobs or os.cpu_count() or 1
     workers = _Workers(jobs if len(ordered) >= PARALLEL_THRESHOLD else 1)
@@ -223,33 +231,12 @@ class _Batch:
             self.report.skip("unnamed", f"{pending.label}: {error}")
             return
         new = new_version(article_id, capture, extracted, pending.captured_at)
-        latest = self.writer.latest(article_id)
-        # A capture no later than the latest version may be one already recorded (an import run again);
-        # captures within one second are told apart by their content.
-        recorded = (
-            [
-                v
-                for v in self.writer.versions_captured_at(article_id, pending.captured_at)
-                if self.writer.matches(v, new)
-            ]
-            if latest is not None and pending.captured_at <= latest.captured_at
-            else []
-        )
-        if recorded:
-            result = AddResult(recorded[0], created=False)
-        elif latest is not None and pending.captured_at < latest.captured_at:
-            # History is append-only: an older capture can only confirm the version current at its time.
-            current = self.writer.version_at(article_id, pending.captured_at)
-            if current is None or not self.writer.matches(current, new):
-                self.report.skip(
-                    "older than the archived history",
-                    f"{pending.label}: captured before {latest.ref} and differs from the version then current; "
-                    "versions are only ever appended",
-                )
-                return
-            result = AddResult(current, created=False)
-        else:
+        try:
             result = add_version(self.writer, new, self.known)
+        except InvalidInput as error:
+            # History is append-only: an older capture can only confirm the version current at its time.
+            self.report.skip("older than the archived history", f"{pending.label}: {error}")
+            return
         self.report.stored(result)
         if self.on_result is not None:
             self.on_result(pending, result)

@@ -413,8 +413,9 @@ def watch_once(
     clock: Clock = _now,
 ) -> WatchReport:
     """One pass over ``feeds`` (what cron runs): every new article, and every known one that is due."""
+    watcher = Watcher(store, feeds, options or WatchOptions(), clock)  # bad input changes nothing: checked first
     with _only_watcher(store):
-        return Watcher(store, feeds, options or WatchOptions(), clock).run_pass(progress, started)
+        return watcher.run_pass(progress, started)
 
 
 def watch(
@@ -428,8 +429,8 @@ def watch(
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """Pass after pass: the feeds are read at least every ``interval``, sooner when an article falls due."""
+    watcher = Watcher(store, feeds, options or WatchOptions(), clock)  # bad input changes nothing: checked first
     with _only_watcher(store):
-        watcher = Watcher(store, feeds, options or WatchOptions(), clock)
         done = 0
         while passes is None or done < passes:
             report = watcher.run_pass()

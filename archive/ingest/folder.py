@@ -30,7 +30,7 @@ from archive.capture.fetch import MAX_BYTES, Capture, is_url, read_file
 from archive.errors import InvalidInput, SourceUnavailable
 from archive.ids import validate_article_id
 from archive.ingest.engine import IngestReport, Pending
-from archive.model import parse_time
+from archive.model import check_capture_time, parse_time
 
 __all__ = ["SIDECAR", "PAGE_SUFFIXES", "FileCapture", "scan_folder"]
 
@@ -52,13 +52,23 @@ class FileCapture:
         return capture if self.url is None else dataclasses.replace(capture, url=self.url)
 
 
+class _SidecarLoader(yaml.SafeLoader):
+    """YAML as usual, except that a timestamp stays text: ``parse_time`` reads it, and names a bad one."""
+
+
+_SidecarLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _sidecar(folder: Path) -> dict[str, dict[str, Any]]:
     """``captures.yaml``, checked: a mistake in it stops the import before anything is read."""
     path = folder / SIDECAR
     if not path.exists():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SidecarLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise InvalidInput(f"{path}: not readable YAML ({str(error).splitlines()[0]})") from None
     if data is None:
@@ -79,9 +89,10 @@ def _sidecar(folder: Path) -> dict[str, dict[str, Any]]:
             checked["id"] = validate_article_id(str(fields["id"]))
         if fields.get("captured_at") is not None:
             value = fields["captured_at"]
-            # YAML reads an unquoted timestamp as a datetime (naive means UTC there too).
-            moment = value if isinstance(value, datetime) else parse_time(str(value), end_of_day=False)
-            checked["captured_at"] = moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
+            try:
+                checked["captured_at"] = check_capture_time(parse_time(str(value), end_of_day=False))
+            except InvalidInput as error:
+                raise InvalidInput(f"{where}: captured_at: {error}") from None
         entries[Path(str(name)).as_posix()] = checked
     return entries
 
@@ -117,6 +128,10 @@ def scan_folder(folder: Path, report: IngestReport, max_bytes: int = MAX_BYTES) 
                 article_id=fields.get("id"),
                 name_hint=path.name,
             )
+        )
+    if not captures and not listed:
+        raise SourceUnavailable(
+            f"nothing to import in {folder}: it holds no page or text file ({', '.join(sorted(PAGE_SUFFIXES))})"
         )
     for missing in sorted(set(listed) - found):
         report.skip("missing", f"{missing}: listed in {SIDECAR} but not in the folder")

@@ -28,7 +28,7 @@ from archive.ingest.snapshot import add_version
 from archive.model import format_time, parse_time
 from archive.store.commits import ARTICLE, CommitRecord
 from archive.store.layout import BRANCH, MARKER_FILE, META_FILE, TEXT_FILE, article_dir
-from archive.store.metadata import given_fields, load_yaml
+from archive.store.metadata import given_fields, load_yaml, marker_format
 from archive.store.repository import Store
 from archive.store.writer import NewVersion
 
@@ -78,17 +78,23 @@ def _remote_head(store: Store, remote: str) -> str | None:
 def _fetch(store: Store, remote: str) -> str | None:
     """Fetch the remote's branch into a private ref (outside the lock: a slow network must not block writers)."""
     ref = f"refs/archive/fetched/{hashlib.sha256(remote.encode('utf-8')).hexdigest()[:16]}"
-    if _remote_head(store, remote) is None:
+    commit = _remote_head(store, remote)
+    if commit is None:
         return None
-    result = store.git("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", remote, f"+{BRANCH}:{ref}")
-    if result.returncode != 0:
-        raise SourceUnavailable(f"cannot fetch from {remote}: {_error_line(result)}")
-    commit = store.git("rev-parse", "--verify", "--quiet", ref).stdout.decode().strip()
-    found = store.marker_format(commit)
-    if found is None:
-        raise InvalidInput(f"{remote} is not an archive store (its main branch has no {MARKER_FILE})")
-    if found > store.format_version():
-        raise InvalidInput(f"{remote} has store format {found}, newer than this archive supports; upgrade archive")
+    # Into a quarantine: what a repository that is not a store (or a newer one) sends never enters the store.
+    with store.quarantine() as env:
+        result = store.git("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", remote, BRANCH, env=env)
+        if result.returncode != 0:
+            raise SourceUnavailable(f"cannot fetch from {remote}: {_error_line(result)}")
+        marker = store.git("cat-file", "blob", f"{commit}:{MARKER_FILE}", env=env)
+        found = marker_format(marker.stdout) if marker.returncode == 0 else None
+        if found is None:
+            raise InvalidInput(f"{remote} is not an archive store (its main branch has no {MARKER_FILE})")
+        if found > store.format_version():
+            raise InvalidInput(f"{remote} has store format {found}, newer than this archive supports; upgrade archive")
+    updated = store.git("update-ref", ref, commit)
+    if updated.returncode != 0:
+        raise SourceUnavailable(f"cannot record what was fetched from {remote}: {_error_line(updated)}")
     return commit
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
@@ -20,7 +20,7 @@ from archive.capture.normalize import one_line_options
 from archive.compare.words import count_words, word_diff
 from archive.errors import InvalidInput
 from archive.ids import article_id_from_title, article_id_from_url, validate_article_id
-from archive.model import parse_time
+from archive.model import check_capture_time, parse_time
 from archive.store.metadata import WordCounts, capture_fields, recorded_capture, recorded_text_sha256, text_sha256
 from archive.store.repository import Store
 from archive.store.writer import AddResult, NewVersion, Writer
@@ -53,20 +53,39 @@ def snapshot(
     one_line_options({"--title": title, "--author": authors, "--published": published, "--url": url})
     if published is not None:
         parse_time(published)  # refuse a malformed date before anything is read
+    if at is not None:
+        check_capture_time(at)  # and a capture time git cannot record, or one in the future
     taken = source if isinstance(source, Capture) else read_source(source, stdin=stdin, timeout=timeout)
     if url is not None:
         if not is_url(url):
             raise InvalidInput(f"--url must be an http(s) URL, not {url!r}")
         taken = dataclasses.replace(taken, url=url)
-    captured_at = (at or taken.captured_at or datetime.now(UTC)).replace(microsecond=0)
-    extracted = extract(taken, captured_at)
+    given = at or taken.captured_at
+    if given is not None:
+        check_capture_time(given)
+    captured_at = (given or datetime.now(UTC)).replace(microsecond=0)
     overrides: dict[str, Any] = {"title": title, "published": published}
     if authors:
         overrides["authors"] = tuple(authors)
-    extracted = dataclasses.replace(extracted, **{k: v for k, v in overrides.items() if v is not None})
+
+    def extracted_at(moment: datetime) -> Extracted:
+        extracted = extract(taken, moment)
+        return dataclasses.replace(extracted, **{k: v for k, v in overrides.items() if v is not None})
+
+    extracted = extracted_at(captured_at)
     name_hint = source if isinstance(source, str) and source != "-" and not is_url(source) else None
     with store.writing() as writer:
         chosen_id = article_id or choose_article_id(writer, taken, extracted, name_hint)
+        if given is None:
+            # Captured now: the time is taken once the store's lock is held, and is later than the
+            # article's latest version, so capture times increase along a history whatever other
+            # writers do (issue 10, item 10).
+            latest = writer.latest(chosen_id)
+            now = datetime.now(UTC).replace(microsecond=0)
+            moment = max(now, latest.captured_at + timedelta(seconds=1)) if latest else now
+            if moment.date() != captured_at.date():
+                extracted = extracted_at(moment)  # the published date is bounded by the capture's day
+            captured_at = moment
         return add_version(writer, new_version(chosen_id, taken, extracted, captured_at))
 
 
@@ -84,13 +103,24 @@ def new_version(article_id: str, taken: Capture, extracted: Extracted, captured_
 
 
 def add_version(
-    writer: Writer, new: NewVersion, known: Mapping[tuple[str, str], tuple[int, int]] | None = None
+    writer: Writer,
+    new: NewVersion,
+    known: Mapping[tuple[str, str], tuple[int, int]] | None = None,
+    *,
+    replay: bool = False,
 ) -> AddResult:
     """``writer.add(new)``, with the word counts the version records measured here: the store runs no diff.
 
+    A capture no later than the latest version is first put to ``writer.recorded``: one already
+    recorded adds nothing (``recorded`` True), one that would go back in time is refused (InvalidInput).
     ``known``: words added and removed measured elsewhere (the bulk path's worker processes), keyed by the
-    SHA-256s of the two texts, so that those pairs are not diffed again.
+    SHA-256s of the two texts, so that those pairs are not diffed again. ``replay``: ``new`` is a version
+    of a recorded history, added again as it was (``archive rebuild``), even one an older archive stored
+    before the version it follows; it is not put to ``writer.recorded``.
     """
+    recorded = None if replay else writer.recorded(new)
+    if recorded is not None:
+        return AddResult(recorded, created=False, recorded=True)
     words = count_words(new.text)
     latest = writer.latest(new.article_id)
     if latest is None:

@@ -143,6 +143,11 @@ def text_table(
 
 def snapshot_text(result: AddResult) -> str:
     version = result.version
+    if result.recorded:
+        return (
+            f"{version.article_id}: already recorded as version {version.number} ({version.commit[:12]}, "
+            f"captured {format_time(version.captured_at)}); nothing added"
+        )
     if not result.created:
         return f"{version.article_id}: unchanged since version {version.number} ({version.commit[:12]})"
     return (

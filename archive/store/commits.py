@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 __all__ = [
     "ARTICLE",
@@ -23,6 +24,7 @@ __all__ = [
     "Signature",
     "CommitRecord",
     "message",
+    "one_line",
     "subject",
     "subject_of",
     "title_of",
@@ -38,9 +40,25 @@ _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*): (.+)$")
 _UNTITLED = "(untitled)"
 
 
+# Characters that would end a message line (for git, or for Python's ``str.splitlines``), or split git
+# log's records (\x1e, \x1f), or end a C string (NUL): NUL, LF, VT, FF, CR, \x1c-\x1f, NEL and the
+# Unicode line and paragraph separators. Other control characters (ESC, BEL…) stay: the terminal
+# output escapes them, and they do not break a line.
+_LINE_BREAKING = re.compile(r"[\x00\x0a-\x0d\x1c-\x1f\x85\u2028\u2029]+")
+
+
+def one_line(value: object) -> str:
+    """``value`` as one line of a commit message: each run of line-breaking characters is one space.
+
+    A value without them is unchanged, so valid stores keep their commit ids; with them, the
+    subject and trailers are still one line each, and verify derives the same line from meta.yaml.
+    """
+    return _LINE_BREAKING.sub(" ", str(value))
+
+
 def subject(article_id: object, number: object, title: object) -> str:
-    """A version's subject line: ``ID vN: TITLE``."""
-    return f"{article_id} v{number}: {title or _UNTITLED}"
+    """A version's subject line: ``ID vN: TITLE``, on one line whatever the title holds (``one_line``)."""
+    return one_line(f"{article_id} v{number}: {title or _UNTITLED}")
 
 
 def message(article_id: str, number: int, title: str | None, url: str | None, text_sha256: str) -> str:
@@ -49,7 +67,7 @@ def message(article_id: str, number: int, title: str | None, url: str | None, te
     lines.append(f"{ARTICLE}: {article_id}")
     lines.append(f"{VERSION}: {number}")
     if url:
-        lines.append(f"{URL}: {url}")
+        lines.append(f"{URL}: {one_line(url)}")
     lines.append(f"{TEXT_SHA256}: {text_sha256}")
     return "\n".join(lines) + "\n"
 
@@ -101,8 +119,18 @@ class Signature:
 
     name: str
     email: str
-    time: int
+    time: int | None  # None: git gives no date it can read (a malformed or pre-1970 commit, git fsck: badDate)
     offset: str
+
+    @property
+    def moment(self) -> datetime | None:
+        """The time as a UTC datetime; None when git gives none, or one outside the years 1 to 9999."""
+        if self.time is None:
+            return None
+        try:
+            return datetime.fromtimestamp(self.time, UTC)
+        except (OverflowError, ValueError, OSError):
+            return None
 
 
 @dataclass(frozen=True)
@@ -122,18 +150,36 @@ class CommitRecord:
 RECORDS_FORMAT = "%x1e" + "%x1f".join(("%H", "%P", "%an", "%ae", "%ad", "%cn", "%ce", "%cd", "%B")) + "%x1f"
 
 
+_RECORD_START = re.compile(r"^[0-9a-f]{40,64}\x1f")
+
+
 def parse_records(log: str) -> list[CommitRecord]:
-    """The commits of ``git log --raw --no-abbrev --date=raw --format=RECORDS_FORMAT``, in its order."""
-    return [_commit_record(chunk) for chunk in log.split("\x1e")[1:]]
+    """The commits of ``git log --raw --no-abbrev --date=raw --format=RECORDS_FORMAT``, in its order.
+
+    Any commit git can list is parsed, however malformed (no date, a message holding the separators):
+    the readers report what is wrong with it rather than fail to read the history.
+    """
+    chunks: list[str] = []
+    for chunk in log.split("\x1e")[1:]:
+        if chunks and not _RECORD_START.match(chunk):
+            chunks[-1] += "\x1e" + chunk  # a separator inside a commit's message
+        else:
+            chunks.append(chunk)
+    return [_commit_record(chunk) for chunk in chunks]
 
 
 def _signature(name: str, email: str, raw_date: str) -> Signature:
-    seconds, _, offset = raw_date.partition(" ")
-    return Signature(name, email, int(seconds), offset)
+    seconds, _, offset = raw_date.strip().partition(" ")
+    try:
+        return Signature(name, email, int(seconds), offset)
+    except ValueError:
+        return Signature(name, email, None, offset)
 
 
 def _commit_record(chunk: str) -> CommitRecord:
-    commit, parents, an, ae, ad, cn, ce, cd, text, diff = chunk.split("\x1f", 9)
+    fields = chunk.split("\x1f")
+    commit, parents, an, ae, ad, cn, ce, cd = fields[:8]
+    text, diff = "\x1f".join(fields[8:-1]), fields[-1]
     changes = []
     for line in diff.splitlines():
         if line.startswith(":"):

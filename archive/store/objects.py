@@ -13,6 +13,7 @@ The formats: gitformat-pack(5) (pack version 2, index version 2).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import struct
@@ -112,6 +113,9 @@ class ObjectWriter:
         self._pack_path: Path | None = None
         self._entries: dict[bytes, tuple[int, int]] = {}  # binsha -> (crc32, offset)
         self._offset = 0
+        # What ``finish`` created (loose objects and their new directories, or the pack and its index),
+        # removed again by ``abort`` unless ``keep`` said a branch now refers to them.
+        self._created: list[Path] = []
 
     def add(self, kind: bytes, data: bytes) -> bytes:
         """Take an object to write; return its binary id."""
@@ -128,7 +132,7 @@ class ObjectWriter:
         """Write what was taken: loose objects, or the pack and then its index."""
         if self._pack is None:
             for binsha, (kind, data) in self._waiting.items():
-                _write_loose(self._objects_dir, kind, data, binsha)
+                _write_loose(self._objects_dir, kind, data, binsha, self._created)
             self._waiting.clear()
             return
         pack, temporary = self._pack, self._pack_path
@@ -151,8 +155,13 @@ class ObjectWriter:
         index = _write_temporary(pack_dir, "tmp_idx_", _index_bytes(self._entries, checksum))
         try:
             os.chmod(temporary, 0o444)
+            existed = (pack_dir / f"{name}.pack").exists()
             os.replace(temporary, pack_dir / f"{name}.pack")
+            if not existed:
+                self._created.append(pack_dir / f"{name}.pack")
             os.replace(index, pack_dir / f"{name}.idx")  # last: git finds a pack through its index
+            if not existed:
+                self._created.insert(0, pack_dir / f"{name}.idx")
         except BaseException:
             Path(index).unlink(missing_ok=True)
             raise
@@ -160,14 +169,30 @@ class ObjectWriter:
             temporary.unlink(missing_ok=True)
         self._entries.clear()
 
+    def keep(self) -> None:
+        """What ``finish`` wrote is referenced now (the branch moved to it): ``abort`` leaves it."""
+        self._created.clear()
+
     def abort(self) -> None:
-        """Drop everything taken; a partly written pack is removed."""
+        """Drop everything taken: a partly written pack is removed, and so is what ``finish`` wrote unless kept.
+
+        Safe on a full disk: closing the pack may fail to flush it (then it is removed all the same).
+        """
         self._waiting.clear()
         if self._pack is not None:
-            self._pack.close()
+            with contextlib.suppress(OSError):
+                self._pack.close()
             self._pack = None
         if self._pack_path is not None:
             self._pack_path.unlink(missing_ok=True)
+        # Newest first: an index before its pack, objects before the directories made for them.
+        for path in reversed(self._created):
+            with contextlib.suppress(OSError):
+                if path.is_dir():
+                    path.rmdir()
+                else:
+                    path.unlink(missing_ok=True)
+        self._created.clear()
 
     def _open_pack(self) -> None:
         pack_dir = self._objects_dir / "pack"
@@ -192,19 +217,23 @@ class ObjectWriter:
         self._offset += len(entry)
 
 
-def _write_loose(objects_dir: Path, kind: bytes, data: bytes, binsha: bytes) -> None:
-    """Write one loose object the way git does (zlib of header and data), unless it exists."""
+def _write_loose(objects_dir: Path, kind: bytes, data: bytes, binsha: bytes, created: list[Path]) -> None:
+    """Write one loose object the way git does (zlib of header and data), unless it exists; add the
+    paths it creates (a new fan-out directory, the object) to ``created``."""
     hexsha = binsha.hex()
     path = objects_dir / hexsha[:2] / hexsha[2:]
     if path.exists():
         return
-    path.parent.mkdir(exist_ok=True)
+    if not path.parent.is_dir():
+        path.parent.mkdir()
+        created.append(path.parent)
     descriptor, temporary = tempfile.mkstemp(prefix="tmp_obj_", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(zlib.compress(b"%s %d\0%s" % (kind, len(data), data)))
         os.chmod(temporary, 0o444)
         os.replace(temporary, path)
+        created.append(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

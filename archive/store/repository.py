@@ -14,13 +14,13 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -126,10 +126,19 @@ class Store:
         if (store_path / ".git").exists() or (store_path / "HEAD").is_file():
             repo = cls._repo_at(store_path)
             if cls._is_store(repo):
+                _exclude_placeholder(repo)
                 return cls(repo)
             if repo.head.is_valid():
                 raise NotAStore(f"{store_path} is a git repository with history that is not an archive store")
         else:
+            present = sorted(entry.name for entry in store_path.iterdir()) if store_path.is_dir() else []
+            others = [name for name in present if name != PLACEHOLDER]
+            if others:
+                shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+                raise NotAStore(
+                    f"{store_path} is not empty ({shown}): a store is made in an empty folder, or one that "
+                    f"holds only a {PLACEHOLDER}"
+                )
             try:
                 store_path.mkdir(parents=True, exist_ok=True)
                 repo = git.Repo.init(store_path, bare=bare, initial_branch=BRANCH.rsplit("/", 1)[-1])
@@ -137,6 +146,7 @@ class Store:
                 raise NotAStore(f"cannot create a store at {store_path}: {_reason(error)}") from None
         with repo.config_writer() as config:
             config.set_value("archive", "format", str(FORMAT_VERSION))
+        _exclude_placeholder(repo)
         return cls(repo)
 
     @property
@@ -362,12 +372,18 @@ class Store:
         for record in parse_records(self._repo.git.log(*arguments, BRANCH)):
             if not records_version(record.trailers):
                 continue
+            captured_at = record.committer.moment
+            if captured_at is None or not record.trailers[VERSION].isdigit():
+                raise StoreCorrupt(
+                    f"commit {record.commit[:12]} ({record.trailers[ARTICLE]}) has a date or version number "
+                    "git or the archive cannot read: run archive verify"
+                )
             entries.append(
                 LogEntry(
                     commit=record.commit,
                     article_id=record.trailers[ARTICLE],
                     number=int(record.trailers[VERSION]),
-                    captured_at=datetime.fromtimestamp(record.committer.time, UTC),
+                    captured_at=captured_at,
                     title=title_of(record.message),
                     url=record.trailers.get(URL),
                 )
@@ -386,13 +402,43 @@ class Store:
     # trust a cache. One `git log` pass lists every commit with the files it
     # changed; one `git cat-file --batch` process streams the objects.
 
-    def git(self, *args: str) -> subprocess.CompletedProcess[bytes]:
+    def git(self, *args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
         """Run git in the store, for what has no method here (a remote's transport: fetch, push, ls-remote).
 
-        ``GIT_OPTIONAL_LOCKS=0``: reading (``git status``) must not rewrite git's index.
+        ``GIT_OPTIONAL_LOCKS=0``: reading (``git status``) must not rewrite git's index. ``env``: more
+        variables (a ``quarantine``'s).
         """
-        environment = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+        environment = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", **(env or {})}
         return subprocess.run(["git", "-C", str(self.path), *args], capture_output=True, env=environment)
+
+    @contextmanager
+    def quarantine(self) -> Iterator[dict[str, str]]:
+        """A temporary object directory for what a fetch brings, as git variables for ``git(env=...)``.
+
+        git run with them reads the store's objects and writes new ones to the quarantine only. When
+        the block ends normally, the new objects move into the store; when it raises (the remote is
+        not a store, or the fetch failed), they are deleted and the store's objects are as they were.
+        """
+        try:
+            incoming = Path(tempfile.mkdtemp(prefix="tmp_incoming_", dir=self._objects_dir))
+        except OSError as error:
+            raise StoreCorrupt(f"cannot write to the store at {self.path}: {_reason(error)}") from None
+        try:
+            yield {"GIT_OBJECT_DIRECTORY": str(incoming), "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(self._objects_dir)}
+            # Packs: the pack before its index (git finds a pack through its index); then loose objects.
+            for suffix in (".pack", ".rev", ".idx"):
+                for path in sorted(incoming.glob(f"pack/*{suffix}")):
+                    target = self._objects_dir / "pack" / path.name
+                    target.parent.mkdir(exist_ok=True)
+                    if not target.exists():
+                        os.replace(path, target)
+            for path in sorted(incoming.glob("[0-9a-f][0-9a-f]/*")):
+                target = self._objects_dir / path.parent.name / path.name
+                if not target.exists():
+                    target.parent.mkdir(exist_ok=True)
+                    os.replace(path, target)
+        finally:
+            shutil.rmtree(incoming, ignore_errors=True)
 
     def commit_records(self) -> list[CommitRecord]:
         """Every commit of the branch, oldest first, with the files each one changed.
@@ -465,13 +511,28 @@ class Store:
         return problems
 
     def working_tree_changes(self) -> list[tuple[str, str]]:
-        """``git status`` of the working tree against the checked-out commit: (status, path) pairs."""
-        result = self.git("status", "--porcelain=v1", "-z", "--untracked-files=all")
+        """``git status`` of the working tree against the checked-out commit: (status, path) pairs.
+
+        No ignore file hides anything (a file git ignores is listed as untracked, ``??``), except the
+        one file ``init`` excludes: the project's ``README.md`` placeholder at the top, untracked.
+        """
+        result = self.git(
+            "-c", "core.excludesFile=", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching"
+        )  # fmt: skip
         if result.returncode != 0:
             reason = result.stderr.decode("utf-8", "replace").strip()
             return [("!!", f"git status failed: {reason}")]
         entries = result.stdout.decode("utf-8", "replace").split("\0")
-        return [(entry[:2], entry[3:]) for entry in entries if entry]
+        placeholder = PLACEHOLDER if _excludes_placeholder(self._repo) else None
+        changes = []
+        for entry in filter(None, entries):
+            status, path = entry[:2], entry[3:]
+            if status == "!!":
+                if path == placeholder:
+                    continue
+                status = "??"
+            changes.append((status, path))
+        return changes
 
     def checked_out(self) -> tuple[str | None, str | None]:
         """The branch HEAD names (None when detached) and the commit it points at."""
@@ -541,12 +602,17 @@ class Store:
                 writer = self._writer(start, onto, objects)
                 yield writer
                 objects.finish()
+                if writer.head is not None and writer.head != start:
+                    dropped = {record.commit for record in writer.local_only}
+                    self._publish(start, writer.head, writer.rows, writer.touched, dropped, objects)
+                self.journal_unchanged(writer.unchanged)
+            except OSError as error:
+                # A full disk, a quota, a read-only file system: one line naming the cause. Before the
+                # branch moved, what this block wrote is removed below and the store is as it was.
+                outcome = "the versions were stored" if self.head() != start else "nothing was stored"
+                raise StoreCorrupt(f"cannot write to the store at {self.path}: {_reason(error)}; {outcome}") from None
             finally:
                 objects.abort()
-            if writer.head is not None and writer.head != start:
-                dropped = {record.commit for record in writer.local_only}
-                self._publish(start, writer.head, writer.rows, writer.touched, dropped)
-            self.journal_unchanged(writer.unchanged)
 
     def _writer(self, start: str | None, onto: str | None, objects: ObjectWriter) -> Writer:
         """A writer continuing from the branch head ``start``, or from ``onto`` (see ``_pulled``)."""
@@ -613,10 +679,19 @@ class Store:
                     raise StoreBusy(f"another process has been writing to {self.path} for over {timeout:g} s") from None
                 time.sleep(0.05)
 
-    def _publish(self, old: str | None, new: str, rows: list[VersionRow], touched: set[str], dropped: set[str]) -> None:
+    def _publish(
+        self,
+        old: str | None,
+        new: str,
+        rows: list[VersionRow],
+        touched: set[str],
+        dropped: set[str],
+        objects: ObjectWriter,
+    ) -> None:
         """Move the branch from ``old`` to ``new`` (the commit point), then update the working tree.
 
         ``dropped``: commits of ``old`` that ``new`` does not contain (a pull that re-recorded them).
+        ``objects`` wrote ``new``: kept once the branch refers to it.
         """
         # The files of ``old``: what the working tree must hold before, and what the checkout changes.
         before = _TreeFiles(self._trees, old) if old is not None and not self.bare else None
@@ -627,14 +702,23 @@ class Store:
                 f"recorded (inspect with `git -C {self.path} status`)"
             )
         pending = self.private_dir / PENDING_FILE
-        pending.write_text(f"{old or ''} {new}\n")
+        try:
+            pending.write_text(f"{old or ''} {new}\n")
+        except OSError:
+            pending.unlink(missing_ok=True)
+            raise
         try:
             self._repo.git.update_ref("-m", "archive: snapshot", BRANCH, new, old or _NULL_COMMIT)
         except git.GitCommandError as error:
             pending.unlink(missing_ok=True)
+            if self.head() == old:  # git could not write the ref (a full disk): not another writer
+                raise StoreCorrupt(
+                    f"cannot write to the store at {self.path}: {_reason(error)}; nothing was stored"
+                ) from None
             raise StoreBusy(
                 f"the store's branch moved during the write; nothing was recorded ({_reason(error)})"
             ) from None
+        objects.keep()
         if self._checkout(old, new, touched, before):
             pending.unlink(missing_ok=True)
         if self._index.head == old and dropped:
@@ -792,3 +876,40 @@ def _reason(error: BaseException) -> str:
     if isinstance(error, git.GitCommandError):
         return (error.stderr or str(error)).strip().splitlines()[-1] if (error.stderr or "").strip() else str(error)
     return str(error)
+
+
+# The one file a store's folder may hold besides the store: the project's ``snapshots/README.md``, which
+# says what the folder is. ``init`` accepts a folder holding only it, and excludes it in git's
+# ``info/exclude``, so that it stays untracked and verify does not report it (docs/store-format.md).
+PLACEHOLDER = "README.md"
+_PLACEHOLDER_PATTERN = "/" + PLACEHOLDER
+
+
+def _exclude_path(repo: git.Repo) -> Path:
+    return Path(repo.git_dir) / "info" / "exclude"
+
+
+def _excludes_placeholder(repo: git.Repo) -> bool:
+    try:
+        lines = _exclude_path(repo).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return _PLACEHOLDER_PATTERN in lines
+
+
+def _exclude_placeholder(repo: git.Repo) -> None:
+    """Record the placeholder in ``info/exclude`` when the working tree holds it and the branch does not."""
+    if repo.bare or repo.working_tree_dir is None or _excludes_placeholder(repo):
+        return
+    if not (Path(repo.working_tree_dir) / PLACEHOLDER).is_file():
+        return
+    if repo.head.is_valid() and PLACEHOLDER in {entry.name for entry in repo.head.commit.tree.blobs}:
+        return
+    path = _exclude_path(repo)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        existing = path.read_text(encoding="utf-8") if path.exists() else ""
+        separator = "" if not existing or existing.endswith("\n") else "\n"
+        path.write_text(f"{existing}{separator}{_PLACEHOLDER_PATTERN}\n", encoding="utf-8")
+    except OSError as error:
+        raise NotAStore(f"cannot record {PLACEHOLDER} in {path}: {_reason(error)}") from None

@@ -16,7 +16,7 @@ from typing import Any
 
 from archive.errors import InvalidInput
 from archive.ids import article_id_from_url, validate_article_id
-from archive.model import Version, format_time, parse_time
+from archive.model import Version, check_capture_time, format_time, parse_time
 from archive.store.commits import CommitRecord, message
 from archive.store.layout import MARKER_FILE, META_FILE, TEXT_FILE, article_dir, raw_file_name
 from archive.store.lookup import Index, VersionRow, as_version
@@ -65,6 +65,9 @@ class AddResult:
 
     version: Version
     created: bool
+    # True when the capture was recorded already: ``version`` has its time and content (a capture run
+    # again), or it is older than the latest version and equals ``version``, the one current at its time.
+    recorded: bool = False
 
 
 class Writer:
@@ -170,6 +173,36 @@ class Writer:
         """True when ``new`` records nothing that ``version`` does not (the rule by which ``add`` skips it)."""
         return same_content(version.metadata, text_sha256(new.text), new.metadata)
 
+    def recorded(self, new: NewVersion) -> Version | None:
+        """The version that already records ``new``, when ``new`` is no later than the article's latest version.
+
+        The one rule for a capture that is not newer than the history (snapshot, import, watch alike):
+        one with the time and content of a version (a capture run again), or older and equal to the
+        version current at its time, adds nothing and is that version; one older than the latest
+        version that differs from the version then current is refused (InvalidInput naming the
+        latest capture time): versions are only ever appended, never inserted back in time. None:
+        ``new`` is for ``add``.
+        """
+        article_id = validate_article_id(new.article_id)
+        latest = self.latest(article_id)
+        if latest is None or new.captured_at > latest.captured_at:
+            return None
+        # Captures within one second are told apart by their content.
+        for version in self.versions_captured_at(article_id, new.captured_at):
+            if self.matches(version, new):
+                return version
+        if new.captured_at == latest.captured_at:
+            return None
+        current = self.version_at(article_id, new.captured_at)
+        if current is not None and self.matches(current, new):
+            return current
+        then = f"the version current then ({current.ref})" if current else "any version (it was first captured later)"
+        raise InvalidInput(
+            f"{article_id}: a capture at {format_time(new.captured_at)} differs from {then} and is before its "
+            f"latest version, {latest.ref}, captured at {format_time(latest.captured_at)}; versions are only "
+            "ever appended"
+        )
+
     def latest_text(self, article_id: str) -> str | None:
         """The text of the newest version of ``article_id`` (None for a new article)."""
         latest = self.latest(article_id)
@@ -188,6 +221,7 @@ class Writer:
         ``counts`` are measured against the latest version's text (``latest_text``); ValueError if they are not.
         """
         article_id = validate_article_id(new.article_id)
+        check_capture_time(new.captured_at)
         text_sha = text_sha256(new.text)
         latest = self.latest(article_id)
         if latest is not None and same_content(latest.metadata, text_sha, new.metadata):

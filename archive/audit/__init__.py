@@ -2,5 +2,5 @@
 
 - ``verify``: every version and the whole history; ``report``: the history for a reviewer;
 - ``reproduce``: re-extract raw captures; ``rebuild``: replay them into a new store, same commit ids;
-- ``export`` (and ``database``): the archive in other tools' formats.
+- ``export`` (and ``database``, ``wacz``): the archive in other tools' formats.
 """

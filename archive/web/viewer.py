@@ -31,6 +31,7 @@ from archive.present import terminal as render
 from archive.present.html import render as render_template
 from archive.review.versions import VersionComparison, compare_versions
 from archive.store.repository import Store
+from archive.web import memento
 
 __all__ = ["Viewer", "SECURITY_HEADERS", "allowed_host", "fixity", "make_server", "serve"]
 
@@ -55,6 +56,7 @@ class Response:
     content_type: str
     body: bytes
     location: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()  # more header fields (Memento's)
 
 
 def _href(*segments: str | int) -> str:
@@ -71,7 +73,13 @@ class Viewer:
 
     # --- routing ---------------------------------------------------------------
 
-    def respond(self, target: str) -> Response:
+    def respond(self, target: str, accept_datetime: str | None = None, base: str = "") -> Response:
+        """The answer to a GET of ``target``; ``accept_datetime`` is the request's header of that name (for the
+        Memento TimeGate), ``base`` the scheme and host that Memento's links start with."""
+        if memento.is_memento_path(target):  # the original URL follows whole: not split into segments
+            with self._lock:
+                status, content_type, body, fields = memento.answer(self.store, target, accept_datetime, base)
+            return Response(status, content_type, body, None, fields)
         parts = urlsplit(target)
         segments = [segment for segment in parts.path.split("/") if segment]
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
@@ -81,6 +89,8 @@ class Viewer:
         try:
             with self._lock:
                 data, html = self._route(segments, query)
+                version = self._memento_of(segments) if not api else None
+                fields = memento.version_headers(self.store, version, base) if version else ()
         except Redirect as redirect:
             return Response(HTTPStatus.SEE_OTHER, "text/plain; charset=utf-8", b"", redirect.location)
         except (NotFound, ArchiveError) as error:
@@ -92,7 +102,13 @@ class Viewer:
             return Response(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", body)
         if api:
             return Response(HTTPStatus.OK, "application/json; charset=utf-8", render.to_json(data()).encode())
-        return Response(HTTPStatus.OK, "text/html; charset=utf-8", html().encode())
+        return Response(HTTPStatus.OK, "text/html; charset=utf-8", html().encode(), None, fields)
+
+    def _memento_of(self, segments: list[str]) -> Version | None:
+        """The version a version page shows (a Memento, RFC 7089), else None."""
+        if len(segments) == 4 and segments[0] == "articles" and segments[2] == "versions":
+            return self._version(self._article(segments[1]), self._number(segments[3]))
+        return None
 
     def _route(self, segments: list[str], query: dict[str, str]) -> tuple[Callable[[], Any], Callable[[], str]]:
         """(JSON builder, HTML builder) for a path; both are evaluated under the store lock."""
@@ -316,7 +332,9 @@ def _handler(viewer: Viewer) -> type[BaseHTTPRequestHandler]:
             if self._misdirected(send_body):
                 return
             try:
-                response = viewer.respond(self.path)
+                address: Any = self.server.server_address
+                host = self.headers.get("Host") or f"{address[0]}:{address[1]}"
+                response = viewer.respond(self.path, self.headers.get("Accept-Datetime"), f"http://{host}")
             except Exception:
                 self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR)
                 raise  # a bug: the server logs the traceback
@@ -325,6 +343,8 @@ def _handler(viewer: Viewer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(response.body)))
             if response.location:
                 self.send_header("Location", response.location)
+            for name, value in response.headers:
+                self.send_header(name, value)
             self.end_headers()
             if send_body:
                 self.wfile.write(response.body)

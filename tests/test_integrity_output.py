@@ -13,8 +13,7 @@ from click.testing import CliRunner
 from archive.capture.extract import Extracted
 from archive.capture.fetch import Capture
 from archive.cli import cli
-from archive.ingest import snapshot as snapshotting
-from archive.ingest.snapshot import new_version
+from archive.ingest.snapshot import add_version, new_version
 from archive.store.repository import Store
 
 ESC_TITLE = "Evil\x1b]0;pwned\x07 title\x1b[31m red\rover"
@@ -44,10 +43,7 @@ def hostile_version(store: Store, text: str, at: datetime) -> None:
     )
     capture = Capture(raw=text.encode("utf-8"), source="file", media_type="text/plain")
     with store.writing() as writer:
-        new = new_version("evil", capture, extracted, at)
-        # add_version measures the word counts since the store split; before it, Writer.add did
-        add = getattr(snapshotting, "add_version", None)
-        add(writer, new) if add is not None else writer.add(new)
+        add_version(writer, new_version("evil", capture, extracted, at))
 
 
 @pytest.fixture

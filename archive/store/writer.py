@@ -196,11 +196,10 @@ class Writer:
         current = self.version_at(article_id, new.captured_at)
         if current is not None and self.matches(current, new):
             return current
-        then = f"the version current then ({current.ref})" if current else "any version (it was first captured later)"
+        where = f"differs from {current.ref}, the version then current," if current else "is before its first version"
         raise InvalidInput(
-            f"{article_id}: a capture at {format_time(new.captured_at)} differs from {then} and is before its "
-            f"latest version, {latest.ref}, captured at {format_time(latest.captured_at)}; versions are only "
-            "ever appended"
+            f"{article_id}: a capture at {format_time(new.captured_at)} {where} and its latest version, "
+            f"{latest.ref}, was captured later, at {format_time(latest.captured_at)}; versions are only ever appended"
         )
 
     def latest_text(self, article_id: str) -> str | None:

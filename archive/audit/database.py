@@ -23,7 +23,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.db import Table
 
-from archive.audit.export import Export, ExportedVersion, exported_versions, refuse_inside_store
+from archive.audit.export import Export, ExportedVersion, exported_versions, file_target_folder, refuse_inside_store
 from archive.compare.claims import compare
 from archive.compare.sentences import split_sentences
 from archive.errors import InvalidInput
@@ -37,12 +37,8 @@ def export_sqlite(store: Store, target: str | Path, force: bool = False) -> Expo
     unless ``force``, and then replaced only once the new database is complete."""
     refuse_inside_store(store, target)
     destination = Path(target)
-    if destination.is_dir():
-        raise InvalidInput(f"{target} is a directory; give a file name")
-    if (destination.exists() or destination.is_symlink()) and not force:
-        raise InvalidInput(f"{target} already exists (give --force to replace it)")
+    parent = file_target_folder(target, force)
     history, versions = exported_versions(store)
-    parent = destination.parent if str(destination.parent) else Path(".")
     try:
         handle, name = tempfile.mkstemp(dir=parent, prefix=f".{destination.name}.", suffix=".part")
     except OSError as error:

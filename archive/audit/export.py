@@ -35,6 +35,7 @@ from archive.store.repository import Store
 from archive.version import __version__
 
 __all__ = [
+    "file_target_folder",
     "FORMATS",
     "ExportedVersion",
     "Export",
@@ -145,15 +146,22 @@ def _newest_capture(versions: list[ExportedVersion]) -> str | None:
 # --- writing atomically --------------------------------------------------------------------
 
 
+def file_target_folder(target: str | Path, force: bool) -> Path:
+    """The folder where a file for ``target`` is prepared before it is renamed into place: the rule every
+    file export follows (``target`` is no directory, and an existing file is replaced only with ``force``)."""
+    path = Path(target)
+    if path.is_dir():
+        raise InvalidInput(f"{target} is a directory; give a file name")
+    if (path.exists() or path.is_symlink()) and not force:
+        raise InvalidInput(f"{target} already exists (give --force to replace it)")
+    return path.parent if str(path.parent) else Path(".")
+
+
 @contextmanager
 def _new_file(target: Path, force: bool = False) -> Iterator[IO[bytes]]:
     """A file that appears at ``target`` only when complete (a temporary file renamed into place); an
     existing file is refused unless ``force``, and then replaced by that rename."""
-    if target.is_dir():
-        raise InvalidInput(f"{target} is a directory; give a file name")
-    if (target.exists() or target.is_symlink()) and not force:
-        raise InvalidInput(f"{target} already exists (give --force to replace it)")
-    parent = target.parent if str(target.parent) else Path(".")
+    parent = file_target_folder(target, force)
     try:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, then renamed into place)
             dir=parent, prefix=f".{target.name}.", suffix=".part", delete=False

@@ -18,7 +18,14 @@ import os
 import tempfile
 from pathlib import Path
 
-from archive.audit.export import Export, ExportedVersion, export_warc, exported_versions, refuse_inside_store
+from archive.audit.export import (
+    Export,
+    ExportedVersion,
+    export_warc,
+    exported_versions,
+    file_target_folder,
+    refuse_inside_store,
+)
 from archive.errors import InvalidInput
 from archive.store.repository import Store
 
@@ -30,11 +37,7 @@ def export_wacz(store: Store, target: str | Path, force: bool = False) -> Export
     the new one is complete and valid."""
     refuse_inside_store(store, target)
     destination = Path(target)
-    if destination.is_dir():
-        raise InvalidInput(f"{target} is a directory; give a file name")
-    if (destination.exists() or destination.is_symlink()) and not force:
-        raise InvalidInput(f"{target} already exists (give --force to replace it)")
-    parent = destination.parent if str(destination.parent) else Path(".")
+    parent = file_target_folder(target, force)
     try:
         work = Path(tempfile.mkdtemp(dir=parent, prefix=f".{destination.name}.", suffix=".part"))
     except OSError as error:

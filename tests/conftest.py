@@ -1,8 +1,10 @@
-"""Shared fixtures: real git stores in temporary directories, a real HTTP server on 127.0.0.1."""
+"""Shared fixtures: real git stores in temporary directories, real HTTP servers on 127.0.0.1 (a well-behaved one
+and one that sends the broken answers a test sets)."""
 
 from __future__ import annotations
 
 import hashlib
+import socket
 import subprocess
 import threading
 import time
@@ -192,3 +194,70 @@ def archive_terms_versions(store: Store) -> list[str]:
             snapshot(store, str(folder / version["file"]), article_id=article_id, at=parse_time(version["author_date"]))
         ids.append(article_id)
     return ids
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that answers every request with the bytes the test sets, then hangs up:
+    for the broken answers (a short body, a chunked body cut off) that a well-behaved server never sends."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, bytes] = {}
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self._socket.settimeout(0.1)
+        self.base = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                continue
+            with connection:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    chunk = connection.recv(4096)
+                    if not chunk:
+                        break
+                    request += chunk
+                path = request.split(b" ", 2)[1].decode() if request.count(b" ") >= 2 else "/"
+                answer = self.answers.get(path, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                try:
+                    connection.sendall(answer)
+                    connection.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+
+    def short_body(self, path: str, body: bytes, missing: int) -> str:
+        """``body`` without its last ``missing`` bytes, under a Content-Length for all of it."""
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+        self.answers[path] = head.encode() + b"Connection: close\r\n\r\n" + body[: len(body) - missing]
+        return self.base + path
+
+    def cut_chunked(self, path: str, body: bytes) -> str:
+        """``body`` in chunks, the connection closed before the last chunk and the terminating 0-chunk."""
+        half = len(body) // 2
+        chunks = f"{half:x}\r\n".encode() + body[:half] + b"\r\n"
+        chunks += f"{len(body) - half:x}\r\n".encode() + body[half : half + 100]
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nTransfer-Encoding: chunked\r\n"
+        self.answers[path] = head + b"Connection: close\r\n\r\n" + chunks
+        return self.base + path
+
+    def whole(self, path: str, body: bytes, content_type: str = "text/html; charset=utf-8") -> str:
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+        self.answers[path] = head.encode() + b"Connection: close\r\n\r\n" + body
+        return self.base + path
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._socket.close()
+
+
+@pytest.fixture
+def raw_server() -> Iterator[RawServer]:
+    server = RawServer()
+    yield server
+    server.close()

@@ -16,9 +16,7 @@ import os
 import random
 import shlex
 import signal
-import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -26,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, SEED, SEED_REVISION, STORY, article_html
+from conftest import ROOT, SEED, SEED_REVISION, STORY, RawServer, article_html
 from test_bad_input import changes, every_byte
 
 ARCHIVE = str(ROOT / ".venv" / "bin" / "archive")
@@ -284,61 +282,19 @@ def test_full_disk_snapshot_and_import(small_disk: Path, tmp_path: Path) -> None
 # --- (c) servers that cut bodies short ---------------------------------------------------------
 
 
-class LyingServer:
-    """A real HTTP/1.1 server on 127.0.0.1: /short sends fewer bytes than its Content-Length says,
-    /chunked ends a chunked body without the last chunk."""
-
-    def __init__(self) -> None:
-        self.page = article_html().encode("utf-8")
-        self._socket = socket.socket()
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen(8)
-        self.base = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                connection, _ = self._socket.accept()
-            except OSError:
-                return
-            with connection:
-                request = b""
-                while b"\r\n\r\n" not in request:
-                    chunk = connection.recv(4096)
-                    if not chunk:
-                        break
-                    request += chunk
-                path = request.split(b" ", 2)[1] if request.count(b" ") >= 2 else b"/"
-                half = self.page[: len(self.page) // 2]
-                head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nConnection: close\r\n"
-                if path == b"/short":
-                    connection.sendall(head + b"Content-Length: %d\r\n\r\n" % len(self.page) + half)
-                else:
-                    chunk = b"%x\r\n%s\r\n" % (len(half), half)
-                    connection.sendall(head + b"Transfer-Encoding: chunked\r\n\r\n" + chunk)
-                with contextlib.suppress(OSError):
-                    connection.shutdown(socket.SHUT_RDWR)
-
-    def close(self) -> None:
-        self._socket.close()
-
-
-@pytest.fixture
-def liar() -> Iterator[LyingServer]:
-    server = LyingServer()
-    yield server
-    server.close()
-
-
-@pytest.mark.parametrize("path", ["/short", "/chunked"], ids=["fewer bytes than Content-Length", "chunked cut"])
-def test_truncated_body_is_not_stored(path: str, liar: LyingServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["short", "chunked"], ids=["fewer bytes than Content-Length", "chunked cut"])
+def test_truncated_body_is_not_stored(kind: str, raw_server: RawServer, tmp_path: Path) -> None:
     """A body that ends early is an error in one line, and nothing is stored."""
+    page = article_html().encode("utf-8")
+    path = f"/{kind}"
+    if kind == "short":
+        url = raw_server.short_body(path, page, missing=len(page) - len(page) // 2)
+    else:
+        url = raw_server.cut_chunked(path, page)
     store = tmp_path / "store"
     archive(store, "init", check=True)
     before = every_byte(store)
-    ran = archive(store, "snapshot", liar.base + path, "--timeout", "10")
+    ran = archive(store, "snapshot", url, "--timeout", "10")
     print(f"\n{path}: exit {ran.returncode}, stderr {ran.stderr.strip()[:300]!r}, stdout {ran.stdout.strip()[:200]!r}")
     assert ran.returncode != 0, ran.stdout
     assert "Traceback" not in ran.stderr

@@ -387,11 +387,13 @@ class _ProgressBar:
         return f"{report.written} written, {report.unchanged} unchanged, {report.skipped_total} skipped"
 
 
-def _finish_bulk(ctx: click.Context, report: IngestReport, as_json: bool) -> None:
+def _finish_bulk(
+    ctx: click.Context, report: IngestReport, as_json: bool, text: Callable[[Any], str] = render.ingest_text
+) -> None:
     """Problems on stderr, the one-line summary (or JSON) on stdout; exit 1 if anything was damaged or failed."""
     for problem in report.problems:
         click.echo(f"warning: {render.printable(problem)}", err=True)
-    _emit(as_json, lambda: render.ingest_json(report), lambda: render.ingest_text(report))
+    _emit(as_json, lambda: render.ingest_json(report), lambda: text(report))
     ctx.exit(1 if report.problems else 0)
 
 
@@ -476,13 +478,13 @@ def watch(
             report: WatchReport = watch_once(store, feeds, options, progress=bar.update, started=bar.start)
         finally:
             bar.finish()
-        _finish_bulk(ctx, report, as_json)
+        _finish_bulk(ctx, report, as_json, render.watch_text)
         return
 
     def each_pass(report: WatchReport) -> None:
         for problem in report.problems:
             click.echo(f"warning: {render.printable(problem)}", err=True)
-        _emit(as_json, lambda: render.ingest_json(report), lambda: render.ingest_text(report))
+        _emit(as_json, lambda: render.ingest_json(report), lambda: render.watch_text(report))
 
     try:
         watch_feeds(store, feeds, options, on_pass=each_pass, interval=timedelta(minutes=interval))

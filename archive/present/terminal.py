@@ -56,6 +56,7 @@ __all__ = [
     "term_coverage_text",
     "term_coverage_json",
     "ingest_text",
+    "watch_text",
     "ingest_json",
     "pull_text",
     "push_text",
@@ -636,16 +637,19 @@ def term_coverage_json(term: str, mentions: Sequence[TermMention]) -> dict[str, 
 
 
 def ingest_text(report: IngestReport) -> str:
-    """One line: what was read, written, left unchanged and skipped (and why); a watch's starts with its feeds."""
-    from archive.ingest.feeds import WatchReport  # here, not at the top: loading the feed parser is slow
-
+    """One line: what was read, written, left unchanged and skipped (and why)."""
     line = (
         f"{plural(report.records, 'record')}: {plural(report.written, 'new version')}, "
         f"{report.unchanged} unchanged, {report.skipped_total} skipped"
     )
     if report.skipped:
         line += " (" + ", ".join(f"{count} {reason}" for reason, count in sorted(report.skipped.items())) + ")"
-    return f"{_feeds_text(report)}; {line}" if isinstance(report, WatchReport) else line
+    return line
+
+
+def watch_text(report: WatchReport) -> str:
+    """A watch pass's line: its feeds first, then what ``ingest_text`` says of any ingest."""
+    return f"{_feeds_text(report)}; {ingest_text(report)}"
 
 
 def _feeds_text(report: WatchReport) -> str:

@@ -390,9 +390,10 @@ class _ProgressBar:
 def _finish_bulk(
     ctx: click.Context, report: IngestReport, as_json: bool, text: Callable[[Any], str] = render.ingest_text
 ) -> None:
-    """Problems on stderr, the one-line summary (or JSON) on stdout; exit 1 if anything was damaged or failed."""
-    for problem in report.problems:
-        click.echo(f"warning: {render.printable(problem)}", err=True)
+    """Problems and notices on stderr, the one-line summary (or JSON) on stdout; exit 1 if anything was damaged
+    or failed."""
+    for line in [*report.problems, *report.notices]:
+        click.echo(f"warning: {render.printable(line)}", err=True)
     _emit(as_json, lambda: render.ingest_json(report), lambda: text(report))
     ctx.exit(1 if report.problems else 0)
 
@@ -482,8 +483,8 @@ def watch(
         return
 
     def each_pass(report: WatchReport) -> None:
-        for problem in report.problems:
-            click.echo(f"warning: {render.printable(problem)}", err=True)
+        for line in [*report.problems, *report.notices]:
+            click.echo(f"warning: {render.printable(line)}", err=True)
         _emit(as_json, lambda: render.ingest_json(report), lambda: render.watch_text(report))
 
     try:

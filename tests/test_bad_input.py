@@ -240,6 +240,7 @@ def make_files(files: Path, web: str) -> None:
         ("bad-date", "story.txt:\n  captured_at: 2021-02-30T12:00:00Z\n"),
         ("unknown-key", "story.txt:\n  colour: red\n"),
         ("date-1965", "story.txt:\n  id: old-story\n  captured_at: 1965-06-01T12:00:00Z\n"),
+        ("url-two-lines", 'story.txt:\n  url: "https://example.org/story\\nX-Forged: yes"\n'),
         ("good", "story.txt:\n  id: imported-story\n  captured_at: 2022-06-01T12:00:00Z\n"),
     ):
         folder = files / f"captures-{name}"
@@ -530,6 +531,7 @@ CASES: list[Case] = [
     Case("import captures.yaml bad date", ("import", "{files}/captures-bad-date")),
     Case("import captures.yaml unknown key", ("import", "{files}/captures-unknown-key")),
     Case("import captures.yaml 1965", ("import", "{files}/captures-date-1965")),
+    Case("import captures.yaml url with a line break", ("import", "{files}/captures-url-two-lines")),
     Case("import empty folder", ("import", "{files}/empty-folder")),
     Case("import missing path", ("import", "{files}/no-such.warc.gz")),
     # watch

@@ -44,6 +44,14 @@ def test_snapshot_reports_new_and_unchanged_versions(run) -> None:
     assert again.output.startswith("putin: unchanged since version 1 (")
 
 
+def test_snapshot_json_tells_unchanged_from_already_recorded(run) -> None:
+    stored = json.loads(run("snapshot", str(SEED), "--id", "putin", "--at", "2021-12-17T12:00:00Z", "--json").output)
+    unchanged = json.loads(run("snapshot", str(SEED), "--id", "putin", "--at", "2021-12-18T12:00:00Z", "--json").output)
+    again = json.loads(run("snapshot", str(SEED), "--id", "putin", "--at", "2021-12-17T12:00:00Z", "--json").output)
+    assert [stored["outcome"], unchanged["outcome"], again["outcome"]] == ["stored", "unchanged", "already-recorded"]
+    assert [stored["created"], unchanged["created"], again["created"]] == [True, False, False]
+
+
 def test_snapshot_a_url(run, web: WebServer, store_path: Path) -> None:
     url = web.page("/world/troops-border.html", article_html())
     result = run("snapshot", url, "--json")

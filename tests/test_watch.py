@@ -168,3 +168,15 @@ def test_cli_watch_once(store_path: Path, web: WebServer, run) -> None:
     assert bad.exit_code == 2 and bad.stderr == "Error: not an http(s) feed URL: 'ftp://example.org/feed'\n"
     with Store.open(store_path) as store:
         assert len(store.log()) == 1
+
+
+def test_a_page_cut_short_is_skipped_as_incomplete_not_unreachable(store: Store, raw_server) -> None:
+    page = article_html().encode("utf-8")
+    link = raw_server.short_body("/news/cut.html", page, missing=len(page) // 2)
+    item = f"<item><title>Cut</title><link>{link}</link></item>"
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>N</title>{item}</channel></rss>'
+    feed = raw_server.whole("/feed.xml", body.encode(), content_type="application/rss+xml")
+    report = watch_once(store, [feed], FAST, clock=Clock())
+    assert report.skipped == {"incomplete": 1}, report.skipped
+    assert len(report.problems) == 1 and "the body was incomplete" in report.problems[0], report.problems
+    assert store.articles() == []

@@ -74,6 +74,8 @@ class IngestReport:
     unchanged: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
+    # Lines worth showing that are not failures (exit 0): e.g. a charset that was guessed, not declared.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def skipped_total(self) -> int:
@@ -238,6 +240,12 @@ class _Batch:
             self.report.skip("older than the archived history", f"{pending.label}: {error}")
             return
         self.report.stored(result)
+        charset = result.version.metadata.get("charset") if result.created else None
+        if charset:
+            self.report.notices.append(
+                f"{pending.label}: not UTF-8 and declares no charset: decoded as {charset} (detected), "
+                "recorded in meta.yaml as charset"
+            )
         if self.on_result is not None:
             self.on_result(pending, result)
 

@@ -386,6 +386,8 @@ def _reason(error: ArchiveError) -> str:
         return "timed out"
     if "not a web page" in message:
         return "not a web page"
+    if "body was incomplete" in message:
+        return "incomplete"
     return "unreachable" if isinstance(error, SourceUnavailable) else "failed"
 
 

@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from archive.capture.fetch import MAX_BYTES, Capture, is_url, read_file
+from archive.capture.normalize import one_line
 from archive.errors import InvalidInput, SourceUnavailable
 from archive.ids import validate_article_id
 from archive.ingest.engine import IngestReport, Pending
@@ -84,7 +85,7 @@ def _sidecar(folder: Path) -> dict[str, dict[str, Any]]:
         if fields.get("url") is not None:
             if not is_url(str(fields["url"])):
                 raise InvalidInput(f"{where}: url must be an http(s) URL, not {fields['url']!r}")
-            checked["url"] = str(fields["url"])
+            checked["url"] = one_line(str(fields["url"]), f"{where}: url")
         if fields.get("id") is not None:
             checked["id"] = validate_article_id(str(fields["id"]))
         if fields.get("captured_at") is not None:

@@ -170,7 +170,9 @@ def snapshot_warnings(result: AddResult, source: str) -> list[str]:
 
 
 def snapshot_json(result: AddResult) -> dict[str, Any]:
-    return {"created": result.created, **_version_summary(result.version)}
+    """``outcome`` tells apart what ``created: false`` lumps together: unchanged, or recorded already."""
+    outcome = "stored" if result.created else "already-recorded" if result.recorded else "unchanged"
+    return {"created": result.created, "outcome": outcome, **_version_summary(result.version)}
 
 
 # --- list ------------------------------------------------------------------------
@@ -677,6 +679,7 @@ def ingest_json(report: IngestReport) -> dict[str, Any]:
         "skipped": report.skipped_total,
         "skipped_by_reason": dict(sorted(report.skipped.items())),
         "problems": list(report.problems),
+        "notices": list(report.notices),
         **report.extra_counts(),
     }
 

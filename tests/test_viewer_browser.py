@@ -28,8 +28,10 @@ ARTIFACTS = ROOT / "artifacts"
 
 
 def arrive(browser: WebDriver, url: str) -> None:
-    """Wait until a click or a form has taken the browser to ``url`` (navigation finishes after the click returns)."""
-    WebDriverWait(browser, 10).until(expected_conditions.url_to_be(url))
+    """Wait until a click or a form has taken the browser to ``url`` (navigation finishes after the click returns).
+
+    Generous, because CI machines are shared: a slow page only makes the test slower, never wrong."""
+    WebDriverWait(browser, 60).until(expected_conditions.url_to_be(url))
 
 
 @pytest.fixture(scope="module")

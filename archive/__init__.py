@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from archive.ingest.snapshot import snapshot
     from archive.ingest.sources import import_sources
     from archive.model import ArticleSummary, LogEntry, Version, parse_time, select_version
+    from archive.review.changelog import ClaimChange, Selection, parse_kinds, parse_moment, select_changes
     from archive.review.versions import (
         TermMention,
         TimelineEntry,
@@ -86,6 +87,7 @@ _HOMES = {
     "archive.ingest.snapshot": ("snapshot",),
     "archive.ingest.sources": ("import_sources",),
     "archive.model": ("ArticleSummary", "LogEntry", "Version", "parse_time", "select_version"),
+    "archive.review.changelog": ("ClaimChange", "Selection", "parse_kinds", "parse_moment", "select_changes"),
     "archive.review.versions": (
         "TermMention",
         "TimelineEntry",
@@ -124,6 +126,7 @@ __all__ = [
     "ArticleSummary",
     "Audit",
     "Capture",
+    "ClaimChange",
     "Comparison",
     "Export",
     "Extracted",
@@ -132,6 +135,7 @@ __all__ = [
     "NewVersion",
     "Rebuild",
     "Reproduction",
+    "Selection",
     "Store",
     "TermMention",
     "TimelineEntry",
@@ -151,6 +155,8 @@ __all__ = [
     "fetch_url",
     "import_sources",
     "normalize_text",
+    "parse_kinds",
+    "parse_moment",
     "parse_time",
     "pull",
     "push",
@@ -159,6 +165,7 @@ __all__ = [
     "read_stream",
     "rebuild",
     "reproduce",
+    "select_changes",
     "select_pair",
     "select_version",
     "snapshot",

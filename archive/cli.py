@@ -326,6 +326,64 @@ def log(ctx: click.Context, limit: int, as_json: bool) -> None:
     _emit(as_json, lambda: render.log_json(entries), lambda: render.log_text(entries))
 
 
+def selection_options(command: F) -> F:
+    """The options that choose changes, shared by ``changes`` and ``feed``."""
+    options = [
+        click.option("--since", metavar="TIME", help="From this capture time: ISO 8601, or a duration back (30m, 1d)."),
+        click.option("--until", metavar="TIME", help="Up to this capture time (same forms as --since)."),
+        click.option("--article", metavar="ID", help="One article (id, URL), or every article whose id starts so."),
+        click.option("--site", metavar="HOST", help="Only pages of this host and its subdomains."),
+        click.option(
+            "--kind",
+            "kinds",
+            metavar="KINDS",
+            help="Only these kinds, comma-separated: number,quote,hedge,negation,entity,headline,notice,added,…",
+        ),
+        click.option("--all", "cosmetic", is_flag=True, help="Cosmetic changes too, not only substantive ones."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _selection(store: Store, options: dict[str, Any]) -> Any:
+    """The API's Selection for ``selection_options``' values; InvalidInput for a bad time or kind."""
+    from archive import Selection, parse_kinds, parse_moment
+
+    since, until = options["since"], options["until"]
+    return Selection(
+        since=parse_moment(since) if since else None,
+        until=parse_moment(until, end=True) if until else None,
+        article=options["article"],
+        site=options["site"],
+        kinds=parse_kinds(options["kinds"], store),
+        cosmetic=options["cosmetic"],
+    )
+
+
+def _comparing(missing: int) -> None:
+    if sys.stderr.isatty():
+        click.echo(f"comparing {missing} versions not compared yet (kept in the lookup cache)…", err=True)
+
+
+@cli.command()
+@selection_options
+@click.option("-n", "--limit", type=click.IntRange(min=0), default=0, help="At most N changes [default: all].")
+@json_option
+@click.pass_context
+def changes(ctx: click.Context, /, limit: int, as_json: bool, **options: Any) -> None:
+    """Every claim change across the archive, newest first: one line per change of a version from the one before.
+
+    Substantive changes only, unless --all. Versions not compared yet are compared once and kept in the
+    lookup cache (.git/archive), so the next listing of the same window is immediate.
+    """
+    from archive import select_changes
+
+    store = _store(ctx)
+    found = select_changes(store, _selection(store, options), limit=limit or None, progress=_comparing)
+    _emit(as_json, lambda: render.changes_json(found), lambda: render.changes_text(found))
+
+
 @cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="0 picks a free port.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; loopback keeps it private.")

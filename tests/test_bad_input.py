@@ -562,6 +562,13 @@ CASES: list[Case] = [
     # serve
     Case("serve on a busy port", ("serve", "--port", "{busy_port}"), port_in_use),
     Case("serve on a bad host", ("serve", "--port", "0", "--host", "999.1.1.1")),
+    # changes (issue 12): nothing is compared before the selection is known to be good
+    Case("changes --kind unknown", ("changes", "--kind", "numbers")),
+    Case("changes --kind only commas", ("changes", "--kind", ",,")),
+    Case("changes --since malformed", ("changes", "--since", "yesterday")),
+    Case("changes --since bad duration", ("changes", "--since", "3y")),
+    Case("changes --until Feb 30", ("changes", "--until", "2022-02-30")),
+    Case("changes --article unknown", ("changes", "--article", "no-such-article")),
     # usage errors that click reports (the README promises one line for any bad input)
     Case("log -n -1", ("log", "-n", "-1")),
     Case("export --format zip", ("export", "--format", "zip", "{tmp}/out.zip")),

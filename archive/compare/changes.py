@@ -16,7 +16,7 @@ from typing import Any
 
 from archive.compare.words import WordDiff
 
-__all__ = ["ChangeKind", "Reason", "Excerpt", "Hunk", "Change", "Quote", "Coverage", "Comparison"]
+__all__ = ["ChangeKind", "REASON_CODES", "Reason", "Excerpt", "Hunk", "Change", "Quote", "Coverage", "Comparison"]
 
 
 class ChangeKind(StrEnum):
@@ -31,6 +31,14 @@ class ChangeKind(StrEnum):
     MERGED = "merged"
     REWRITTEN = "rewritten"
     NOTICE = "notice"
+
+
+# Every code a Reason may carry (docs/claims.md): with the ChangeKind values, what a change can be selected by
+# (``Comparison.claims``, ``archive changes --kind``).
+REASON_CODES = frozenset(
+    "number date entity quote negation hedge attribution plan content added removed notice spelling punctuation "
+    "case wording reference boilerplate moved split merged rewritten synonym".split()
+)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # for annotations only: importing the comparison engine is sl
     from archive.ingest.engine import IngestReport
     from archive.ingest.feeds import WatchReport
     from archive.ingest.remote import PullResult, PushResult
+    from archive.review.changelog import ClaimChange
     from archive.review.versions import TermMention, TimelineEntry, VersionComparison, VersionDiff, VersionPair
 
 __all__ = [
@@ -55,6 +56,9 @@ __all__ = [
     "timeline_json",
     "term_coverage_text",
     "term_coverage_json",
+    "change_values",
+    "changes_text",
+    "changes_json",
     "ingest_text",
     "watch_text",
     "ingest_json",
@@ -636,6 +640,40 @@ def term_coverage_json(term: str, mentions: Sequence[TermMention]) -> dict[str, 
 
 
 # --- bulk ingest: import, watch ------------------------------------------------------------
+
+
+def _clip(text: str, room: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= room else text[: room - 1] + "…"
+
+
+def change_values(change: ClaimChange) -> tuple[str | None, str | None]:
+    """What the change turned into what: the values of its first reason that names them (a number, a quote…),
+    else the sentences."""
+    for reason in change.reasons:
+        if reason.get("substantive") == change.substantive and (reason.get("old") or reason.get("new")):
+            return reason.get("old"), reason.get("new")
+    return change.old_text, change.new_text
+
+
+def changes_text(changes: Sequence[ClaimChange]) -> str:
+    """One line a change: capture time, article and versions, kind and reason codes, weight, old → new."""
+    if not changes:
+        return "No changes in this selection."
+    lines = []
+    for change in changes:
+        old, new = change_values(change)
+        label = change.kind + (f":{','.join(change.codes)}" if change.codes else "")
+        kind = click.style(f"{printable(label):<16}", fg=_KIND_COLOURS.get(change.kind), bold=True)
+        verdict = click.style("SUBSTANTIVE", fg="red", bold=True) if change.substantive else "cosmetic   "
+        values = f"{printable(_clip(old, 60)) if old else '—'} → {printable(_clip(new, 60)) if new else '—'}"
+        where = f"{printable(change.article)}@{change.old_number}→{change.new_number}"
+        lines.append(f"{_short_time(change.captured_at)}  {where}  {kind}  {verdict}  {values}")
+    return "\n".join(lines)
+
+
+def changes_json(changes: Sequence[ClaimChange]) -> dict[str, Any]:
+    return {"changes": [change.to_dict() for change in changes]}
 
 
 def ingest_text(report: IngestReport) -> str:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from archive.model import Version, parse_time
 
-__all__ = ["VersionRow", "Index", "as_version"]
+__all__ = ["VersionRow", "ChangeRow", "ChangeKey", "ChangeFilter", "Index", "as_version"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS stamp (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,11 +35,80 @@ CREATE TABLE IF NOT EXISTS versions (
 );
 CREATE INDEX IF NOT EXISTS versions_url ON versions (url);
 CREATE INDEX IF NOT EXISTS versions_commit ON versions (commit_id);
+CREATE INDEX IF NOT EXISTS versions_captured ON versions (captured_at);
+CREATE TABLE IF NOT EXISTS compared (
+    article TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    commit_id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    PRIMARY KEY (article, number)
+);
+CREATE TABLE IF NOT EXISTS changes (
+    article TEXT NOT NULL,
+    old_number INTEGER NOT NULL,
+    new_number INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    old_commit TEXT NOT NULL,
+    new_commit TEXT NOT NULL,
+    captured_at TEXT NOT NULL,
+    site TEXT,
+    kind TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    substantive INTEGER NOT NULL,
+    reasons TEXT NOT NULL,
+    old_text TEXT,
+    new_text TEXT,
+    PRIMARY KEY (article, new_number, position)
+);
+CREATE INDEX IF NOT EXISTS changes_order ON changes (captured_at DESC, article, new_number DESC, position);
+CREATE INDEX IF NOT EXISTS changes_site ON changes (site, captured_at);
 """
 _INDEX_VERSION = "1"
 
 VersionRow = tuple[str, int, str, dict[str, Any]]
 """(article id, version number, commit id, metadata)"""
+
+ChangeRow = tuple[str, int, int, int, str, str, str, str | None, str, str, bool, str, str | None, str | None]
+"""One claim-level change of a version from the one before it, as the ``changes`` table keeps it:
+(article, old number, new number, position, old commit, new commit, captured_at of the new version, site host,
+kind, tags (the kind and the reason codes it may be selected by, space-separated), substantive, reasons (JSON),
+old text, new text). ``archive.review.changelog`` computes them; this module only keeps and selects them."""
+
+_CHANGE_COLUMNS = (
+    "article, old_number, new_number, position, old_commit, new_commit, captured_at, site, kind, tags, "
+    "substantive, reasons, old_text, new_text"
+)
+# Newest first; within one version pair, in reading order. A page cursor is (captured_at, article, new_number,
+# position) of a row, compared in this order.
+_NEWEST_FIRST = "captured_at DESC, article ASC, new_number DESC, position ASC"
+_OLDER_THAN = (
+    "(captured_at < ? OR (captured_at = ? AND (article > ? OR (article = ? AND "
+    "(new_number < ? OR (new_number = ? AND position > ?))))))"
+)
+_NEWER_THAN = (
+    "(captured_at > ? OR (captured_at = ? AND (article < ? OR (article = ? AND "
+    "(new_number > ? OR (new_number = ? AND position < ?))))))"
+)
+
+ChangeKey = tuple[str, str, int, int]
+"""Where a row sits in the newest-first order: (captured_at, article, new number, position)."""
+
+
+@dataclass(frozen=True)
+class ChangeFilter:
+    """Which rows of the ``changes`` table a selection wants; None or empty means any.
+
+    ``since``/``until`` bound the new version's capture time (canonical strings, inclusive); ``articles``
+    are ids; ``site`` a host, matched with its subdomains; ``tags`` kinds or reason codes, any of which a row
+    must carry; ``cosmetic`` keeps cosmetic rows too.
+    """
+
+    since: str | None = None
+    until: str | None = None
+    articles: tuple[str, ...] = ()
+    site: str | None = None
+    tags: tuple[str, ...] = ()
+    cosmetic: bool = False
 
 
 def as_version(row: VersionRow) -> Version:
@@ -65,7 +135,9 @@ class Index:
                 connection = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
                 connection.executescript(_SCHEMA)
                 if Index._stamp_of(connection, "schema") not in (None, _INDEX_VERSION):
-                    connection.executescript("DELETE FROM versions; DELETE FROM stamp;")
+                    connection.executescript(
+                        "DELETE FROM versions; DELETE FROM stamp; DELETE FROM compared; DELETE FROM changes;"
+                    )
                 connection.execute("INSERT OR REPLACE INTO stamp VALUES ('schema', ?)", (_INDEX_VERSION,))
                 return connection
             except (sqlite3.Error, OSError):
@@ -90,7 +162,10 @@ class Index:
         try:
             connection.execute("BEGIN IMMEDIATE")
             if reset:
+                # The changes go with the versions they describe: they are computed again when asked for.
                 connection.execute("DELETE FROM versions")
+                connection.execute("DELETE FROM compared")
+                connection.execute("DELETE FROM changes")
             connection.executemany(
                 "INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -150,5 +225,121 @@ class Index:
             for article, number, commit, metadata in self._connection.execute(query, parameters)
         ]
 
+    def version_row(self, article: str, number: int) -> VersionRow | None:
+        rows = self._rows("WHERE article = ? AND number = ?", (article, number))
+        return rows[0] if rows else None
+
+    def articles_with_prefix(self, prefix: str) -> list[str]:
+        query = "SELECT DISTINCT article FROM versions WHERE article >= ? AND article < ? ORDER BY article"
+        return [row[0] for row in self._connection.execute(query, (prefix, prefix + "\U0010ffff"))]
+
+    # --- the changes each version brought (kept by archive.review.changelog) --------------------------
+
+    def uncompared(self, selection: ChangeFilter, fingerprint: str, limit: int | None = None) -> list[VersionRow]:
+        """Versions in ``selection``'s window and articles (not a first version) whose changes are not recorded,
+        or were recorded for another commit or by another comparison (``fingerprint``), newest first."""
+        clauses, parameters = self._version_window(selection, "v.")
+        query = (
+            "SELECT v.article, v.number, v.commit_id, v.metadata FROM versions v "
+            "LEFT JOIN compared c ON c.article = v.article AND c.number = v.number "
+            f"WHERE v.number > 1 AND {' AND '.join(clauses)} "
+            "AND (c.commit_id IS NULL OR c.commit_id != v.commit_id OR c.fingerprint != ?) "
+            "ORDER BY v.captured_at DESC, v.article, v.number DESC"
+        )
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
+        return [
+            (article, number, commit, json.loads(metadata))
+            for article, number, commit, metadata in self._connection.execute(query, (*parameters, fingerprint))
+        ]
+
+    def versions_with_commits(self, commits: Sequence[str]) -> list[VersionRow]:
+        """The versions recorded by ``commits`` (those the lookup knows), oldest first."""
+        rows: list[VersionRow] = []
+        for start in range(0, len(commits), 500):
+            chunk = list(commits[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            rows.extend(self._rows(f"WHERE commit_id IN ({marks})", tuple(chunk)))
+        return sorted(rows, key=lambda row: (row[3]["captured_at"], row[0], row[1]))
+
+    def record_changes(
+        self, compared: Iterable[tuple[str, int, str]], rows: Iterable[ChangeRow], fingerprint: str
+    ) -> None:
+        """Replace the recorded changes of the versions ``compared`` ((article, number, commit)) with ``rows``."""
+        connection = self._connection
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            for article, number, commit in compared:
+                connection.execute("DELETE FROM changes WHERE article = ? AND new_number = ?", (article, number))
+                connection.execute(
+                    "INSERT OR REPLACE INTO compared VALUES (?, ?, ?, ?)", (article, number, commit, fingerprint)
+                )
+            marks = ", ".join("?" * 14)
+            connection.executemany(f"INSERT OR REPLACE INTO changes ({_CHANGE_COLUMNS}) VALUES ({marks})", rows)
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    def changes(
+        self,
+        selection: ChangeFilter,
+        limit: int | None = None,
+        older_than: ChangeKey | None = None,
+        newer_than: ChangeKey | None = None,
+    ) -> list[ChangeRow]:
+        """The recorded changes ``selection`` wants, newest first; a page of ``limit`` rows from a cursor:
+        the rows after ``older_than``, or the ``limit`` rows just before ``newer_than``."""
+        clauses, parameters = self._version_window(selection, "")
+        if not selection.cosmetic:
+            clauses.append("substantive = 1")
+        if selection.site:
+            clauses.append("(site = ? OR site LIKE ?)")
+            parameters += [selection.site, "%." + selection.site]
+        if selection.tags:
+            clauses.append("(" + " OR ".join("instr(' ' || tags || ' ', ?) > 0" for _ in selection.tags) + ")")
+            parameters += [f" {tag} " for tag in selection.tags]
+        order = _NEWEST_FIRST
+        if older_than is not None:
+            clauses.append(_OLDER_THAN)
+            parameters += _cursor_parameters(older_than)
+        elif newer_than is not None:
+            clauses.append(_NEWER_THAN)
+            parameters += _cursor_parameters(newer_than)
+            order = "captured_at ASC, article DESC, new_number ASC, position DESC"
+        query = f"SELECT {_CHANGE_COLUMNS} FROM changes WHERE {' AND '.join(clauses)} ORDER BY {order}"
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
+        rows = [(*row[:10], bool(row[10]), *row[11:]) for row in self._connection.execute(query, parameters)]
+        if newer_than is not None:
+            rows.reverse()
+        return rows
+
+    def change_tags(self) -> set[str]:
+        """Every kind and reason code the recorded changes carry."""
+        return {
+            tag for (tags,) in self._connection.execute("SELECT DISTINCT tags FROM changes") for tag in tags.split()
+        }
+
+    @staticmethod
+    def _version_window(selection: ChangeFilter, prefix: str) -> tuple[list[str], list[Any]]:
+        """SQL conditions on a table with ``captured_at`` and ``article`` columns for ``selection``'s window."""
+        clauses, parameters = ["1 = 1"], list[Any]()
+        if selection.since is not None:
+            clauses.append(f"{prefix}captured_at >= ?")
+            parameters.append(selection.since)
+        if selection.until is not None:
+            clauses.append(f"{prefix}captured_at <= ?")
+            parameters.append(selection.until)
+        if selection.articles:
+            clauses.append(f"{prefix}article IN ({', '.join('?' * len(selection.articles))})")
+            parameters += selection.articles
+        return clauses, parameters
+
     def close(self) -> None:
         self._connection.close()
+
+
+def _cursor_parameters(key: ChangeKey) -> list[Any]:
+    captured_at, article, number, position = key
+    return [captured_at, captured_at, article, article, number, number, position]

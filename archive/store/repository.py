@@ -178,6 +178,13 @@ class Store:
         return store
 
     @property
+    def lookup(self) -> Index:
+        """The lookup cache, brought up to the branch head: for the derived tables other stages keep in it (the
+        changes each version brought, ``archive.review.changelog``). Never evidence: it can always be rebuilt."""
+        self.refresh_index()
+        return self._index
+
+    @property
     def _index(self) -> Index:
         if self._index_file is None:
             self._index_file = Index(None if self.read_only else self.private_dir / LOOKUP_FILE)

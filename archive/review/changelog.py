@@ -1,0 +1,314 @@
+"""The change log: every claim-level change across the archive, newest first, selected by window, article,
+site and kind.
+
+What a version changed is the claim comparison (``archive.compare.claims.compare``) of its text and title
+with the version before it, the same one ``archive claims`` prints. Comparing at read time would cost
+seconds per thousand versions, so each comparison is kept in the lookup cache's ``changes`` table
+(``archive.store.lookup``), keyed by article and version pair, with the new version's capture time and site
+for selecting a window. The cache is not evidence: a version whose comparison is missing, was made for
+another commit (a pull that re-recorded it) or by another comparison code (``fingerprint``) is compared
+again, in batches, when a selection first covers it, so a deleted or stale cache only costs time.
+
+Comparisons are made when they are first needed rather than inside every write: a bulk import writes
+thousands of versions a second and a comparison costs milliseconds each (``benchmarks/changes.py``), so
+the import leaves them to the first ``archive changes`` over its window, and to the notifications, which
+compare the new versions right after the write (``archive.review.notifications``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+from archive.errors import ArticleNotFound, InvalidInput
+from archive.model import format_time, parse_time
+from archive.store.lookup import ChangeFilter, ChangeKey, ChangeRow, VersionRow, as_version
+from archive.store.repository import Store
+
+__all__ = [
+    "HEADLINE",
+    "ClaimChange",
+    "Selection",
+    "known_kinds",
+    "parse_kinds",
+    "parse_moment",
+    "site_of",
+    "record_changes",
+    "select_changes",
+]
+
+HEADLINE = "headline"  # a change of title, from the comparison's coverage summary
+BATCH = 200  # versions compared and recorded per transaction: an interrupted fill keeps what it did
+_DURATION = re.compile(r"^\s*(\d{1,7})\s*([smhdw])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+@dataclass(frozen=True)
+class ClaimChange:
+    """One change a version brought, compared with the version before it."""
+
+    article: str
+    old_number: int
+    new_number: int
+    position: int  # the change's place in the comparison (-1: the headline)
+    old_commit: str
+    new_commit: str
+    captured_at: datetime  # when the new version was captured
+    site: str | None
+    kind: str
+    tags: tuple[str, ...]  # the kind, then the reason codes the change may be selected by
+    substantive: bool
+    reasons: tuple[dict[str, Any], ...]
+    old_text: str | None
+    new_text: str | None
+
+    @classmethod
+    def from_row(cls, row: ChangeRow) -> ClaimChange:
+        article, old, new, position, old_commit, new_commit, captured, site, kind, tags, substantive, reasons = row[:12]
+        return cls(
+            article,
+            old,
+            new,
+            position,
+            old_commit,
+            new_commit,
+            parse_time(captured),
+            site,
+            kind,
+            tuple(tags.split()),
+            substantive,
+            tuple(json.loads(reasons)),
+            row[12],
+            row[13],
+        )
+
+    @property
+    def key(self) -> ChangeKey:
+        """Its place in the newest-first order, for page cursors."""
+        return (format_time(self.captured_at), self.article, self.new_number, self.position)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The reason codes, without the kind."""
+        return self.tags[1:]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article": self.article,
+            "old_version": self.old_number,
+            "new_version": self.new_number,
+            "old_commit": self.old_commit,
+            "new_commit": self.new_commit,
+            "captured_at": format_time(self.captured_at),
+            "site": self.site,
+            "kind": self.kind,
+            "codes": list(self.codes),
+            "substantive": self.substantive,
+            "reasons": list(self.reasons),
+            "old": self.old_text,
+            "new": self.new_text,
+        }
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which changes to list: capture times in [since, until], one article (id, URL or id prefix), a site
+    (host, with its subdomains), kinds (change kinds or reason codes, any of them), and cosmetic changes or not."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    article: str | None = None
+    site: str | None = None
+    kinds: tuple[str, ...] = ()
+    cosmetic: bool = False
+
+
+def site_of(url: object) -> str | None:
+    """The host a URL is on, lower case, without a leading ``www.`` (None without a URL)."""
+    if not isinstance(url, str) or not url:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.") or None
+
+
+def parse_moment(text: str, now: datetime | None = None, end: bool = False) -> datetime:
+    """An ISO 8601 date or time, or a duration back from ``now`` (``30m``, ``12h``, ``1d``, ``2w``).
+
+    A bare date is the start of that day, or its end when ``end`` (for ``--until``).
+    """
+    match = _DURATION.match(text)
+    if match:
+        return (now or datetime.now(UTC)) - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        return parse_time(text, end_of_day=end)
+    except InvalidInput:
+        raise InvalidInput(
+            f"not a time or duration: {text!r} (use ISO 8601 like 2024-03-01 or 2024-03-01T09:30:00Z, "
+            "or a duration like 30m, 12h, 1d, 2w)"
+        ) from None
+
+
+def known_kinds(store: Store | None = None) -> frozenset[str]:
+    """What ``--kind`` may name: the comparison's change kinds and reason codes, the headline, and any kind the
+    store's recorded changes carry (a kind a newer comparison gives is known once it has been seen)."""
+    from archive.compare.changes import REASON_CODES, ChangeKind
+
+    known = {str(kind) for kind in ChangeKind} | REASON_CODES | {HEADLINE}
+    if store is not None:
+        known |= store.lookup.change_tags()
+    return frozenset(known)
+
+
+def parse_kinds(text: str | None, store: Store | None = None) -> tuple[str, ...]:
+    """``number,quote,…`` as a tuple of kinds; InvalidInput naming a kind nothing gives."""
+    if not text:
+        return ()
+    kinds = tuple(dict.fromkeys(kind.strip().lower() for kind in text.split(",") if kind.strip()))
+    if not kinds:
+        raise InvalidInput("--kind names no kind (give e.g. number,quote,hedge)")
+    known = known_kinds(store)
+    unknown = [kind for kind in kinds if kind not in known]
+    if unknown:
+        raise InvalidInput(f"unknown kind {unknown[0]!r} (known kinds: {', '.join(sorted(known))})")
+    return kinds
+
+
+@cache
+def fingerprint() -> str:
+    """What the comparison code is, as the digest of its package's files: recorded changes made by other code are
+    stale (the claims judgement is improved from time to time) and are compared again."""
+    digest = hashlib.sha256()
+    package = resources.files("archive.compare")
+    for entry in sorted(package.iterdir(), key=lambda item: item.name):
+        if entry.is_file() and entry.name.endswith((".py", ".gz", ".json")):
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _filter(store: Store, selection: Selection) -> ChangeFilter:
+    articles: tuple[str, ...] = ()
+    if selection.article is not None:
+        articles = _articles(store, selection.article)
+    site = selection.site.strip().lower().removeprefix("www.") if selection.site else None
+    return ChangeFilter(
+        since=format_time(selection.since) if selection.since else None,
+        until=format_time(selection.until) if selection.until else None,
+        articles=articles,
+        site=site or None,
+        tags=selection.kinds,
+        cosmetic=selection.cosmetic,
+    )
+
+
+def _articles(store: Store, reference: str) -> tuple[str, ...]:
+    """An article id or URL names one article; otherwise every article whose id starts with ``reference``."""
+    try:
+        return (store.find_article(reference),)
+    except ArticleNotFound:
+        found = tuple(store.lookup.articles_with_prefix(reference.strip())) if reference.strip() else ()
+        if not found:
+            raise
+        return found
+
+
+def select_changes(
+    store: Store,
+    selection: Selection,
+    limit: int | None = None,
+    older_than: ChangeKey | None = None,
+    newer_than: ChangeKey | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[ClaimChange]:
+    """The changes ``selection`` wants, newest first (a page of ``limit`` from a cursor, see ``Index.changes``).
+
+    Versions in the window whose comparison is not recorded yet are compared first; ``progress`` is told how
+    many are left before each batch.
+    """
+    wanted = _filter(store, selection)
+    lookup = store.lookup
+    window = ChangeFilter(since=wanted.since, until=wanted.until, articles=wanted.articles)
+    while True:
+        missing = lookup.uncompared(window, fingerprint(), limit=BATCH)
+        if not missing:
+            break
+        if progress is not None:
+            progress(len(missing))
+        record_changes(store, missing)
+    return [ClaimChange.from_row(row) for row in lookup.changes(wanted, limit, older_than, newer_than)]
+
+
+def record_changes(store: Store, versions: Iterable[VersionRow]) -> None:
+    """Compare each of ``versions`` with the version before it and record what changed, in batches."""
+    batch: list[VersionRow] = []
+    for row in versions:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            _record(store, batch)
+            batch = []
+    if batch:
+        _record(store, batch)
+
+
+def _record(store: Store, versions: Sequence[VersionRow]) -> None:
+    lookup = store.lookup
+    rows: list[ChangeRow] = []
+    compared: list[tuple[str, int, str]] = []
+    for version in versions:
+        article, number, commit, _ = version
+        compared.append((article, number, commit))
+        if number <= 1:
+            continue
+        previous = lookup.version_row(article, number - 1)
+        if previous is not None:
+            rows.extend(version_changes(store, previous, version))
+    lookup.record_changes(compared, rows, fingerprint())
+
+
+def version_changes(store: Store, old: VersionRow, new: VersionRow) -> list[ChangeRow]:
+    """The changes from version ``old`` to ``new`` of one article, as rows of the ``changes`` table: the
+    headline first (when it changed), then every change the comparison finds that is not ``unchanged``."""
+    from archive.compare.changes import ChangeKind
+    from archive.compare.claims import compare
+
+    before, after = as_version(old), as_version(new)
+    comparison = compare(store.text(before), store.text(after), old_title=before.title, new_title=after.title)
+    metadata = new[3]
+    site = site_of(metadata.get("url")) or site_of(metadata.get("canonical_url"))
+    head = (new[0], old[1], new[1])
+    commits = (old[2], new[2], str(metadata["captured_at"]), site)
+    rows: list[ChangeRow] = []
+    coverage = comparison.coverage
+    if coverage.headline_changed:
+        substantive = bool(coverage.headline_substantive)
+        reason = {
+            "code": HEADLINE,
+            "substantive": substantive,
+            "text": "headline changed",
+            "old": coverage.old_headline,
+            "new": coverage.new_headline,
+        }
+        rows.append(
+            (*head, -1, *commits, HEADLINE, HEADLINE, substantive, json.dumps([reason], ensure_ascii=False),
+             coverage.old_headline, coverage.new_headline)
+        )  # fmt: skip
+    for position, change in enumerate(comparison.changes):
+        kind = str(change.kind)
+        if change.kind == ChangeKind.UNCHANGED:
+            continue
+        # Selected by its kind, or by a reason of its own weight (a substantive change by its substantive
+        # reasons, as Comparison.claims selects; a cosmetic one by its cosmetic reasons).
+        codes = [r.code for r in change.reasons if r.substantive == change.substantive]
+        tags = " ".join(dict.fromkeys([kind, *codes]))
+        reasons = json.dumps([r.to_dict() for r in change.reasons], ensure_ascii=False)
+        old_text = change.old.text if change.old else None
+        new_text = change.new.text if change.new else None
+        rows.append((*head, position, *commits, kind, tags, change.substantive, reasons, old_text, new_text))
+    return rows

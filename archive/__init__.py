@@ -49,6 +49,15 @@ if TYPE_CHECKING:
     from archive.ingest.engine import IngestReport
     from archive.ingest.feeds import WatchOptions, WatchReport, watch, watch_once
     from archive.ingest.remote import pull, push
+    from archive.ingest.rules import (
+        RulesChange,
+        RulesTest,
+        alert_kinds,
+        check_rules,
+        rules_problems,
+        set_rules,
+        test_rules,
+    )
     from archive.ingest.snapshot import snapshot
     from archive.ingest.sources import import_sources
     from archive.model import ArticleSummary, LogEntry, Version, parse_time, select_version
@@ -84,6 +93,15 @@ _HOMES = {
     "archive.ingest.engine": ("IngestReport",),
     "archive.ingest.feeds": ("WatchOptions", "WatchReport", "watch", "watch_once"),
     "archive.ingest.remote": ("pull", "push"),
+    "archive.ingest.rules": (
+        "RulesChange",
+        "RulesTest",
+        "alert_kinds",
+        "check_rules",
+        "rules_problems",
+        "set_rules",
+        "test_rules",
+    ),
     "archive.ingest.snapshot": ("snapshot",),
     "archive.ingest.sources": ("import_sources",),
     "archive.model": ("ArticleSummary", "LogEntry", "Version", "parse_time", "select_version"),
@@ -119,6 +137,8 @@ __all__ = [
     "StoreCorrupt",
     "VersionNotFound",
     "__version__",
+    "alert_kinds",
+    "check_rules",
     "audit_report",
     "compare_texts",
     "make_server",
@@ -136,6 +156,8 @@ __all__ = [
     "Rebuild",
     "Reproduction",
     "Selection",
+    "RulesChange",
+    "RulesTest",
     "Store",
     "TermMention",
     "TimelineEntry",
@@ -166,10 +188,13 @@ __all__ = [
     "rebuild",
     "reproduce",
     "select_changes",
+    "rules_problems",
     "select_pair",
     "select_version",
+    "set_rules",
     "snapshot",
     "term_coverage",
+    "test_rules",
     "timeline",
     "verify",
     "watch",

@@ -323,6 +323,15 @@ def target_git_repo(env: Env) -> None:
     )
 
 
+def rules_file(text: str) -> Prepare:
+    """Write a rules file for ``archive rules`` to read, as {tmp}/rules.yaml."""
+
+    def prepare(env: Env) -> None:
+        (env.tmp / "rules.yaml").write_text(text, encoding="utf-8")
+
+    return prepare
+
+
 def target_user_folder(env: Env) -> None:
     """A folder of the user's own files, not empty, not a repository."""
     env.target = env.tmp / "documents"
@@ -569,6 +578,26 @@ CASES: list[Case] = [
     Case("changes --since bad duration", ("changes", "--since", "3y")),
     Case("changes --until Feb 30", ("changes", "--until", "2022-02-30")),
     Case("changes --article unknown", ("changes", "--article", "no-such-article")),
+    # noise rules (issue 12, item 4): a bad file is refused before anything is committed
+    Case("rules set malformed YAML", ("rules", "set", "{tmp}/rules.yaml"), rules_file("sites: [unclosed\n")),
+    Case("rules set unknown key", ("rules", "set", "{tmp}/rules.yaml"), rules_file("sites:\n  a.org:\n    x: 1\n")),
+    Case(
+        "rules set bad regex",
+        ("rules", "set", "{tmp}/rules.yaml"),
+        rules_file("sites:\n  a.org:\n    ignore_text: ['(']\n"),
+    ),
+    Case(
+        "rules set bad selector",
+        ("rules", "set", "{tmp}/rules.yaml"),
+        rules_file("sites:\n  a.org:\n    drop: ['p[']\n"),
+    ),
+    Case(
+        "rules set unknown kind", ("rules", "set", "{tmp}/rules.yaml"), rules_file("sites:\n  a.org:\n    alert: [x]\n")
+    ),
+    Case("rules set binary file", ("rules", "set", "{tmp}/rules.yaml"), rules_file("\x00\x01sites")),
+    Case("rules set missing file", ("rules", "set", "{tmp}/no-such-rules.yaml")),
+    Case("rules set --at malformed", ("rules", "set", "{tmp}/rules.yaml", "--at", "soon"), rules_file("sites: {}\n")),
+    Case("rules check without rules", ("rules", "check")),
     # usage errors that click reports (the README promises one line for any bad input)
     Case("log -n -1", ("log", "-n", "-1")),
     Case("export --format zip", ("export", "--format", "zip", "{tmp}/out.zip")),

@@ -16,15 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archive.audit.reproduce import reextract
+from archive.audit.reproduce import recorded_rules, reextract
 from archive.errors import ArchiveError, InvalidInput, NotReproducible, StoreCorrupt
 from archive.ingest.snapshot import add_version
 from archive.model import parse_time
+from archive.store.commits import CommitRecord, records_rules, records_version
 from archive.store.history import VersionRecord, parse_metadata, read_history, version_files
-from archive.store.layout import META_FILE, TEXT_FILE
+from archive.store.layout import META_FILE, RULES_FILE, TEXT_FILE
 from archive.store.metadata import sha256, text_sha256
 from archive.store.repository import Store
-from archive.store.writer import NewVersion
+from archive.store.writer import NewVersion, Writer
 
 __all__ = ["Rebuild", "rebuild"]
 
@@ -67,7 +68,9 @@ def rebuild(source: Store, into: str | Path, stored_text: bool = False, jobs: in
     _check_destination(source, destination)
     history = read_history(source)
     replays = list(_replays(source, history.versions))
-    extractions = reextract([(r.metadata, r.raw) for r in replays], jobs)
+    rules = recorded_rules(source, (r.metadata for r in replays))
+    extractions = reextract([(r.metadata, r.raw) for r in replays], jobs, rules)
+    rules_commits = _rules_commits(source, history.commits)
     texts: list[str] = []
     copied: list[str] = []
     failures: list[str] = []
@@ -92,13 +95,13 @@ def rebuild(source: Store, into: str | Path, stored_text: bool = False, jobs: in
     created = not destination.exists()
     try:
         with Store.init(destination) as target:
-            differences, renamed, head = _replay_all(target, replays, texts)
+            differences, renamed, head = _replay_all(target, replays, texts, rules_commits)
             journal = _copy_journal(source, target, renamed)
     except BaseException:
         if created:
             shutil.rmtree(destination, ignore_errors=True)
         raise
-    snapshots = {v.commit.commit for v in history.versions}
+    snapshots = {v.commit.commit for v in history.versions} | {step.record.commit for step in rules_commits}
     foreign = [r.commit for r in history.commits if r.commit not in snapshots]
     notes = [f"commit {commit[:12]} records no version and was not replayed" for commit in foreign]
     return Rebuild(
@@ -146,17 +149,58 @@ def _replays(source: Store, versions: list[VersionRecord]) -> list[_Replay]:
     return replays
 
 
+@dataclass(frozen=True)
+class _RulesCommit:
+    record: CommitRecord
+    before: int  # how many versions come before it in the history
+    data: bytes | None  # the rules file it set (None: it removed it)
+
+
+def _rules_commits(source: Store, commits: list[CommitRecord]) -> list[_RulesCommit]:
+    """The commits that set the noise rules, each with the rules file it set, read from ``source``."""
+    found: list[tuple[CommitRecord, int, str | None]] = []
+    versions = 0
+    for record in commits:
+        if records_version(record.trailers):
+            versions += 1
+        elif records_rules(record):
+            found.append((record, versions, dict(record.changes)[RULES_FILE]))
+    blobs = [blob for _, _, blob in found if blob is not None]
+    data = dict(source.read_objects(blobs))
+    steps = []
+    for record, before, blob in found:
+        content = data.get(blob) if blob is not None else None
+        if blob is not None and content is None:
+            raise StoreCorrupt(f"the rules file {blob[:12]} set by commit {record.commit[:12]} is missing; run verify")
+        steps.append(_RulesCommit(record, before, content))
+    return steps
+
+
+def _replay_rules(writer: Writer, steps: list[_RulesCommit], before: int, differences: list[str]) -> None:
+    for step in (step for step in steps if step.before == before):
+        record = step.record
+        moment = record.committer.moment
+        if moment is None:
+            raise StoreCorrupt(f"commit {record.commit[:12]} has a date git cannot read; run archive verify")
+        commit = writer.set_rules(step.data, moment, (record.author.name, record.author.email))
+        if commit != record.commit:
+            rebuilt = commit[:12] if commit else "no commit"
+            differences.append(f"the rules commit {record.commit[:12]} is {rebuilt} rebuilt")
+
+
 def _replay_all(
-    target: Store, replays: list[_Replay], texts: list[str]
+    target: Store, replays: list[_Replay], texts: list[str], rules: list[_RulesCommit]
 ) -> tuple[list[str], dict[str, str], str | None]:
-    """Add every version in one writing() block (one pack, one move of the branch).
+    """Add every version, and set the rules where the history did, in one writing() block (one pack, one
+    move of the branch).
 
     Returns the differences from the original, each original commit's rebuilt commit, and the new head.
     """
     differences: list[str] = []
     renamed: dict[str, str] = {}
     with target.writing() as writer:
-        for replay, text in zip(replays, texts, strict=True):
+        for position, (replay, text) in enumerate(zip(replays, texts, strict=True)):
+            _replay_rules(writer, rules, position, differences)
             record = replay.version.commit
             result = add_version(
                 writer,
@@ -179,6 +223,7 @@ def _replay_all(
                 differences.append(
                     f"{ref} is commit {record.commit[:12]} in the original, {result.version.commit[:12]} rebuilt"
                 )
+        _replay_rules(writer, rules, len(replays), differences)
         head = writer.head
     return differences, renamed, head
 

@@ -19,7 +19,7 @@ from typing import Any
 from archive.audit.verify import Verification, verify
 from archive.errors import InvalidInput
 from archive.model import format_time, parse_time
-from archive.store.commits import CommitRecord, subject_of
+from archive.store.commits import CommitRecord, records_rules, subject_of
 from archive.store.history import StoreHistory, VersionRecord, parse_metadata, read_history
 from archive.store.layout import META_FILE
 from archive.store.repository import Store
@@ -248,7 +248,7 @@ def _anomalies(
 ) -> Iterable[Anomaly]:
     snapshots = {v.commit.commit for v in history.versions}
     for record in history.commits:
-        if record.commit not in snapshots:
+        if record.commit not in snapshots and not records_rules(record):
             who = f"{record.author.name} <{record.author.email}>"
             moment = record.committer.moment
             when = format_time(moment) if moment else "a date git cannot read"

@@ -10,6 +10,7 @@ capture; it gets its own status instead of a bare mismatch.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 from collections import Counter
@@ -20,14 +21,25 @@ from typing import Any
 
 from archive.capture.extract import extract, extractor_for
 from archive.errors import ArchiveError, ArticleNotFound
+from archive.ingest.rules import recorded_rules_blob, rules_for
 from archive.ingest.snapshot import recapture
 from archive.model import parse_time
 from archive.store.history import VersionRecord, parse_metadata, read_history, version_files
-from archive.store.layout import META_FILE
+from archive.store.layout import META_FILE, RULES_FILE
 from archive.store.metadata import text_sha256
 from archive.store.repository import Store
+from archive.store.rules import parse_rules
 
-__all__ = ["STATUSES", "Reproduced", "Reproduction", "Extraction", "reproduce", "reextract", "select_versions"]
+__all__ = [
+    "STATUSES",
+    "Reproduced",
+    "Reproduction",
+    "Extraction",
+    "reproduce",
+    "reextract",
+    "recorded_rules",
+    "select_versions",
+]
 
 # Every status, with what it means; the names are stable (``--json``).
 STATUSES = {
@@ -99,13 +111,19 @@ def _extractor_name(metadata: Mapping[str, Any]) -> str | None:
     return f"{recorded.get('name')} {recorded.get('version')}"
 
 
-def _extract_one(item: tuple[Mapping[str, Any], bytes]) -> Extraction:
-    """Re-extract one raw capture as ``snapshot`` did (in a worker process)."""
+def _extract_one(rules: Mapping[str, bytes], item: tuple[Mapping[str, Any], bytes]) -> Extraction:
+    """Re-extract one raw capture as ``snapshot`` did, with the noise rules it records (in a worker process)."""
     metadata, raw = item
     try:
         capture = recapture(metadata, raw)
         name, version = extractor_for(capture)
-        extracted = extract(capture, parse_time(str(metadata["captured_at"]), end_of_day=False))
+        blob = recorded_rules_blob(metadata)
+        applied = None
+        if blob is not None:
+            if blob not in rules:
+                return Extraction(None, None, {}, f"the rules file it records (blob {blob[:12]}) is not in the store")
+            applied = rules_for(parse_rules(rules[blob], RULES_FILE, blob), capture, str(metadata["id"]))
+        extracted = extract(capture, parse_time(str(metadata["captured_at"]), end_of_day=False), applied)
     except ArchiveError as error:
         return Extraction(None, None, {}, str(error))
     except (KeyError, TypeError, ValueError) as error:
@@ -115,14 +133,26 @@ def _extract_one(item: tuple[Mapping[str, Any], bytes]) -> Extraction:
     return Extraction(extracted.text, f"{name} {version}", fields)
 
 
-def reextract(items: Sequence[tuple[Mapping[str, Any], bytes]], jobs: int | None = None) -> list[Extraction]:
-    """Re-extract many (metadata, raw capture) pairs, on every core when there are enough of them."""
+def reextract(
+    items: Sequence[tuple[Mapping[str, Any], bytes]], jobs: int | None = None, rules: Mapping[str, bytes] | None = None
+) -> list[Extraction]:
+    """Re-extract many (metadata, raw capture) pairs, on every core when there are enough of them.
+
+    ``rules``: the rules files the versions record as applied, by blob id (``recorded_rules``).
+    """
+    extract_one = functools.partial(_extract_one, dict(rules or {}))
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(items) < PARALLEL_THRESHOLD:
-        return [_extract_one(item) for item in items]
+        return [extract_one(item) for item in items]
     # fork: workers start at once and inherit the loaded extractor.
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_extract_one, items, chunksize=max(1, len(items) // (jobs * 8))))
+        return list(pool.map(extract_one, items, chunksize=max(1, len(items) // (jobs * 8))))
+
+
+def recorded_rules(store: Store, metadata: Iterable[Mapping[str, Any] | None]) -> dict[str, bytes]:
+    """The rules files that versions record as applied, read from the store by blob id (a missing one is left out)."""
+    blobs = sorted({blob for item in metadata if item and (blob := recorded_rules_blob(item))})
+    return {blob: data for blob, data in store.read_objects(blobs) if data is not None}
 
 
 def select_versions(store: Store, versions: Sequence[VersionRecord], articles: Sequence[str]) -> list[VersionRecord]:
@@ -169,7 +199,8 @@ def reproduce(store: Store, articles: Sequence[str] = (), jobs: int | None = Non
             continue
         results.append(None)
         work.append((len(results) - 1, (metadata, raw)))
-    for (position, _), extraction in zip(work, reextract([item for _, item in work], jobs), strict=True):
+    rules = recorded_rules(store, (metadata for _, metadata in records))
+    for (position, _), extraction in zip(work, reextract([item for _, item in work], jobs, rules), strict=True):
         version, metadata = records[position]
         assert metadata is not None
         results[position] = _compare(version, metadata, extraction)

@@ -25,9 +25,17 @@ from archive.compare.words import count_words
 from archive.errors import InvalidInput, StoreCorrupt
 from archive.ids import validate_article_id
 from archive.model import format_time, parse_time
-from archive.store.commits import TEXT_SHA256, URL, VERSION, CommitRecord, one_line, subject, subject_of
+from archive.store.commits import TEXT_SHA256, URL, VERSION, CommitRecord, one_line, records_rules, subject, subject_of
 from archive.store.history import StoreHistory, VersionRecord, parse_metadata, read_history, version_files
-from archive.store.layout import BRANCH, FORMAT_VERSION, MARKER_FILE, META_FILE, TEXT_FILE, article_of_path
+from archive.store.layout import (
+    BRANCH,
+    FORMAT_VERSION,
+    MARKER_FILE,
+    META_FILE,
+    RULES_FILE,
+    TEXT_FILE,
+    article_of_path,
+)
 from archive.store.metadata import marker_format, sha256
 from archive.store.repository import Store
 
@@ -167,7 +175,8 @@ def _check_history(store: Store, history: StoreHistory) -> Iterable[Finding]:
                 "merge", f"commit {record.commit[:12]} is a merge; an archive's history is linear", commit=record.commit
             )
         if record.commit not in versions:
-            yield from _foreign_commit(record)
+            if not records_rules(record):  # a commit that sets the noise rules is the archive's too
+                yield from _foreign_commit(record)
             continue
         version, contents = next(files)
         yield from _check_version(version, contents, latest.get(version.article_id), recorded_commits, index == 0)
@@ -409,7 +418,7 @@ def _check_head(history: StoreHistory) -> Iterable[Finding]:
     for directory in sorted(set(history.final_files) | set(latest)):
         at_head = history.final_files.get(directory, {})
         if directory == "":
-            for name in sorted(set(at_head) - {MARKER_FILE}):
+            for name in sorted(set(at_head) - {MARKER_FILE, RULES_FILE}):
                 yield Finding("head", f"unexpected file {name} at the top of the store", path=name)
             continue
         version = latest.get(directory)

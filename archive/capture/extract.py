@@ -16,6 +16,7 @@ from typing import Any
 
 from archive.capture.fetch import Capture
 from archive.capture.normalize import normalize_text
+from archive.capture.rules import Dropped, NoiseRules, apply_patterns, select_html
 from archive.errors import ExtractionFailed
 from archive.version import __version__
 
@@ -40,6 +41,8 @@ class Extracted:
     extractor_version: str
     # The charset the capture was decoded with when it was detected, not declared (see ``decode_detecting``).
     charset: str | None = None
+    # What the noise rules took out of the text (``archive rules test``); never stored.
+    dropped: tuple[Dropped, ...] = ()
 
 
 def extractor_for(capture: Capture) -> tuple[str, str]:
@@ -51,19 +54,30 @@ def extractor_for(capture: Capture) -> tuple[str, str]:
     return TEXT_EXTRACTOR, __version__
 
 
-def extract(capture: Capture, captured_at: datetime | None = None) -> Extracted:
+def extract(capture: Capture, captured_at: datetime | None = None, rules: NoiseRules | None = None) -> Extracted:
     """Extract the article from ``capture``; raise ExtractionFailed when it holds none.
 
     ``captured_at`` bounds the published date (a page cannot be published
     after it was captured) instead of the wall clock, so re-extraction later
-    gives the same metadata.
+    gives the same metadata. ``rules`` (``archive.capture.rules``) change the
+    text only: selectors for an HTML page, patterns for any text.
     """
     document, detected = decode_detecting(capture.raw, capture.charset, html=capture.is_html)
     if capture.is_html:
-        extracted = _extract_html(document, captured_at or capture.captured_at)
+        extracted = _extract_html(document, captured_at or capture.captured_at, rules)
     else:
         extracted = _extract_plain(document)
+        if rules is not None:
+            extracted = _with_patterns(extracted, extracted.text, rules, [])
     return dataclasses.replace(extracted, charset=detected) if detected else extracted
+
+
+def _with_patterns(extracted: Extracted, text: str, rules: NoiseRules, dropped: list[Dropped]) -> Extracted:
+    """``extracted`` with ``text`` (normalized) after the rules' patterns; ExtractionFailed if nothing is left."""
+    text, cut = apply_patterns(text, rules)
+    if not text:
+        raise ExtractionFailed("the noise rules leave no article text in this page (see archive rules test)")
+    return dataclasses.replace(extracted, text=text, dropped=(*dropped, *cut))
 
 
 # --- decoding ---------------------------------------------------------------
@@ -174,17 +188,22 @@ def _trafilatura_config() -> Any:
     return config
 
 
-def _extract_html(html: str, captured_at: datetime | None) -> Extracted:
+def _date_params(captured_at: datetime | None) -> dict[str, Any]:
+    params: dict[str, Any] = {"original_date": True, "extensive_search": False}
+    if captured_at is not None:
+        params["max_date"] = captured_at.strftime("%Y-%m-%d")
+    return params
+
+
+def _trafilatura(page: Any, captured_at: datetime | None) -> Any:
+    """trafilatura's reading of ``page`` (HTML text or an lxml tree): a Document, or None when it finds nothing."""
     import trafilatura
     from trafilatura.settings import Document
 
-    date_params: dict[str, Any] = {"original_date": True, "extensive_search": False}
-    if captured_at is not None:
-        date_params["max_date"] = captured_at.strftime("%Y-%m-%d")
     # url=None: the canonical URL recorded must be the one the page declares,
     # not an echo of the address it was fetched from.
     document = trafilatura.bare_extraction(
-        html,
+        page,
         url=None,
         with_metadata=True,
         include_comments=False,
@@ -192,17 +211,42 @@ def _extract_html(html: str, captured_at: datetime | None) -> Extracted:
         # Precision over recall: a menu or footer line in the text would show up
         # as a "change" every time the site edits its navigation.
         favor_precision=True,
-        date_extraction_params=date_params,
+        date_extraction_params=_date_params(captured_at),
         config=_trafilatura_config(),
     )
-    if not isinstance(document, Document):  # None: trafilatura found no main content at all
-        raise ExtractionFailed("no article text found in the page (only navigation, links or boilerplate)")
+    return document if isinstance(document, Document) else None
+
+
+_NO_ARTICLE = "no article text found in the page (only navigation, links or boilerplate)"
+
+
+def _extract_html(html: str, captured_at: datetime | None, rules: NoiseRules | None = None) -> Extracted:
+    import trafilatura
+
+    # The metadata is always the whole page's, so that rules change the text and nothing else.
+    document = _trafilatura(html, captured_at)
+    selected: str | None = None
+    dropped: list[Dropped] = []
+    if rules is not None and rules.selects:
+        from trafilatura.utils import load_html
+
+        tree = load_html(html)
+        if tree is None:
+            raise ExtractionFailed(_NO_ARTICLE)
+        selected, dropped = select_html(tree, rules)
+        if document is None and selected is not None:
+            from trafilatura.metadata import extract_metadata
+
+            document = extract_metadata(load_html(html), date_config=_date_params(captured_at))
+        elif selected is None:
+            trimmed = _trafilatura(tree, captured_at)
+            selected = trimmed.text if trimmed is not None else ""
+    if document is None:  # trafilatura found no main content at all
+        raise ExtractionFailed(_NO_ARTICLE)
     title = _clean(document.title)
-    text = _drop_leading_title(normalize_text(document.text or ""), title)
-    if not any(len(paragraph.split()) >= _MIN_PROSE_WORDS for paragraph in text.splitlines()):
-        raise ExtractionFailed("no article text found in the page (only navigation, links or boilerplate)")
+    text = _drop_leading_title(normalize_text((document.text or "") if selected is None else selected), title)
     authors = tuple(a for a in (_clean(part) for part in (document.author or "").split(";")) if a)
-    return Extracted(
+    extracted = Extracted(
         text=text,
         title=title,
         authors=authors,
@@ -213,6 +257,11 @@ def _extract_html(html: str, captured_at: datetime | None) -> Extracted:
         extractor=HTML_EXTRACTOR,
         extractor_version=trafilatura.__version__,
     )
+    if rules is not None:
+        extracted = _with_patterns(extracted, text, rules, dropped)
+    if not any(len(paragraph.split()) >= _MIN_PROSE_WORDS for paragraph in extracted.text.splitlines()):
+        raise ExtractionFailed(_NO_ARTICLE)
+    return extracted
 
 
 def _clean(value: str | None) -> str | None:

@@ -13,6 +13,7 @@ an article) run in worker processes; the commits are written in this one.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import multiprocessing
 import os
 from collections import Counter
@@ -26,10 +27,12 @@ from archive.capture.extract import Extracted, extract
 from archive.capture.fetch import Capture
 from archive.compare.words import word_diff
 from archive.errors import ArchiveError, ExtractionFailed, InvalidInput, SourceUnavailable
+from archive.ingest.rules import mark_rules_change, rules_for
 from archive.ingest.snapshot import add_version, choose_article_id, new_version
 from archive.model import check_capture_time
 from archive.store.metadata import text_sha256
 from archive.store.repository import Store
+from archive.store.rules import RuleSet, RulesFile
 from archive.store.writer import AddResult, Writer
 
 __all__ = ["CaptureSource", "Pending", "IngestReport", "ingest", "BATCH_SIZE"]
@@ -107,13 +110,16 @@ class _Prepared:
     capture: Capture | None
     extracted: Extracted | None
     failure: ArchiveError | None = None
+    rules: RuleSet | None = None  # the noise rules it was extracted with
 
 
-def _prepare(pending: Pending) -> _Prepared:
-    """Read and extract one capture (in a worker process): a pure function of its bytes and time."""
+def _prepare(rules: RulesFile | None, pending: Pending) -> _Prepared:
+    """Read and extract one capture (in a worker process): a pure function of its bytes, time and the rules
+    of its site (and of its article, when its id is given)."""
     try:
         capture = dataclasses.replace(pending.source.load(), captured_at=pending.captured_at)
-        return _Prepared(pending, capture, extract(capture, pending.captured_at))
+        applied = rules_for(rules, capture, pending.article_id)
+        return _Prepared(pending, capture, extract(capture, pending.captured_at, applied), rules=applied)
     except ArchiveError as error:
         return _Prepared(pending, None, None, error)
 
@@ -200,19 +206,22 @@ class _Batch:
     on_result: OnResult | None
     # Words added and removed between two texts, by their SHA-256s, diffed in the workers (see _pairs).
     known: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    rules: RulesFile | None = None  # the store's noise rules, as of the block's start
 
     def run(self, captures: list[Pending]) -> None:
         """Extract window after window in the workers while this process commits the window before."""
         windows = [captures[start : start + WINDOW_SIZE] for start in range(0, len(captures), WINDOW_SIZE)]
         if not windows:
             return
-        extracting = self.workers.submit(_prepare, windows[0])
+        self.rules = self.writer.rules()
+        prepare = functools.partial(_prepare, self.rules)
+        extracting = self.workers.submit(prepare, windows[0])
         for position in range(len(windows)):
             prepared = extracting()
             # The diffs first, then the next window's extraction: the workers take them in that order.
             diffing = self.workers.submit(_changes, self._pairs(prepared))
             if position + 1 < len(windows):
-                extracting = self.workers.submit(_prepare, windows[position + 1])
+                extracting = self.workers.submit(prepare, windows[position + 1])
             self.known.update(diffing())
             for item in prepared:
                 self._add(item)
@@ -232,7 +241,17 @@ class _Batch:
         except InvalidInput as error:
             self.report.skip("unnamed", f"{pending.label}: {error}")
             return
-        new = new_version(article_id, capture, extracted, pending.captured_at)
+        applied = rules_for(self.rules, capture, article_id)
+        try:
+            if applied != item.rules:  # the article's own rules, now that it is named
+                extracted = extract(capture, pending.captured_at, applied)
+            new = new_version(article_id, capture, extracted, pending.captured_at, applied)
+            new = mark_rules_change(self.writer, new, capture, applied)
+        except ArchiveError as error:
+            self.report.skip(
+                _reason_of(error), None if isinstance(error, ExtractionFailed) else f"{pending.label}: {error}"
+            )
+            return
         try:
             result = add_version(self.writer, new, self.known)
         except InvalidInput as error:

@@ -18,11 +18,13 @@ from archive.capture.fetch import (
 )
 from archive.capture.normalize import one_line_options
 from archive.compare.words import count_words, word_diff
-from archive.errors import InvalidInput
+from archive.errors import ExtractionFailed, InvalidInput
 from archive.ids import article_id_from_title, article_id_from_url, validate_article_id
+from archive.ingest.rules import mark_rules_change, rules_for, rules_metadata
 from archive.model import check_capture_time, parse_time
 from archive.store.metadata import WordCounts, capture_fields, recorded_capture, recorded_text_sha256, text_sha256
 from archive.store.repository import Store
+from archive.store.rules import RuleSet
 from archive.store.writer import AddResult, NewVersion, Writer
 from archive.version import __version__
 
@@ -68,14 +70,28 @@ def snapshot(
     if authors:
         overrides["authors"] = tuple(authors)
 
-    def extracted_at(moment: datetime) -> Extracted:
-        extracted = extract(taken, moment)
+    def extracted_at(moment: datetime, rules: RuleSet | None = None) -> Extracted:
+        extracted = extract(taken, moment, rules)
         return dataclasses.replace(extracted, **{k: v for k, v in overrides.items() if v is not None})
 
-    extracted = extracted_at(captured_at)
+    # Read before the lock, without the store's noise rules: they change the text, never the metadata that
+    # names the article, and a store without rules pays nothing for them.
+    failure: ExtractionFailed | None = None
+    try:
+        extracted: Extracted | None = extracted_at(captured_at)
+    except ExtractionFailed as error:  # perhaps only until a rule selects the page's body
+        extracted, failure = None, error
     name_hint = source if isinstance(source, str) and source != "-" and not is_url(source) else None
     with store.writing() as writer:
+        rules = writer.rules()
+        if extracted is None:
+            site_rules = rules_for(rules, taken, article_id)
+            if site_rules is None or failure is None:
+                raise failure or ExtractionFailed("no article text found")
+            extracted = extracted_at(captured_at, site_rules)
         chosen_id = article_id or choose_article_id(writer, taken, extracted, name_hint)
+        applied = rules_for(rules, taken, chosen_id)
+        moment = captured_at
         if given is None:
             # Captured now: the time is taken once the store's lock is held, and is later than the
             # article's latest version, so capture times increase along a history whatever other
@@ -83,22 +99,25 @@ def snapshot(
             latest = writer.latest(chosen_id)
             now = datetime.now(UTC).replace(microsecond=0)
             moment = max(now, latest.captured_at + timedelta(seconds=1)) if latest else now
-            if moment.date() != captured_at.date():
-                extracted = extracted_at(moment)  # the published date is bounded by the capture's day
-            captured_at = moment
-        return add_version(writer, new_version(chosen_id, taken, extracted, captured_at))
+        # The published date is bounded by the capture's day.
+        if applied is not None or moment.date() != captured_at.date():
+            extracted = extracted_at(moment, applied)
+        new = mark_rules_change(writer, new_version(chosen_id, taken, extracted, moment, applied), taken, applied)
+        return add_version(writer, new)
 
 
-def new_version(article_id: str, taken: Capture, extracted: Extracted, captured_at: datetime) -> NewVersion:
-    """What a capture records as a version of ``article_id``: one place, so that a bulk import gives
-    the same commits as snapshots one at a time."""
+def new_version(
+    article_id: str, taken: Capture, extracted: Extracted, captured_at: datetime, rules: RuleSet | None = None
+) -> NewVersion:
+    """What a capture records as a version of ``article_id`` (``rules``: the noise rules applied to it): one
+    place, so that a bulk import gives the same commits as snapshots one at a time."""
     return NewVersion(
         article_id=article_id,
         text=extracted.text,
         raw=taken.raw,
         raw_media_type=taken.media_type,
         captured_at=captured_at,
-        metadata=describe(taken, extracted),
+        metadata=describe(taken, extracted, rules),
     )
 
 
@@ -157,7 +176,7 @@ def choose_article_id(known: UrlLookup, taken: Capture, extracted: Extracted, na
     raise InvalidInput("cannot name this article: give --id, --url or --title")
 
 
-def describe(taken: Capture, extracted: Extracted) -> dict[str, Any]:
+def describe(taken: Capture, extracted: Extracted, rules: RuleSet | None = None) -> dict[str, Any]:
     """The metadata a capture gives a version (``archive.store.metadata.capture_fields``)."""
     return capture_fields(
         url=taken.url,
@@ -175,6 +194,7 @@ def describe(taken: Capture, extracted: Extracted) -> dict[str, Any]:
         extractor_version=extracted.extractor_version,
         archiver_version=__version__,
         charset=extracted.charset,
+        rules=rules_metadata(rules),
     )
 
 

@@ -14,11 +14,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from archive.store.layout import MARKER_FILE, RULES_FILE
+
 __all__ = [
     "ARTICLE",
     "VERSION",
     "URL",
     "TEXT_SHA256",
+    "RULES",
     "MESSAGES_FORMAT",
     "RECORDS_FORMAT",
     "Signature",
@@ -30,11 +33,16 @@ __all__ = [
     "title_of",
     "parse_trailers",
     "records_version",
+    "rules_message",
+    "records_rules",
     "parse_messages",
     "parse_records",
 ]
 
 ARTICLE, VERSION, URL, TEXT_SHA256 = "Article", "Version", "URL", "Text-SHA256"
+# The trailer of a commit that sets the noise rules: the rules file's blob id, or ``none`` when it removes it.
+RULES = "Rules"
+_NO_RULES = "none"
 
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*): (.+)$")
 _UNTITLED = "(untitled)"
@@ -97,6 +105,24 @@ def parse_trailers(commit_message: str) -> dict[str, str]:
 def records_version(trailers: Mapping[str, str]) -> bool:
     """True when a commit says (by its trailers) that it records a version: it is a snapshot."""
     return ARTICLE in trailers and VERSION in trailers
+
+
+def rules_message(blob: str | None) -> str:
+    """The message of the commit that sets the rules file to ``blob`` (None: removes it)."""
+    summary = f"{RULES_FILE} {blob[:12]}" if blob else f"{RULES_FILE} removed"
+    return f"Noise rules: {summary}\n\n{RULES}: {blob or _NO_RULES}\n"
+
+
+def records_rules(record: CommitRecord) -> bool:
+    """True when a commit is one that sets the rules: its trailer names the blob it leaves at ``rules.yaml``
+    (or ``none``), and it changes nothing else (but the store marker, as a store's first commit)."""
+    trailer = record.trailers.get(RULES)
+    if trailer is None or records_version(record.trailers):
+        return False
+    blobs = dict(record.changes)
+    if RULES_FILE not in blobs or set(blobs) - {RULES_FILE, MARKER_FILE}:
+        return False
+    return blobs[RULES_FILE] == (None if trailer == _NO_RULES else trailer)
 
 
 # --- reading git log output --------------------------------------------------------------

@@ -12,6 +12,7 @@ __all__ = [
     "FORMAT_VERSION",
     "BRANCH",
     "MARKER_FILE",
+    "RULES_FILE",
     "ARTICLES_DIR",
     "SHARD_LEVELS",
     "LAYOUT",
@@ -30,6 +31,8 @@ __all__ = [
 FORMAT_VERSION = 1
 BRANCH = "refs/heads/main"
 MARKER_FILE = "archive.yaml"
+# The noise rules (docs/rules.md), at the top of the tree, changed only by commits of their own.
+RULES_FILE = "rules.yaml"
 ARTICLES_DIR = "articles"
 SHARD_LEVELS = 4  # directories between ARTICLES_DIR and an article's, one hex digit each (see article_dir)
 LAYOUT = "articles/<a>/<b>/<c>/<d>/<id>/"  # as the store marker describes it

@@ -86,8 +86,10 @@ def capture_fields(
     extractor_version: str,
     archiver_version: str,
     charset: str | None = None,
+    rules: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The fields of ``meta.yaml`` a capture gives; every key is always present, null when unknown."""
+    """The fields of ``meta.yaml`` a capture gives; every key is always present, null when unknown,
+    but ``charset`` and ``rules``, present only when they say something."""
     return {
         "url": url,
         "final_url": final_url if final_url and final_url != url else None,
@@ -103,6 +105,8 @@ def capture_fields(
         "archiver": {"version": archiver_version},
         # Only when detected: a key always present would change the commit of every capture ever made.
         **({"charset": charset} if charset else {}),
+        # Only when noise rules applied (``archive.store.rules``): the same reason.
+        **({"rules": dict(rules)} if rules else {}),
     }
 
 

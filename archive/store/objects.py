@@ -95,6 +95,10 @@ class TreeReader:
         data = self._repo.odb.stream(tree).read()
         return {name: (mode, sha) for sha, mode, name in tree_entries_from_data(data)}
 
+    def blob(self, sha: bytes) -> bytes:
+        """The data of blob ``sha`` (a file the writer reads from its tree: the rules)."""
+        return bytes(self._repo.odb.stream(sha).read())
+
 
 class ObjectWriter:
     """The objects of one write: a few are written loose at the end, many are streamed into one pack.

@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -28,6 +28,7 @@ import git
 
 from archive.errors import (
     ArticleNotFound,
+    HistoryConflict,
     InvalidInput,
     NotAStore,
     StoreBusy,
@@ -46,6 +47,7 @@ from archive.store.commits import (
     parse_messages,
     parse_records,
     parse_trailers,
+    records_rules,
     records_version,
     title_of,
 )
@@ -59,12 +61,14 @@ from archive.store.layout import (
     META_FILE,
     PENDING_FILE,
     PRIVATE_DIR,
+    RULES_FILE,
     TEXT_FILE,
     article_dir,
 )
 from archive.store.lookup import Index, VersionRow, as_version
 from archive.store.metadata import load_yaml, marker_format
 from archive.store.objects import TREE_MODE, ObjectWriter, TreeEntries, TreeReader, object_id
+from archive.store.rules import RulesFile, parse_rules
 from archive.store.writer import Writer
 
 __all__ = ["Store", "default_store_path"]
@@ -397,6 +401,22 @@ class Store:
             )
         return entries
 
+    def rules(self, commit: str | None = None) -> RulesFile | None:
+        """The noise rules as of ``commit`` (default: the branch head); None when the store has none there."""
+        found = self.rules_file(commit)
+        return None if found is None else parse_rules(found[1], RULES_FILE, found[0], selectors=False)
+
+    def rules_file(self, commit: str | None = None) -> tuple[str, bytes] | None:
+        """The rules file as of ``commit`` (default: the branch head): its blob id and bytes, or None."""
+        revision = commit or (BRANCH if self.head() else None)
+        if revision is None:
+            return None
+        try:
+            blob = str(self._repo.git.rev_parse("--verify", "--quiet", f"{revision}:{RULES_FILE}"))
+        except git.GitCommandError:
+            return None
+        return blob, self._read_object(blob)
+
     def _read_object(self, spec: str) -> bytes:
         try:
             return self._repo.git.get_object_data(spec)[3]
@@ -611,7 +631,9 @@ class Store:
                 objects.finish()
                 if writer.head is not None and writer.head != start:
                     dropped = {record.commit for record in writer.local_only}
-                    self._publish(start, writer.head, writer.rows, writer.touched, dropped, objects)
+                    self._publish(
+                        start, writer.head, writer.rows, writer.touched, dropped, objects, writer.touched_files
+                    )
                 self.journal_unchanged(writer.unchanged)
             except OSError as error:
                 # A full disk, a quota, a read-only file system: one line naming the cause. Before the
@@ -650,7 +672,17 @@ class Store:
         snapshot commits that ``onto`` lacks, oldest first."""
         local_only: list[CommitRecord] = []
         if start is not None:
-            local_only = [r for r in self._commit_records(f"{onto}..{start}") if r.trailers.get(ARTICLE)]
+            records = self._commit_records(f"{onto}..{start}")
+            rules = next((record for record in records if records_rules(record)), None)
+            if rules is not None:
+                # A pull records this store's versions again on top of the remote's; a rules commit is not a
+                # capture to record again, and dropping it would change what later versions were extracted with.
+                raise HistoryConflict(
+                    f"this store set its noise rules (commit {rules.commit[:12]}) after it last matched the remote, "
+                    "and the remote has other commits since; nothing was changed (set the rules in one store, "
+                    "push them, and pull them into the others)"
+                )
+            local_only = [r for r in records if r.trailers.get(ARTICLE)]
         theirs = list(self._scan_versions(f"{start}..{onto}" if start else onto))
         dropped = {record.commit for record in local_only}
         view: dict[str, list[VersionRow]] = {}
@@ -694,15 +726,17 @@ class Store:
         touched: set[str],
         dropped: set[str],
         objects: ObjectWriter,
+        files: Collection[str] = (),
     ) -> None:
         """Move the branch from ``old`` to ``new`` (the commit point), then update the working tree.
 
         ``dropped``: commits of ``old`` that ``new`` does not contain (a pull that re-recorded them).
-        ``objects`` wrote ``new``: kept once the branch refers to it.
+        ``objects`` wrote ``new``: kept once the branch refers to it. ``files``: files at the top of the
+        tree that changed (the rules file), besides the article directories ``touched``.
         """
         # The files of ``old``: what the working tree must hold before, and what the checkout changes.
         before = _TreeFiles(self._trees, old) if old is not None and not self.bare else None
-        dirty = self._uncommitted_file(before, touched) if before is not None else None
+        dirty = self._uncommitted_file(before, touched, files) if before is not None else None
         if dirty:
             raise StoreCorrupt(
                 f"the store's working tree has uncommitted changes in {dirty}; nothing was "
@@ -726,7 +760,7 @@ class Store:
                 f"the store's branch moved during the write; nothing was recorded ({_reason(error)})"
             ) from None
         objects.keep()
-        if self._checkout(old, new, touched, before):
+        if self._checkout(old, new, touched, before, files):
             pending.unlink(missing_ok=True)
         if self._index.head == old and dropped:
             kept = [row for row in self._index.all_versions() if row[2] not in dropped]
@@ -734,9 +768,9 @@ class Store:
         elif self._index.head == old:
             self._index.update(rows, new)
 
-    def _uncommitted_file(self, files: _TreeFiles, directories: Iterable[str]) -> str | None:
-        """A file in ``directories`` whose working-tree copy is not what ``files`` (a commit's) holds, or that
-        it lacks.
+    def _uncommitted_file(self, files: _TreeFiles, directories: Iterable[str], top: Iterable[str] = ()) -> str | None:
+        """A file in ``directories`` (or ``top``, files at the top) whose working-tree copy is not what ``files``
+        (a commit's) holds, or that it lacks.
 
         Checked by hashing the few files of each article directory a write
         touches, rather than with ``git status``, which reads git's whole
@@ -751,9 +785,17 @@ class Store:
                 intact = name in expected and path.is_file() and object_id(b"blob", path.read_bytes()) == expected[name]
                 if not intact:
                     return f"{directory}/{name}"
+        expected = files.at("")
+        for name in sorted(top):
+            path = self.path / name
+            found = object_id(b"blob", path.read_bytes()) if path.is_file() else None
+            if found != expected.get(name) or (path.exists() and not path.is_file()):
+                return name
         return None
 
-    def _checkout(self, old: str | None, new: str, directories: set[str], before: _TreeFiles | None) -> bool:
+    def _checkout(
+        self, old: str | None, new: str, directories: set[str], before: _TreeFiles | None, top: Collection[str] = ()
+    ) -> bool:
         """Bring the working tree from ``old`` (whose files ``before`` reads) to ``new``, which differ in
         ``directories`` (article directories); False if git could not (the next writer retries).
 
@@ -777,6 +819,9 @@ class Store:
                     old_files, new_files = before.at(directory), after.at(directory)
                     present += [f"{directory}/{name}" for name, sha in new_files.items() if old_files.get(name) != sha]
                     deleted += [f"{directory}/{name}" for name in old_files.keys() - new_files.keys()]
+                old_top, new_top = before.at(""), after.at("")
+                present += [name for name in sorted(top) if name in new_top and old_top.get(name) != new_top[name]]
+                deleted += [name for name in sorted(top) if name in old_top and name not in new_top]
                 self._check_out_files(new, present, deleted)
         except git.GitCommandError:
             return False
@@ -845,7 +890,7 @@ class _TreeFiles:
 
     def at(self, directory: str) -> dict[str, bytes]:
         tree = self._root
-        for name in directory.split("/"):
+        for name in filter(None, directory.split("/")):  # "": the top of the tree
             entry = self._entries(tree).get(name)
             tree = entry[1] if entry and entry[0] == TREE_MODE else None
         return {name: sha for name, (mode, sha) in self._entries(tree).items() if mode != TREE_MODE}

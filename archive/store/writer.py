@@ -17,8 +17,8 @@ from typing import Any
 from archive.errors import InvalidInput
 from archive.ids import article_id_from_url, validate_article_id
 from archive.model import Version, check_capture_time, format_time, parse_time
-from archive.store.commits import CommitRecord, message
-from archive.store.layout import MARKER_FILE, META_FILE, TEXT_FILE, article_dir, raw_file_name
+from archive.store.commits import CommitRecord, message, rules_message
+from archive.store.layout import MARKER_FILE, META_FILE, RULES_FILE, TEXT_FILE, article_dir, raw_file_name
 from archive.store.lookup import Index, VersionRow, as_version
 from archive.store.metadata import (
     WordCounts,
@@ -40,6 +40,7 @@ from archive.store.objects import (
     tree_object,
     tree_order,
 )
+from archive.store.rules import RulesFile, parse_rules
 
 __all__ = ["NewVersion", "AddResult", "Writer"]
 
@@ -120,6 +121,10 @@ class Writer:
         # The versions to publish that the branch lacks (a pull's received ones first), and where they are.
         self.rows: list[VersionRow] = []
         self.touched: set[str] = {article_dir(article) for article in self._view}
+        # Files at the top of the tree this writer's commits changed (the rules file), for the working tree.
+        self.touched_files: set[str] = set()
+        self._rules: tuple[str, RulesFile] | None = None  # the rules file last read: its blob id, parsed
+        self._rules_data: dict[bytes, bytes] = {}  # blobs of rules files set by this writer (not yet readable)
         # Captures that matched the latest version: journaled, never committed.
         self.unchanged: list[dict[str, Any]] = []
         self._latest: dict[str, tuple[Version, str]] = {}  # article -> the version this writer added last, its text
@@ -264,6 +269,50 @@ class Writer:
         self._record((article_id, number, commit, metadata))
         self._latest[article_id] = (version, new.text)
         return AddResult(version, created=True)
+
+    def rules(self) -> RulesFile | None:
+        """The noise rules as of ``head`` (None: the store has none)."""
+        entry = self._tree("").get(RULES_FILE)
+        return None if entry is None else self.rules_file(entry[1].hex())
+
+    def rules_file(self, blob: str) -> RulesFile:
+        """The rules file of blob id ``blob`` (one a version records), parsed once."""
+        if self._rules is None or self._rules[0] != blob:
+            binsha = bytes.fromhex(blob)
+            data = self._rules_data.get(binsha)
+            if data is None:
+                data = self._reader.blob(binsha)
+            self._rules = (blob, parse_rules(data, RULES_FILE, blob, selectors=False))
+        return self._rules[1]
+
+    def set_rules(self, data: bytes | None, at: datetime, author: tuple[str, str] | None = None) -> str | None:
+        """Commit ``data`` as the rules file (None: remove it), dated ``at``; the commit id, or None if unchanged.
+
+        The caller checks ``data`` first (``archive.store.rules.parse_rules``); the commit changes nothing else.
+        """
+        check_capture_time(at)
+        root = self._tree("")
+        current = root.get(RULES_FILE)
+        if data is None:
+            if current is None:
+                return None
+            del root[RULES_FILE]
+            blob = None
+        else:
+            blob = self._write(b"blob", data)
+            if current is not None and current[1] == blob:
+                return None
+            self._rules_data[blob] = data
+            root[RULES_FILE] = (FILE_MODE, blob)
+        if self.head is None:
+            root[MARKER_FILE] = (FILE_MODE, self._write(b"blob", marker_yaml().encode("utf-8")))
+        order = self._orders[""] = tree_order(root)
+        tree = self._write(b"tree", tree_object(root, order))
+        text = rules_message(blob.hex() if blob else None)
+        commit = self._write(b"commit", commit_object(tree, self.head, author or self._identity, at, text)).hex()
+        self.head, self._root = commit, tree
+        self.touched_files.add(RULES_FILE)
+        return commit
 
     def _record(self, row: VersionRow) -> None:
         """Count a version as published by this writer's block: its row, its directory and its URLs."""

@@ -12,13 +12,15 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archive.capture.fetch import Capture
 from archive.capture.normalize import normalize_text
-from archive.capture.rules import Dropped, NoiseRules, apply_patterns, select_html
 from archive.errors import ExtractionFailed
 from archive.version import __version__
+
+if TYPE_CHECKING:
+    from archive.capture.rules import Dropped, NoiseRules
 
 __all__ = ["Extracted", "extract", "decode", "decode_detecting", "extractor_for"]
 
@@ -74,6 +76,8 @@ def extract(capture: Capture, captured_at: datetime | None = None, rules: NoiseR
 
 def _with_patterns(extracted: Extracted, text: str, rules: NoiseRules, dropped: list[Dropped]) -> Extracted:
     """``extracted`` with ``text`` (normalized) after the rules' patterns; ExtractionFailed if nothing is left."""
+    from archive.capture.rules import apply_patterns
+
     text, cut = apply_patterns(text, rules)
     if not text:
         raise ExtractionFailed("the noise rules leave no article text in this page (see archive rules test)")
@@ -233,6 +237,8 @@ def _extract_html(html: str, captured_at: datetime | None, rules: NoiseRules | N
         tree = load_html(html)
         if tree is None:
             raise ExtractionFailed(_NO_ARTICLE)
+        from archive.capture.rules import select_html
+
         selected, dropped = select_html(tree, rules)
         if document is None and selected is not None:
             from trafilatura.metadata import extract_metadata

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing.pool import AsyncResult, Pool
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from archive.capture.extract import Extracted, extract
 from archive.capture.fetch import Capture
@@ -32,8 +32,10 @@ from archive.ingest.snapshot import add_version, choose_article_id, new_version
 from archive.model import check_capture_time
 from archive.store.metadata import text_sha256
 from archive.store.repository import Store
-from archive.store.rules import RuleSet, RulesFile
 from archive.store.writer import AddResult, Writer
+
+if TYPE_CHECKING:
+    from archive.store.rules import RuleSet, RulesFile
 
 __all__ = ["CaptureSource", "Pending", "IngestReport", "ingest", "BATCH_SIZE"]
 

@@ -14,11 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from archive.capture.extract import Extracted, extract
 from archive.capture.fetch import DEFAULT_TIMEOUT, Capture, is_url, read_source
-from archive.compare.changes import REASON_CODES, ChangeKind
 from archive.errors import ArchiveError, ExtractionFailed, InvalidInput
 from archive.ids import validate_article_id
 from archive.model import Version, check_capture_time, parse_time
@@ -26,8 +25,10 @@ from archive.store.layout import RULES_FILE
 from archive.store.metadata import recorded_text_sha256, text_sha256
 from archive.store.objects import object_id
 from archive.store.repository import Store
-from archive.store.rules import RuleSet, RulesFile, parse_rules, problems_in
 from archive.store.writer import NewVersion, Writer
+
+if TYPE_CHECKING:
+    from archive.store.rules import RuleSet, RulesFile
 
 __all__ = [
     "RulesChange",
@@ -40,7 +41,7 @@ __all__ = [
     "recorded_rules_blob",
     "mark_rules_change",
     "alert_kinds",
-    "CHANGE_KINDS",
+    "change_kinds",
     "RulesTest",
     "test_rules",
 ]
@@ -63,9 +64,12 @@ def read_rules_source(path: str | Path) -> bytes:
         raise InvalidInput(f"cannot read the rules file {path}: {error.strerror or error}") from None
 
 
-# What ``alert`` may name: as ``archive changes --kind`` (the comparison's change kinds and reason codes, and
-# the headline), so that a kind the comparison gains is known here without a change.
-CHANGE_KINDS = frozenset({str(kind) for kind in ChangeKind} | REASON_CODES | {"headline"})
+def change_kinds() -> frozenset[str]:
+    """What ``alert`` may name: as ``archive changes --kind`` (the comparison's change kinds and reason codes,
+    and the headline), so that a kind the comparison gains is known here without a change."""
+    from archive.compare.changes import REASON_CODES, ChangeKind
+
+    return frozenset({str(kind) for kind in ChangeKind} | REASON_CODES | {"headline"})
 
 
 def _blob_id(data: bytes) -> str:
@@ -74,17 +78,21 @@ def _blob_id(data: bytes) -> str:
 
 def check_rules(data: bytes, name: str) -> RulesFile:
     """Parse and check a rules file, kinds of change and CSS selectors included; InvalidInput for the first problem."""
-    return parse_rules(data, name, _blob_id(data), CHANGE_KINDS)
+    from archive.store.rules import parse_rules
+
+    return parse_rules(data, name, _blob_id(data), change_kinds())
 
 
 def rules_problems(store: Store | None, path: str | Path | None) -> tuple[str, list[str]]:
     """The file checked (a path, or the store's committed rules) and its problems, one line each."""
+    from archive.store.rules import problems_in
+
     if path is not None:
-        return str(path), problems_in(read_rules_source(path), str(path), CHANGE_KINDS)
+        return str(path), problems_in(read_rules_source(path), str(path), change_kinds())
     found = store.rules_file() if store is not None else None
     if found is None:
         raise InvalidInput(f"the store has no {RULES_FILE}; give a rules file to check (archive rules check FILE)")
-    return RULES_FILE, problems_in(found[1], RULES_FILE, CHANGE_KINDS)
+    return RULES_FILE, problems_in(found[1], RULES_FILE, change_kinds())
 
 
 def set_rules(store: Store, path: str | Path | None, at: datetime | None = None) -> RulesChange:

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from archive.capture.extract import Extracted, extract
 from archive.capture.fetch import (
@@ -24,9 +24,11 @@ from archive.ingest.rules import mark_rules_change, rules_for, rules_metadata
 from archive.model import check_capture_time, parse_time
 from archive.store.metadata import WordCounts, capture_fields, recorded_capture, recorded_text_sha256, text_sha256
 from archive.store.repository import Store
-from archive.store.rules import RuleSet
 from archive.store.writer import AddResult, NewVersion, Writer
 from archive.version import __version__
+
+if TYPE_CHECKING:
+    from archive.store.rules import RuleSet
 
 __all__ = ["snapshot", "describe", "choose_article_id", "new_version", "add_version", "recapture", "UrlLookup"]
 

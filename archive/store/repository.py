@@ -22,7 +22,7 @@ import time
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import git
 
@@ -68,8 +68,10 @@ from archive.store.layout import (
 from archive.store.lookup import Index, VersionRow, as_version
 from archive.store.metadata import load_yaml, marker_format
 from archive.store.objects import TREE_MODE, ObjectWriter, TreeEntries, TreeReader, object_id
-from archive.store.rules import RulesFile, parse_rules
 from archive.store.writer import Writer
+
+if TYPE_CHECKING:
+    from archive.store.rules import RulesFile
 
 __all__ = ["Store", "default_store_path"]
 
@@ -403,6 +405,8 @@ class Store:
 
     def rules(self, commit: str | None = None) -> RulesFile | None:
         """The noise rules as of ``commit`` (default: the branch head); None when the store has none there."""
+        from archive.store.rules import parse_rules
+
         found = self.rules_file(commit)
         return None if found is None else parse_rules(found[1], RULES_FILE, found[0], selectors=False)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archive.errors import InvalidInput
 from archive.ids import article_id_from_url, validate_article_id
@@ -40,7 +40,9 @@ from archive.store.objects import (
     tree_object,
     tree_order,
 )
-from archive.store.rules import RulesFile, parse_rules
+
+if TYPE_CHECKING:
+    from archive.store.rules import RulesFile
 
 __all__ = ["NewVersion", "AddResult", "Writer"]
 
@@ -282,6 +284,8 @@ class Writer:
             data = self._rules_data.get(binsha)
             if data is None:
                 data = self._reader.blob(binsha)
+            from archive.store.rules import parse_rules  # only for a store that has rules
+
             self._rules = (blob, parse_rules(data, RULES_FILE, blob, selectors=False))
         return self._rules[1]
 

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from archive.ingest.snapshot import snapshot
     from archive.ingest.sources import import_sources
     from archive.model import ArticleSummary, LogEntry, Version, parse_time, select_version
+    from archive.present.atom import changes_feed, write_feed
     from archive.review.changelog import ClaimChange, Selection, parse_kinds, parse_moment, select_changes
     from archive.review.versions import (
         TermMention,
@@ -105,6 +106,7 @@ _HOMES = {
     "archive.ingest.snapshot": ("snapshot",),
     "archive.ingest.sources": ("import_sources",),
     "archive.model": ("ArticleSummary", "LogEntry", "Version", "parse_time", "select_version"),
+    "archive.present.atom": ("changes_feed", "write_feed"),
     "archive.review.changelog": ("ClaimChange", "Selection", "parse_kinds", "parse_moment", "select_changes"),
     "archive.review.versions": (
         "TermMention",
@@ -140,6 +142,7 @@ __all__ = [
     "alert_kinds",
     "check_rules",
     "audit_report",
+    "changes_feed",
     "compare_texts",
     "make_server",
     "AddResult",
@@ -200,6 +203,7 @@ __all__ = [
     "watch",
     "watch_once",
     "word_diff",
+    "write_feed",
 ]
 
 

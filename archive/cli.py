@@ -6,6 +6,7 @@ stderr and the error's exit code, here and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sys
 from collections.abc import Callable
@@ -350,11 +351,14 @@ def _selection(store: Store, options: dict[str, Any]) -> Any:
     """The API's Selection for ``selection_options``' values; InvalidInput for a bad time or kind."""
     from archive import Selection, parse_kinds, parse_moment
 
-    since, until = options["since"], options["until"]
+    since, until, article = options["since"], options["until"], options["article"]
+    if article:
+        with contextlib.suppress(ArticleNotFound):  # an id or URL becomes the article's id; a prefix stays
+            article = store.find_article(article)
     return Selection(
         since=parse_moment(since) if since else None,
         until=parse_moment(until, end=True) if until else None,
-        article=options["article"],
+        article=article,
         site=options["site"],
         kinds=parse_kinds(options["kinds"], store),
         cosmetic=options["cosmetic"],
@@ -382,6 +386,26 @@ def changes(ctx: click.Context, /, limit: int, as_json: bool, **options: Any) ->
     store = _store(ctx)
     found = select_changes(store, _selection(store, options), limit=limit or None, progress=_comparing)
     _emit(as_json, lambda: render.changes_json(found), lambda: render.changes_text(found))
+
+
+@cli.command()
+@selection_options
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The Atom file to write.")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8080",
+    show_default=True,
+    help="Where the viewer (archive serve) answers: the entries link its diff pages.",
+)
+@click.option("-n", "--entries", type=click.IntRange(min=1), default=50, show_default=True, help="Versions shown.")
+@click.pass_context
+def feed(ctx: click.Context, /, output: Path, base_url: str, entries: int, **options: Any) -> None:
+    """Write an Atom 1.0 feed of the changes (the selection of `archive changes`): one entry per version."""
+    from archive import write_feed
+
+    store = _store(ctx)
+    write_feed(store, _selection(store, options), output, base_url, entries, progress=_comparing)
+    click.echo(f"Wrote {render.printable(str(output))}", err=True)
 
 
 @cli.command()

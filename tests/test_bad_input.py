@@ -578,6 +578,10 @@ CASES: list[Case] = [
     Case("changes --since bad duration", ("changes", "--since", "3y")),
     Case("changes --until Feb 30", ("changes", "--until", "2022-02-30")),
     Case("changes --article unknown", ("changes", "--article", "no-such-article")),
+    Case("feed --kind unknown", ("feed", "--kind", "quotes", "-o", "{tmp}/changes.atom")),
+    Case("feed --since malformed", ("feed", "--since", "last week", "-o", "{tmp}/changes.atom")),
+    Case("feed -o inside the store", ("feed", "-o", "{store}/changes.atom")),
+    Case("feed -o in a missing folder", ("feed", "-o", "{tmp}/no/such/folder/changes.atom")),
     # noise rules (issue 12, item 4): a bad file is refused before anything is committed
     Case("rules set malformed YAML", ("rules", "set", "{tmp}/rules.yaml"), rules_file("sites: [unclosed\n")),
     Case("rules set unknown key", ("rules", "set", "{tmp}/rules.yaml"), rules_file("sites:\n  a.org:\n    x: 1\n")),

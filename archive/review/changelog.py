@@ -41,6 +41,7 @@ __all__ = [
     "parse_kinds",
     "parse_moment",
     "site_of",
+    "store_tag",
     "record_changes",
     "select_changes",
 ]
@@ -191,6 +192,18 @@ def fingerprint() -> str:
         if entry.is_file() and entry.name.endswith((".py", ".gz", ".json")):
             digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def store_tag(store: Store) -> str:
+    """A ``tag:`` URI (RFC 4151) naming the store, from what its history fixes: the author e-mail and day of its
+    earliest version, and that version's commit. Feed and entry ids start with it, so they never change."""
+    first = store.lookup.first_version()
+    if first is None:
+        return "tag:archive.invalid,1970-01-01:empty"
+    shown = store.git("show", "-s", "--format=%ae", first[2])
+    email = shown.stdout.decode("utf-8", "replace").strip() if shown.returncode == 0 else ""
+    authority = email if re.fullmatch(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+", email) else "archive.invalid"
+    return f"tag:{authority},{str(first[3]['captured_at'])[:10]}:{first[2][:12]}"
 
 
 def _filter(store: Store, selection: Selection) -> ChangeFilter:

@@ -229,6 +229,16 @@ class Index:
         rows = self._rows("WHERE article = ? AND number = ?", (article, number))
         return rows[0] if rows else None
 
+    def first_version(self) -> VersionRow | None:
+        """The earliest capture in the store (the first version of the first article, by capture time)."""
+        rows = self._rows("ORDER BY captured_at, article, number LIMIT 1", ())
+        return rows[0] if rows else None
+
+    def last_capture(self) -> str | None:
+        """When the latest version was captured (canonical form), None for an empty store."""
+        row = self._connection.execute("SELECT max(captured_at) FROM versions").fetchone()
+        return row[0] if row else None
+
     def articles_with_prefix(self, prefix: str) -> list[str]:
         query = "SELECT DISTINCT article FROM versions WHERE article >= ? AND article < ? ORDER BY article"
         return [row[0] for row in self._connection.execute(query, (prefix, prefix + "\U0010ffff"))]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from archive.audit.verify import check_fixity
@@ -33,9 +33,13 @@ from archive.review.versions import VersionComparison, compare_versions
 from archive.store.repository import Store
 from archive.web import memento
 
+if TYPE_CHECKING:
+    from archive.review.changelog import Selection
+
 __all__ = ["Viewer", "SECURITY_HEADERS", "allowed_host", "fixity", "make_server", "serve"]
 
 _NUMBER = re.compile(r"^[1-9][0-9]{0,6}$")
+FEED_CHANGES = 2000  # changes read for a feed: enough for its 50 versions but for the largest rewrites
 
 
 class NotFound(Exception):
@@ -86,6 +90,8 @@ class Viewer:
         api = bool(segments) and segments[0] == "api"
         if api:
             segments = segments[1:]
+        if segments and segments[-1] == "changes.atom" and not api:
+            return self._feed(segments, query, base)
         try:
             with self._lock:
                 data, html = self._route(segments, query)
@@ -158,6 +164,39 @@ class Viewer:
     def _compare_uncached(self, article_id: str, old: int, new: int) -> VersionComparison:
         return compare_versions(self.store, article_id, str(old), str(new))
 
+    # --- changes: the Atom feeds (docs/changes.md) --------------------------------------
+
+    def _feed(self, segments: list[str], query: dict[str, str], base: str) -> Response:
+        """``/feeds/changes.atom`` and ``/articles/ID/changes.atom``, with ``?kind=…&site=…&all=1``."""
+        from archive.present.atom import changes_feed
+        from archive.review.changelog import select_changes
+
+        try:
+            with self._lock:
+                if segments == ["feeds", "changes.atom"]:
+                    selection = self._selection(query, None)
+                elif len(segments) == 3 and segments[0] == "articles":
+                    selection = self._selection(query, self._article(segments[1]))
+                else:
+                    raise NotFound("No feed at this address.")
+                changes = select_changes(self.store, selection, limit=FEED_CHANGES)
+                body = changes_feed(self.store, changes, selection, base).encode()
+        except (NotFound, ArchiveError) as error:
+            message = (str(error) or "Not found") + "\n"
+            return Response(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", message.encode())
+        return Response(HTTPStatus.OK, "application/atom+xml; charset=utf-8", body)
+
+    def _selection(self, query: dict[str, str], article: str | None) -> Selection:
+        """The changes a page or feed's query asks for: ``kind``, ``site`` and ``all``, as ``archive changes``."""
+        from archive.review.changelog import Selection, parse_kinds
+
+        return Selection(
+            article=article,
+            site=query.get("site") or None,
+            kinds=parse_kinds(query.get("kind"), self.store),
+            cosmetic=query.get("all") == "1",
+        )
+
     # --- pages -------------------------------------------------------------------
 
     def _archive(self, search: str) -> tuple[Callable[[], Any], Callable[[], str]]:
@@ -168,7 +207,7 @@ class Viewer:
         def data() -> Any:
             return {"query": search, **render.articles_json(articles)}
 
-        return data, lambda: _page("viewer/archive.html", articles=articles, search=search)
+        return data, lambda: _page("viewer/archive.html", articles=articles, search=search, feeds=_FEEDS)
 
     def _audit_page(self) -> tuple[Callable[[], Any], Callable[[], str]]:
         """The audit report, verification included: computed afresh on every request, as a reviewer expects."""
@@ -212,6 +251,7 @@ class Viewer:
                 latest=versions[-1],
                 versions=versions,
                 comparisons=comparisons,
+                feeds=[(f"Changes of {article_id}", _href("articles", article_id, "changes.atom")), *_FEEDS],
             )
 
         return data, html
@@ -240,6 +280,9 @@ class Viewer:
             return _page("viewer/version.html", version=version, text=text, checks=checks, count=count)
 
         return data, html
+
+
+_FEEDS = [("Changes in the archive", "/feeds/changes.atom")]  # (title, path) of the feeds every page offers
 
 
 def _page(template: str, **context: Any) -> str:

@@ -13,10 +13,13 @@ from conftest import ROOT, SEED, SEED_REVISION, WebServer, git, store_state
 
 from archive import alert_kinds, check_rules, rebuild, reproduce, set_rules, snapshot, verify
 from archive.compare.claims import compare
+from archive.compare.words import count_words
 from archive.ingest.rules import change_kinds
 from archive.ingest.sources import import_sources
 from archive.model import parse_time
+from archive.store.metadata import WordCounts, given_fields, recorded_text_sha256
 from archive.store.repository import Store
+from archive.store.writer import NewVersion
 
 ARCHIVE = str(ROOT / ".venv" / "bin" / "archive")
 
@@ -311,3 +314,90 @@ def test_rules_test_shows_the_text_what_was_dropped_and_the_version_it_differs_f
     )
     assert ran.returncode == 2 and ran.stderr.startswith(f"Error: {bad}:3: sites.127.0.0.1.body: bad CSS selector")
     assert store_state(store_path) == before
+
+
+def test_watch_applies_the_rules(store: Store, web: WebServer, tmp_path: Path) -> None:
+    from archive.ingest.feeds import WatchOptions, watch_once
+
+    snapshot(store, str(SEED), article_id="seed", at=parse_time("2024-03-01T07:00:00Z"))
+    set_rules(store, write(tmp_path / "rules.yaml", RULES))
+    web.page("/budget.html", stamped(5))
+    items = f"<item><title>Budget</title><link>{web.url('/budget.html')}</link></item>"
+    feed = web.page(
+        "/feed.xml",
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>{items}</channel></rss>',
+        headers={"Content-Type": "application/rss+xml"},
+    )
+    options = WatchOptions(timeout=2.0, host_delay=0.0, jobs=1)
+    now = parse_time("2024-03-01T08:00:00Z")
+    first = watch_once(store, [feed], options, clock=lambda: now)
+    assert first.written == 1, first.problems
+    (article,) = [a.article_id for a in store.articles() if a.article_id != "seed"]
+    assert "Updated" not in store.text(store.version(article)) and "rules" in metadata(store, article)
+    web.page("/budget.html", stamped(35))  # only the stamp moved
+    later = parse_time("2024-03-02T08:00:00Z")
+    second = watch_once(store, [feed], options, clock=lambda: later)
+    assert second.written == 0 and len(store.versions(article)) == 1
+
+
+def test_audit_export_and_verify_accept_the_rules_commit(store: Store, web: WebServer, tmp_path: Path) -> None:
+    from archive import audit_report, export
+
+    url = web.page("/budget.html", stamped(5))
+    set_rules(store, write(tmp_path / "rules.yaml", RULES), at=parse_time("2024-03-01T07:00:00Z"))
+    snapshot(store, url, article_id="budget", at=parse_time("2024-03-01T08:00:00Z"))
+    assert verify(store).ok
+    report = audit_report(store)
+    assert not [a for a in report.anomalies if a.kind == "foreign-commit"]
+    export(store, "jsonl", tmp_path / "out.jsonl")
+    assert '"rules"' in (tmp_path / "out.jsonl").read_text(encoding="utf-8")
+
+
+def test_verify_finds_a_version_whose_rules_no_commit_set(store: Store, web: WebServer, tmp_path: Path) -> None:
+    url = web.page("/budget.html", stamped(5))
+    set_rules(store, write(tmp_path / "rules.yaml", RULES), at=parse_time("2024-03-01T07:00:00Z"))
+    snapshot(store, url, article_id="budget", at=parse_time("2024-03-01T08:00:00Z"))
+    # A version that claims rules the history never set, committed as the archive commits (only the rules check
+    # can tell).
+    text = "Forged text of the budget story, with enough words.\n"
+    given = {**given_fields(metadata(store, "budget")), "rules": {"blob": "0" * 40}}
+    with store.writing() as writer:
+        latest = writer.latest("budget")
+        assert latest is not None
+        new = NewVersion("budget", text, b"x", "text/plain", parse_time("2024-03-01T09:00:00Z"), given)
+        words = count_words(text)
+        writer.add(new, WordCounts(recorded_text_sha256(latest.metadata), words, words, latest.words))
+    findings = verify(store).findings
+    assert [f.check for f in findings] == ["rules"], findings
+    assert "no earlier commit set as rules.yaml" in findings[0].message
+
+
+def test_rules_check_without_a_file_checks_the_stores_rules(store: Store, store_path: Path, tmp_path: Path) -> None:
+    snapshot(store, str(SEED), article_id="seed", at=parse_time("2021-12-17T12:00:00Z"))
+    set_rules(store, write(tmp_path / "rules.yaml", RULES))
+    ran = subprocess.run([ARCHIVE, "--store", str(store_path), "rules", "check"], capture_output=True, text=True)
+    assert ran.returncode == 0 and ran.stdout.strip() == "rules.yaml: the rules are valid"
+
+
+def test_pull_brings_the_rules_and_refuses_to_drop_local_ones(tmp_path: Path) -> None:
+    from archive import pull, push
+    from archive.errors import HistoryConflict
+
+    shared = tmp_path / "shared.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(shared)], check=True)
+    a, b = Store.init(tmp_path / "a"), Store.init(tmp_path / "b")
+    for collector in (a, b):
+        git(collector.path, "remote", "add", "origin", str(shared))
+    snapshot(a, str(SEED), article_id="seed", at=parse_time("2021-12-17T12:00:00Z"))
+    set_rules(a, write(tmp_path / "rules.yaml", RULES))
+    push(a)
+    pull(b)
+    assert b.head() == a.head() and (b.path / "rules.yaml").read_text(encoding="utf-8") == RULES
+    assert verify(b).ok
+    set_rules(b, write(tmp_path / "rules2.yaml", RULES + "articles:\n  seed:\n    ignore_lines: ['^x']\n"))
+    snapshot(a, str(SEED_REVISION), article_id="seed", at=parse_time("2021-12-18T12:00:00Z"))
+    push(a)
+    head = b.head()
+    with pytest.raises(HistoryConflict, match="set its noise rules"):
+        pull(b)
+    assert b.head() == head and verify(b).ok

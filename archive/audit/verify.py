@@ -45,7 +45,7 @@ __all__ = ["CHECKS", "Finding", "Verification", "verify", "check_fixity"]
 CHECKS = {
     "history": "git can walk the branch's history",
     "format": "the store marker and every version say format 1",
-    "foreign-commit": "every commit on the branch is an archive snapshot",
+    "foreign-commit": "every commit on the branch is an archive snapshot, or sets the noise rules (rules.yaml)",
     "merge": "the history is linear",
     "outside-article": "a snapshot changes only its own article's directory",
     "files": "each version has its text, raw capture and metadata, and nothing else",
@@ -56,6 +56,7 @@ CHECKS = {
     "text-normalized": "the stored text is canonical and its word and paragraph counts are as recorded",
     "chain": "versions are numbered 1, 2, 3… and each records the commit of its predecessor",
     "date": "commit dates are the recorded capture time, in UTC",
+    "rules": "the noise rules a version records (rules.blob) were set as rules.yaml by an earlier commit",
     "head": "the files at the branch head are those of each article's latest version",
     "working-tree": "the working tree is the branch head, with nothing uncommitted",
     "git-fsck": "git fsck --full --strict finds nothing wrong",
@@ -169,20 +170,53 @@ def _check_history(store: Store, history: StoreHistory) -> Iterable[Finding]:
     # article -> (number, commit) of its latest version so far in the history
     latest: dict[str, tuple[int, str]] = {}
     recorded_commits = {record.commit for record in history.commits}
+    rules_set: set[str] = set()  # the blobs of rules.yaml so far in the history
     for index, record in enumerate(history.commits):
         if len(record.parents) > 1:
             yield Finding(
                 "merge", f"commit {record.commit[:12]} is a merge; an archive's history is linear", commit=record.commit
             )
         if record.commit not in versions:
-            if not records_rules(record):  # a commit that sets the noise rules is the archive's too
+            if records_rules(record):  # a commit that sets the noise rules is the archive's too
+                rules_set.update(blob for path, blob in record.changes if path == RULES_FILE and blob)
+            else:
                 yield from _foreign_commit(record)
             continue
         version, contents = next(files)
         yield from _check_version(version, contents, latest.get(version.article_id), recorded_commits, index == 0)
+        yield from _check_rules(version, contents, rules_set)
         if version.number is not None:
             latest[version.article_id] = (version.number, record.commit)
     yield from _check_head(history)
+
+
+def _check_rules(
+    version: VersionRecord, contents: Mapping[str, bytes | None], rules_set: set[str]
+) -> Iterable[Finding]:
+    """A version that records noise rules names a rules file the history set before it (docs/rules.md)."""
+    metadata, _ = parse_metadata(contents.get(META_FILE)) if META_FILE in contents else (None, None)
+    if metadata is None or "rules" not in metadata:
+        return
+    recorded = metadata["rules"]
+    blob = recorded.get("blob") if isinstance(recorded, Mapping) else None
+    if (
+        not isinstance(recorded, Mapping)
+        or set(recorded) - {"blob", "extraction_change"}
+        or (blob is None and recorded.get("extraction_change") is not True)
+    ):
+        message = f"{META_FILE} has a rules entry that is not a blob id and an optional extraction_change"
+    elif blob is not None and blob not in rules_set:
+        message = f"{META_FILE} records noise rules {str(blob)[:12]}, which no earlier commit set as {RULES_FILE}"
+    else:
+        return
+    yield Finding(
+        "rules",
+        message,
+        article=version.article_id,
+        version=version.number,
+        commit=version.commit.commit,
+        path=META_FILE,
+    )
 
 
 def _foreign_commit(record: CommitRecord) -> Iterable[Finding]:

@@ -635,9 +635,8 @@ class Store:
                 objects.finish()
                 if writer.head is not None and writer.head != start:
                     dropped = {record.commit for record in writer.local_only}
-                    self._publish(
-                        start, writer.head, writer.rows, writer.touched, dropped, objects, writer.touched_files
-                    )
+                    # The rules file may change in this writer's commits or in those a pull brings.
+                    self._publish(start, writer.head, writer.rows, writer.touched, dropped, objects, (RULES_FILE,))
                 self.journal_unchanged(writer.unchanged)
             except OSError as error:
                 # A full disk, a quota, a read-only file system: one line naming the cause. Before the

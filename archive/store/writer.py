@@ -123,8 +123,6 @@ class Writer:
         # The versions to publish that the branch lacks (a pull's received ones first), and where they are.
         self.rows: list[VersionRow] = []
         self.touched: set[str] = {article_dir(article) for article in self._view}
-        # Files at the top of the tree this writer's commits changed (the rules file), for the working tree.
-        self.touched_files: set[str] = set()
         self._rules: tuple[str, RulesFile] | None = None  # the rules file last read: its blob id, parsed
         self._rules_data: dict[bytes, bytes] = {}  # blobs of rules files set by this writer (not yet readable)
         # Captures that matched the latest version: journaled, never committed.
@@ -315,7 +313,6 @@ class Writer:
         text = rules_message(blob.hex() if blob else None)
         commit = self._write(b"commit", commit_object(tree, self.head, author or self._identity, at, text)).hex()
         self.head, self._root = commit, tree
-        self.touched_files.add(RULES_FILE)
         return commit
 
     def _record(self, row: VersionRow) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from conftest import SEED, SEED_REVISION, article_html, git
 
+from archive.ingest.engine import IngestReport
+from archive.ingest.folder import scan_folder
 from archive.store.repository import Store
 
 
@@ -79,3 +81,22 @@ def test_a_listed_file_that_is_missing_is_reported(store: Store, tmp_path: Path,
     assert result.exit_code == 1
     assert "warning: gone.html: listed in captures.yaml but not in the folder" in result.stderr
     assert "1 new version" in result.stdout and "1 missing" in result.stdout and "1 no article text" in result.stdout
+
+
+def test_the_sidecar_reads_as_yaml_does_entry_by_entry(tmp_path: Path) -> None:
+    """captures.yaml is read an entry at a time (bounded memory at 300,000 files), with what YAML allows:
+    an anchor used by a later entry, a repeated key (the last one counts), a merge key (read whole)."""
+    for sidecar, expected in (
+        ("a.txt: &same {id: putin, captured_at: 2021-12-17T12:00:00Z}\nb.txt: {id: other}\nb.txt: *same\n", "putin"),
+        ("<<: {b.txt: {id: putin, captured_at: 2021-12-17T12:00:00Z}}\na.txt: {id: other}\n", "other"),
+    ):
+        pages = tmp_path / str(len(list(tmp_path.iterdir())))
+        pages.mkdir()
+        (pages / "a.txt").write_bytes(SEED.read_bytes())
+        (pages / "b.txt").write_bytes(SEED.read_bytes())
+        (pages / "captures.yaml").write_text(sidecar, encoding="utf-8")
+        found = {p.label: (p.article_id, p.captured_at) for p in scan_folder(pages, IngestReport())}
+        assert found == {
+            "a.txt": (expected, datetime(2021, 12, 17, 12, tzinfo=UTC) if expected == "putin" else found["a.txt"][1]),
+            "b.txt": ("putin", datetime(2021, 12, 17, 12, tzinfo=UTC)),
+        }

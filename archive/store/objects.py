@@ -77,10 +77,18 @@ def commit_object(tree: bytes, parent: str | None, author: tuple[str, str], when
 
 
 class TreeReader:
-    """Reads trees from a repository: a commit's root tree, and a tree's entries."""
+    """Reads trees from a repository: a commit's root tree, and a tree's entries.
+
+    A writer hands back the trees it writes on its articles' paths (``remember``) and drops those they
+    replace (``forget``), so a bulk import's next block finds them here instead of asking git for each
+    one again: reading them back cost a third of each block at 100,000 versions, more as the store grew.
+    What is remembered is at most the current trees of the paths written, each one's data (a few hundred
+    bytes): tens of megabytes for a store of 300,000 articles.
+    """
 
     def __init__(self, repo: git.Repo) -> None:
         self._repo = repo
+        self._remembered: dict[bytes, bytes] = {}
 
     def root(self, commit: str | None) -> bytes | None:
         """The root tree of ``commit`` (None for no commit)."""
@@ -89,15 +97,25 @@ class TreeReader:
         return bytes.fromhex(self._repo.git.rev_parse(f"{commit}^{{tree}}"))
 
     def entries(self, tree: bytes | None) -> TreeEntries:
-        """The entries of ``tree`` (none for no tree)."""
+        """The entries of ``tree`` (none for no tree); a new dict the caller may change."""
         if tree is None:
             return {}
-        data = self._repo.odb.stream(tree).read()
+        data = self._remembered.get(tree)
+        if data is None:
+            data = self._repo.odb.stream(tree).read()
         return {name: (mode, sha) for sha, mode, name in tree_entries_from_data(data)}
 
     def blob(self, sha: bytes) -> bytes:
         """The data of blob ``sha`` (a file the writer reads from its tree: the rules)."""
         return bytes(self._repo.odb.stream(sha).read())
+
+    def remember(self, tree: bytes, data: bytes) -> None:
+        """Keep the data of ``tree`` (its id is a hash of it, so it is right for whoever asks, whenever)."""
+        self._remembered[tree] = data
+
+    def forget(self, tree: bytes) -> None:
+        """Drop ``tree`` (replaced by a newer one on its path): what is remembered stays the current trees."""
+        self._remembered.pop(tree, None)
 
 
 class ObjectWriter:

@@ -346,12 +346,19 @@ class Writer:
         for depth in range(len(parts) - 1, -1, -1):
             tree_path = "/".join(parts[:depth])
             entries = self._tree(tree_path)
+            replaced = entries.get(parts[depth])
             entries[parts[depth]] = (TREE_MODE, subtree)
+            if replaced is not None and depth < len(parts) - 1:
+                self._reader.forget(replaced[1])  # the tree at the path below, which the loop just wrote anew
             # The order of each tree's names is kept, not sorted again for every version.
             order = self._orders.get(tree_path)
             if order is None or len(order) != len(entries):
                 order = self._orders[tree_path] = tree_order(entries)
-            subtree = self._write(b"tree", tree_object(entries, order))
+            data = tree_object(entries, order)
+            subtree = self._write(b"tree", data)
+            self._reader.remember(subtree, data)
+        if self._root is not None:
+            self._reader.forget(self._root)
         return subtree
 
 

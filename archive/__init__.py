@@ -62,6 +62,14 @@ if TYPE_CHECKING:
     from archive.ingest.sources import import_sources
     from archive.model import ArticleSummary, LogEntry, Version, parse_time, select_version
     from archive.present.atom import changes_feed, write_feed
+    from archive.present.notifications import NotifierFailed
+    from archive.present.notifications import add_target as notify_add
+    from archive.present.notifications import configured as notify_configured
+    from archive.present.notifications import deliver as notify_deliver
+    from archive.present.notifications import journal_counts as notify_counts
+    from archive.present.notifications import remove_target as notify_remove
+    from archive.present.notifications import targets as notify_targets
+    from archive.present.notifications import test_targets as notify_test
     from archive.review.changelog import ClaimChange, Selection, parse_kinds, parse_moment, select_changes
     from archive.review.versions import (
         TermMention,
@@ -107,6 +115,7 @@ _HOMES = {
     "archive.ingest.sources": ("import_sources",),
     "archive.model": ("ArticleSummary", "LogEntry", "Version", "parse_time", "select_version"),
     "archive.present.atom": ("changes_feed", "write_feed"),
+    "archive.present.notifications": ("NotifierFailed",),
     "archive.review.changelog": ("ClaimChange", "Selection", "parse_kinds", "parse_moment", "select_changes"),
     "archive.review.versions": (
         "TermMention",
@@ -125,7 +134,18 @@ _HOMES = {
     "archive.web.viewer": ("make_server",),
 }
 # Names that would shadow a subpackage (``archive.audit``, ``archive.compare``) are published under another.
-_ALIASES = {"audit_report": ("archive.audit.report", "audit"), "compare_texts": ("archive.compare.claims", "compare")}
+_ALIASES = {
+    "audit_report": ("archive.audit.report", "audit"),
+    "compare_texts": ("archive.compare.claims", "compare"),
+    # Notifications, under names that say what they are about.
+    "notify_add": ("archive.present.notifications", "add_target"),
+    "notify_configured": ("archive.present.notifications", "configured"),
+    "notify_counts": ("archive.present.notifications", "journal_counts"),
+    "notify_deliver": ("archive.present.notifications", "deliver"),
+    "notify_remove": ("archive.present.notifications", "remove_target"),
+    "notify_targets": ("archive.present.notifications", "targets"),
+    "notify_test": ("archive.present.notifications", "test_targets"),
+}
 _HOME_OF = {name: (module, name) for module, names in _HOMES.items() for name in names} | _ALIASES
 
 __all__ = [
@@ -143,6 +163,13 @@ __all__ = [
     "check_rules",
     "audit_report",
     "changes_feed",
+    "notify_add",
+    "notify_configured",
+    "notify_counts",
+    "notify_deliver",
+    "notify_remove",
+    "notify_targets",
+    "notify_test",
     "compare_texts",
     "make_server",
     "AddResult",
@@ -154,6 +181,7 @@ __all__ = [
     "Export",
     "Extracted",
     "IngestReport",
+    "NotifierFailed",
     "LogEntry",
     "NewVersion",
     "Rebuild",

@@ -147,8 +147,9 @@ def snapshot(
     """Capture SOURCE (a URL, a file, or - for stdin) as the article's next version."""
     from archive import snapshot as snapshot_article
 
+    store = _store(ctx)
     result = snapshot_article(
-        _store(ctx),
+        store,
         source,
         url=url,
         article_id=article_id,
@@ -162,6 +163,25 @@ def snapshot(
     for warning in render.snapshot_warnings(result, source):
         click.echo(warning, err=True)
     _emit(as_json, lambda: render.snapshot_json(result), lambda: render.snapshot_text(result))
+    _notify(store)
+
+
+def _notify(store: Store) -> None:
+    """After a write is published: the notifications it calls for (docs/changes.md). A notifier that fails is a
+    warning, never an error: what was stored stays stored, and the message stays queued for the next run."""
+    from archive import notify_configured
+
+    if not notify_configured(store):
+        return
+    from archive import notify_deliver
+
+    try:
+        delivery = notify_deliver(store)
+    except (ArchiveError, OSError) as error:
+        click.echo(f"warning: notifications not sent: {render.printable(str(error))}", err=True)
+        return
+    for failure in delivery.failures:
+        click.echo(f"warning: {render.printable(failure)}", err=True)
 
 
 @cli.command(name="list")
@@ -408,6 +428,79 @@ def feed(ctx: click.Context, /, output: Path, base_url: str, entries: int, **opt
     click.echo(f"Wrote {render.printable(str(output))}", err=True)
 
 
+@cli.group()
+def notify() -> None:
+    """Notifications of claim changes through Apprise URLs (kept in .git/archive, never committed or pushed)."""
+
+
+@notify.command(name="add")
+@click.argument("url")
+@click.option("--kind", "kinds", metavar="KINDS", help="Only changes of these kinds (as archive changes --kind).")
+@click.option("--site", "sites", multiple=True, metavar="HOST", help="Only pages of this host (repeatable).")
+@click.option(
+    "--viewer", default="http://127.0.0.1:8080", show_default=True, help="The viewer's address, for the links."
+)
+@click.pass_context
+def notify_add(ctx: click.Context, url: str, kinds: str | None, sites: tuple[str, ...], viewer: str) -> None:
+    """Send a message to URL (an Apprise URL: json://…, mailto://…, ntfy://…) for each new version with changes."""
+    from archive import notify_add as add_target
+
+    target = add_target(_store(ctx), url, kinds, sites, viewer)
+    click.echo(f"Added {target.id}: {render.printable(target.shown())} (versions recorded from now on)")
+
+
+@notify.command(name="list")
+@json_option
+@click.pass_context
+def notify_list(ctx: click.Context, as_json: bool) -> None:
+    """The notification targets (passwords masked), with their messages sent and queued."""
+    from archive import notify_counts, notify_targets
+
+    store = _store(ctx)
+    found, counts = notify_targets(store), notify_counts(store)
+    _emit(
+        as_json,
+        lambda: render.notify_json(found, counts),
+        lambda: render.notify_text(found, counts),
+    )
+
+
+@notify.command(name="remove")
+@click.argument("target", metavar="ID|URL")
+@click.pass_context
+def notify_remove(ctx: click.Context, target: str) -> None:
+    """Stop notifying TARGET."""
+    from archive import notify_remove as remove_target
+
+    removed = remove_target(_store(ctx), target)
+    click.echo(f"Removed {removed.id}: {render.printable(removed.shown())}")
+
+
+@notify.command(name="test")
+@click.argument("target", metavar="[ID|URL]", required=False)
+@click.pass_context
+def notify_test(ctx: click.Context, target: str | None) -> None:
+    """Send a sample message to every target (or TARGET); exit 4 naming the first that fails."""
+    from archive import notify_test as test_targets
+
+    for sent in test_targets(_store(ctx), target):
+        click.echo(f"Sent a test message to {sent.id}: {render.printable(sent.shown())}")
+
+
+@notify.command(name="retry")
+@click.pass_context
+def notify_retry(ctx: click.Context) -> None:
+    """Send what is queued (messages whose notifier failed, versions not announced yet); exit 4 if any fails."""
+    from archive import NotifierFailed, notify_deliver
+
+    delivery = notify_deliver(_store(ctx))
+    for failure in delivery.failures[:-1]:
+        click.echo(f"warning: {render.printable(failure)}", err=True)
+    if delivery.failures:
+        raise NotifierFailed(delivery.failures[-1])
+    click.echo(f"{delivery.sent} notification{'s' if delivery.sent != 1 else ''} sent")
+
+
 @cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="0 picks a free port.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; loopback keeps it private.")
@@ -496,10 +589,12 @@ def import_(ctx: click.Context, sources: tuple[str, ...], jobs: int | None, as_j
     from archive import import_sources
 
     bar = _ProgressBar("importing")
+    store = _store(ctx)
     try:
-        report = import_sources(_store(ctx), sources, progress=bar.update, jobs=jobs, scanned=bar.start)
+        report = import_sources(store, sources, progress=bar.update, jobs=jobs, scanned=bar.start)
     finally:
         bar.finish()
+    _notify(store)
     _finish_bulk(ctx, report, as_json)
 
 
@@ -561,6 +656,7 @@ def watch(
             report: WatchReport = watch_once(store, feeds, options, progress=bar.update, started=bar.start)
         finally:
             bar.finish()
+        _notify(store)
         _finish_bulk(ctx, report, as_json, render.watch_text)
         return
 
@@ -568,6 +664,7 @@ def watch(
         for line in [*report.problems, *report.notices]:
             click.echo(f"warning: {render.printable(line)}", err=True)
         _emit(as_json, lambda: render.ingest_json(report), lambda: render.watch_text(report))
+        _notify(store)
 
     try:
         watch_feeds(store, feeds, options, on_pass=each_pass, interval=timedelta(minutes=interval))
@@ -710,7 +807,7 @@ def rules_check(ctx: click.Context, file: Path | None) -> None:
     """Check a rules FILE (default: the store's rules.yaml); each problem on one line with file, line and rule."""
     from archive import rules_problems
 
-    store = _read_only_store(ctx.find_root()) if file is None else None
+    store = _read_only_store(ctx) if file is None else None
     name, problems = rules_problems(store, file)
     for problem in problems:
         click.echo(f"Error: {render.printable(problem)}", err=True)
@@ -771,7 +868,7 @@ def rules_test(
     from archive.present import rules as shown
 
     result = test_rules(
-        _read_only_store(ctx.find_root()),
+        _read_only_store(ctx),
         source,
         article_id=article_id,
         url=url,

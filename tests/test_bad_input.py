@@ -332,6 +332,11 @@ def rules_file(text: str) -> Prepare:
     return prepare
 
 
+def unreachable_notifier(env: Env) -> None:
+    """A notification target on a port nothing listens on (``.git/archive/notify.yaml``)."""
+    CliRunner().invoke(cli, ["--store", str(env.store), "notify", "add", f"json://127.0.0.1:{closed_port()}/hook"])
+
+
 def target_user_folder(env: Env) -> None:
     """A folder of the user's own files, not empty, not a repository."""
     env.target = env.tmp / "documents"
@@ -578,6 +583,14 @@ CASES: list[Case] = [
     Case("changes --since bad duration", ("changes", "--since", "3y")),
     Case("changes --until Feb 30", ("changes", "--until", "2022-02-30")),
     Case("changes --article unknown", ("changes", "--article", "no-such-article")),
+    Case("notify add not an Apprise URL", ("notify", "add", "notaurl://example.org/x")),
+    Case("notify add empty URL", ("notify", "add", "")),
+    Case("notify add a password in a bad URL", ("notify", "add", "nope://ops:hunter2@example.org")),
+    Case("notify add unknown kind", ("notify", "add", "json://127.0.0.1:9/hook", "--kind", "numbr")),
+    Case("notify add bad site", ("notify", "add", "json://127.0.0.1:9/hook", "--site", "not a host")),
+    Case("notify remove unknown", ("notify", "remove", "0123abcd")),
+    Case("notify test without targets", ("notify", "test")),
+    Case("notify test unreachable", ("notify", "test"), unreachable_notifier),
     Case("feed --kind unknown", ("feed", "--kind", "quotes", "-o", "{tmp}/changes.atom")),
     Case("feed --since malformed", ("feed", "--since", "last week", "-o", "{tmp}/changes.atom")),
     Case("feed -o inside the store", ("feed", "-o", "{store}/changes.atom")),

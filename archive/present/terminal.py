@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # for annotations only: importing the comparison engine is sl
     from archive.ingest.engine import IngestReport
     from archive.ingest.feeds import WatchReport
     from archive.ingest.remote import PullResult, PushResult
+    from archive.present.notifications import Target
     from archive.review.changelog import ClaimChange
     from archive.review.versions import TermMention, TimelineEntry, VersionComparison, VersionDiff, VersionPair
 
@@ -59,6 +60,8 @@ __all__ = [
     "change_values",
     "changes_text",
     "changes_json",
+    "notify_text",
+    "notify_json",
     "ingest_text",
     "watch_text",
     "ingest_json",
@@ -674,6 +677,46 @@ def changes_text(changes: Sequence[ClaimChange]) -> str:
 
 def changes_json(changes: Sequence[ClaimChange]) -> dict[str, Any]:
     return {"changes": [change.to_dict() for change in changes]}
+
+
+_MESSAGE_STATES = ("sent", "pending", "sending")
+
+
+def notify_text(targets: Sequence[Target], counts: dict[str, dict[str, int]]) -> str:
+    if not targets:
+        return "No notification targets (add one with `archive notify add URL`)."
+    rows = []
+    for target in targets:
+        done = counts.get(target.id, {})
+        queued = done.get("pending", 0) + done.get("sending", 0)
+        rows.append(
+            (
+                target.id,
+                ",".join(target.kinds) or "(rules, else all)",
+                ",".join(target.sites) or "all",
+                f"{done.get('sent', 0)} sent, {queued} queued",
+                target.shown(),
+            )
+        )
+    return text_table(("ID", "KINDS", "SITES", "MESSAGES", "URL"), rows)
+
+
+def notify_json(targets: Sequence[Target], counts: dict[str, dict[str, int]]) -> dict[str, Any]:
+    return {
+        "targets": [
+            {
+                "id": target.id,
+                "url": target.shown(),
+                "kinds": list(target.kinds),
+                "sites": list(target.sites),
+                "viewer": target.viewer,
+                "messages": {
+                    state: counts.get(target.id, {}).get(state, 0) for state in ("sent", "pending", "sending")
+                },
+            }
+            for target in targets
+        ]
+    }
 
 
 def ingest_text(report: IngestReport) -> str:

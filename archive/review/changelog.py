@@ -44,6 +44,7 @@ __all__ = [
     "store_tag",
     "record_changes",
     "select_changes",
+    "changes_of_versions",
 ]
 
 HEADLINE = "headline"  # a change of title, from the comparison's coverage summary
@@ -256,6 +257,13 @@ def select_changes(
             progress(len(missing))
         record_changes(store, missing)
     return [ClaimChange.from_row(row) for row in lookup.changes(wanted, limit, older_than, newer_than)]
+
+
+def changes_of_versions(store: Store, versions: Sequence[VersionRow]) -> dict[tuple[str, int], list[ClaimChange]]:
+    """The changes of each of ``versions`` (keyed by article and number), compared first where not recorded."""
+    lookup = store.lookup
+    record_changes(store, [v for v in versions if v[1] > 1 and not lookup.is_compared(*v[:3], fingerprint())])
+    return {(v[0], v[1]): [ClaimChange.from_row(row) for row in lookup.changes_of(v[0], v[1])] for v in versions}
 
 
 def record_changes(store: Store, versions: Iterable[VersionRow]) -> None:

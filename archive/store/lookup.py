@@ -325,6 +325,16 @@ class Index:
             rows.reverse()
         return rows
 
+    def is_compared(self, article: str, number: int, commit: str, fingerprint: str) -> bool:
+        """True when the changes of that version (as of ``commit``) are recorded by that comparison code."""
+        query = "SELECT 1 FROM compared WHERE article = ? AND number = ? AND commit_id = ? AND fingerprint = ?"
+        return self._connection.execute(query, (article, number, commit, fingerprint)).fetchone() is not None
+
+    def changes_of(self, article: str, number: int) -> list[ChangeRow]:
+        """The recorded changes of one version from the one before, in reading order."""
+        query = f"SELECT {_CHANGE_COLUMNS} FROM changes WHERE article = ? AND new_number = ? ORDER BY position"
+        return [(*row[:10], bool(row[10]), *row[11:]) for row in self._connection.execute(query, (article, number))]
+
     def change_tags(self) -> set[str]:
         """Every kind and reason code the recorded changes carry."""
         return {

@@ -8,7 +8,7 @@ DEMO_ID := putin-post-trump
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install browser demo audit-demo test bench lint typecheck clean
+.PHONY: install browser evidence-tools demo audit-demo test bench lint typecheck clean
 
 install: $(VENV)/.installed
 
@@ -33,8 +33,13 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; }
 
+# Signing and time-stamping tests run OpenSSH's ssh-keygen and OpenSSL's openssl (a real TSA); install them when missing.
+evidence-tools:
+	@command -v ssh-keygen >/dev/null && command -v openssl >/dev/null || \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq openssh-client openssl; }
+
 # What CI runs (.ci/run): lint and strict type checking, then the whole suite.
-test: lint typecheck browser
+test: lint typecheck browser evidence-tools
 	$(BIN)/python -m pytest -q
 
 # Speed and accuracy figures, each against a baseline run in the same process (ingest builds a

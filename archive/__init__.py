@@ -26,6 +26,7 @@ from archive.errors import (
     ExtractionFailed,
     InvalidInput,
     NotAStore,
+    SigningFailed,
     SourceUnavailable,
     StoreBusy,
     StoreCorrupt,
@@ -84,6 +85,7 @@ if TYPE_CHECKING:
         timeline,
     )
     from archive.store.repository import Store, default_store_path
+    from archive.store.signatures import Signing, sign
     from archive.store.writer import AddResult, NewVersion
     from archive.web.viewer import make_server
 
@@ -130,6 +132,7 @@ _HOMES = {
         "timeline",
     ),
     "archive.store.repository": ("Store", "default_store_path"),
+    "archive.store.signatures": ("Signing", "sign"),
     "archive.store.writer": ("AddResult", "NewVersion"),
     "archive.web.viewer": ("make_server",),
 }
@@ -154,6 +157,7 @@ __all__ = [
     "ExtractionFailed",
     "InvalidInput",
     "NotAStore",
+    "SigningFailed",
     "SourceUnavailable",
     "StoreBusy",
     "StoreCorrupt",
@@ -223,6 +227,8 @@ __all__ = [
     "select_pair",
     "select_version",
     "set_rules",
+    "sign",
+    "Signing",
     "snapshot",
     "term_coverage",
     "test_rules",

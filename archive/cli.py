@@ -111,12 +111,40 @@ def cli(ctx: click.Context, store_path: Path | None) -> None:
 
 @cli.command()
 @click.option("--bare", is_flag=True, help="No working tree: a commit's cost stays flat at any size (for bulk ingest).")
+@click.option(
+    "--sign-with",
+    "key",
+    type=click.Path(path_type=Path),
+    help="Sign every version with this SSH key (see `archive sign`).",
+)
 @click.pass_context
-def init(ctx: click.Context, bare: bool) -> None:
+def init(ctx: click.Context, bare: bool, key: Path | None) -> None:
     """Create the store (a git repository) if it does not exist yet."""
+    from archive import sign as sign_store
+
     with Store.init(ctx.obj, bare=bare) as store:
         kind = "Bare archive store" if store.bare else "Archive store"
+        if key is not None:
+            result = sign_store(store, key)
+            click.echo(render.signing_text(result))
         click.echo(f"{kind} ready at {store.path}")
+
+
+@cli.command()
+@click.option("--key", type=click.Path(path_type=Path), help="Make this SSH key the store's signing key, and allow it.")
+@click.option(
+    "--allowed-signers",
+    type=click.Path(path_type=Path),
+    help="Replace the store's allowed-signers file (ssh-keygen's format) with this one.",
+)
+@json_option
+@click.pass_context
+def sign(ctx: click.Context, key: Path | None, allowed_signers: Path | None, as_json: bool) -> None:
+    """Sign every version that has no signature yet with the store's SSH key; --key sets that key."""
+    from archive import sign as sign_store
+
+    result = sign_store(_store(ctx), key, allowed_signers)
+    _emit(as_json, lambda: dataclasses.asdict(result), lambda: render.signing_text(result))
 
 
 @cli.command()

@@ -18,6 +18,7 @@ __all__ = [
     "VersionNotFound",
     "HistoryConflict",
     "NotReproducible",
+    "SigningFailed",
 ]
 
 
@@ -85,3 +86,9 @@ class HistoryConflict(ArchiveError):
     """Two stores recorded the same article differently, or a remote has versions this store lacks."""
 
     exit_code = 11
+
+
+class SigningFailed(ArchiveError):
+    """The collector's key cannot sign (missing, not a key, passphrase-protected and in no agent)."""
+
+    exit_code = 12

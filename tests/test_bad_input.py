@@ -409,6 +409,30 @@ def clone_ahead(env: Env) -> None:
     env.values["clone"] = str(clone)
 
 
+def make_key(env: Env, name: str, passphrase: str = "") -> Path:
+    key = env.tmp / name
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-C", name, "-f", str(key)], check=True)
+    return key
+
+
+def protected_key(env: Env) -> None:
+    """An SSH key that needs a passphrase (and is in no agent): nothing can prompt for it."""
+    make_key(env, "protected", passphrase="correct horse")
+
+
+def malformed_signers(env: Env) -> None:
+    key = make_key(env, "collector")
+    public = key.with_suffix(".pub").read_text(encoding="utf-8").split()
+    (env.tmp / "allowed").write_text(f"archive@localhost {public[0]} not-base64!!\n", encoding="utf-8")
+
+
+def signing_key_gone(env: Env) -> None:
+    """The store signs with a key that has since been deleted."""
+    key = make_key(env, "collector")
+    subprocess.run([ARCHIVE, "--store", str(env.store), "sign", "--key", str(key)], check=True, capture_output=True)
+    key.unlink()
+
+
 def both(*steps: Prepare) -> Prepare:
     def prepare(env: Env) -> None:
         for step in steps:
@@ -573,6 +597,14 @@ CASES: list[Case] = [
     Case("push no such remote", ("push", "no-such-remote")),
     Case("pull a missing path", ("pull", "{tmp}/no/such/repo")),
     Case("pull a non-store repo", ("pull", "{tmp}/project"), beside_git_repo),
+    # signatures (docs/evidence.md)
+    Case("init --sign-with missing key", ("init", "--sign-with", "{tmp}/no-such-key")),
+    Case("sign --key missing", ("sign", "--key", "{tmp}/no-such-key")),
+    Case("sign --key not a key", ("sign", "--key", "{tmp}/not-a-key"), existing("not-a-key")),
+    Case("sign --key with passphrase", ("sign", "--key", "{tmp}/protected"), protected_key),
+    Case("sign --allowed-signers malformed", ("sign", "--allowed-signers", "{tmp}/allowed"), malformed_signers),
+    Case("sign --allowed-signers missing", ("sign", "--allowed-signers", "{tmp}/no-such-file")),
+    Case("snapshot with the signing key gone", (*SNAP, "--id", "signed-late"), signing_key_gone),
     # serve
     Case("serve on a busy port", ("serve", "--port", "{busy_port}"), port_in_use),
     Case("serve on a bad host", ("serve", "--port", "0", "--host", "999.1.1.1")),

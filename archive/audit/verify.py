@@ -28,18 +28,22 @@ from archive.model import format_time, parse_time
 from archive.store.commits import TEXT_SHA256, URL, VERSION, CommitRecord, one_line, records_rules, subject, subject_of
 from archive.store.history import StoreHistory, VersionRecord, parse_metadata, read_history, version_files
 from archive.store.layout import (
+    ALLOWED_SIGNERS_FILE,
     BRANCH,
+    EVIDENCE_REF,
     FORMAT_VERSION,
     MARKER_FILE,
     META_FILE,
     RULES_FILE,
+    SIGNATURES_REF,
     TEXT_FILE,
     article_of_path,
 )
 from archive.store.metadata import marker_format, sha256
+from archive.store.notes import read_files, read_notes
 from archive.store.repository import Store
 
-__all__ = ["CHECKS", "Finding", "Verification", "verify", "check_fixity"]
+__all__ = ["CHECKS", "Finding", "Verification", "verify", "check_fixity", "check_signatures"]
 
 # Every kind of finding, with what it means; the names are stable (``--json``).
 CHECKS = {
@@ -60,6 +64,11 @@ CHECKS = {
     "head": "the files at the branch head are those of each article's latest version",
     "working-tree": "the working tree is the branch head, with nothing uncommitted",
     "git-fsck": "git fsck --full --strict finds nothing wrong",
+    # In a signed store (one with an allowed-signers file; docs/evidence.md):
+    "allowed-signers": "the store's allowed-signers file can be read",
+    "signature-missing": "every commit on the branch has a signature",
+    "signature-signer": "every signature is by a key the allowed-signers file allows",
+    "signature-bad": "every signature verifies for the commit it is attached to",
 }
 
 
@@ -96,6 +105,7 @@ class Verification:
     articles: int
     versions: int
     findings: tuple[Finding, ...]
+    signed: int = 0  # commits whose signature verified by an allowed key (0 in a store that is not signed)
 
     @property
     def ok(self) -> bool:
@@ -119,11 +129,14 @@ def verify(store: Store, history: StoreHistory | None = None) -> Verification:
             except StoreCorrupt as error:
                 findings.append(Finding("history", str(error)))
         store_format: int | None = None
+        signed = 0
         if history is not None:
             store_format, problem = _marker_format(store, history)
             if problem:
                 findings.append(Finding("format", problem, path=MARKER_FILE))
             findings.extend(_check_history(store, history))
+            signed, problems = check_signatures(store, history)
+            findings.extend(problems)
         findings.extend(_check_working_tree(store, history.head if history else store.head()))
         findings.extend(Finding("git-fsck", f"git fsck: {line}") for line in fsck.result())
     versions = history.versions if history else []
@@ -135,6 +148,7 @@ def verify(store: Store, history: StoreHistory | None = None) -> Verification:
         articles=len({v.article_id for v in versions}),
         versions=len(versions),
         findings=tuple(findings),
+        signed=signed,
     )
 
 
@@ -159,6 +173,58 @@ def check_fixity(
         yield from _check_text(text, metadata, finding)
     if raw is not None:
         yield from _check_raw(str(_nested(metadata, "raw", "file")), raw, metadata, finding)
+
+
+# --- the collector's signatures, beside the history --------------------------------------
+
+
+def check_signatures(store: Store, history: StoreHistory) -> tuple[int, list[Finding]]:
+    """In a signed store, each commit's signature (docs/evidence.md): how many verified, and what is missing,
+    by a key not allowed, or bad.
+
+    A store is signed once it has an allowed-signers file or a signature; then every commit
+    must carry one, so a version added with plain git, or a signature removed, is seen.
+    """
+    from archive.store.signatures import check_signature, parse_allowed_signers  # loads cryptography
+
+    allowed_file = read_files(store, EVIDENCE_REF).get(ALLOWED_SIGNERS_FILE)
+    signatures = read_notes(store, SIGNATURES_REF)
+    if allowed_file is None and not signatures:
+        return 0, []
+    where = f"{EVIDENCE_REF}:{ALLOWED_SIGNERS_FILE}"
+    if allowed_file is None:
+        return 0, [Finding("allowed-signers", f"the store has signatures but no allowed-signers file ({where})")]
+    try:
+        allowed = parse_allowed_signers(allowed_file)
+    except InvalidInput as error:
+        return 0, [Finding("allowed-signers", f"{error} ({where}); no signature could be checked", path=where)]
+    versions = {version.commit.commit: version for version in history.versions}
+    findings = []
+    good = 0
+    for record in history.commits:
+        version = versions.get(record.commit)
+        article, number = (version.article_id, version.number) if version else (None, None)
+        signature = signatures.get(record.commit)
+        if signature is None:
+            findings.append(
+                Finding(
+                    "signature-missing",
+                    f"commit {record.commit[:12]} has no signature in a signed store",
+                    article=article,
+                    version=number,
+                    commit=record.commit,
+                )
+            )
+            continue
+        check = check_signature(signature, record.commit, allowed)
+        good += check.ok
+        if check.problem is not None:
+            findings.append(
+                Finding(
+                    f"signature-{check.problem}", check.message, article=article, version=number, commit=record.commit
+                )
+            )
+    return good, findings
 
 
 # --- the history, commit by commit ----------------------------------------------------

@@ -13,7 +13,11 @@ Only a capture older than the remote's latest version of its article that
 differs from the version then current cannot be placed (history is
 append-only): the pull then stops with one line and changes nothing.
 Versions already on the remote are never rewritten, so published commit
-ids stay valid. See docs/ingest.md.
+ids stay valid. The refs beside the branch (signatures, the store's evidence
+settings: docs/evidence.md) travel with it: a push sends them, refused like
+the branch when the remote has some this store lacks; a pull takes the
+remote's and merges them with this store's (notes by commit, allowed signers
+line by line). See docs/ingest.md.
 """
 
 from __future__ import annotations
@@ -27,8 +31,18 @@ from archive.errors import HistoryConflict, InvalidInput, SourceUnavailable
 from archive.ingest.snapshot import add_version
 from archive.model import format_time, parse_time
 from archive.store.commits import ARTICLE, CommitRecord
-from archive.store.layout import BRANCH, MARKER_FILE, META_FILE, TEXT_FILE, article_dir
+from archive.store.layout import (
+    ALLOWED_SIGNERS_FILE,
+    BESIDE_REFS,
+    BRANCH,
+    EVIDENCE_REF,
+    MARKER_FILE,
+    META_FILE,
+    TEXT_FILE,
+    article_dir,
+)
 from archive.store.metadata import given_fields, load_yaml, marker_format
+from archive.store.notes import read_files, read_notes, tip
 from archive.store.repository import Store
 from archive.store.writer import NewVersion
 
@@ -63,27 +77,32 @@ def _error_line(result: subprocess.CompletedProcess[bytes]) -> str:
     return useful[0].removeprefix("fatal: ").removeprefix("error: ") if useful else f"git exited {result.returncode}"
 
 
-def _remote_head(store: Store, remote: str) -> str | None:
-    """The commit the remote's main branch points at (None when it has none yet)."""
-    result = store.git("ls-remote", "--heads", "--", remote, BRANCH)
+def _remote_refs(store: Store, remote: str) -> dict[str, str]:
+    """The commits the remote's main branch and the refs beside it point at (those it has)."""
+    result = store.git("ls-remote", "--", remote, BRANCH, *BESIDE_REFS)
     if result.returncode != 0:
         raise SourceUnavailable(f"cannot reach {remote}: {_error_line(result)}")
+    wanted = {BRANCH, *BESIDE_REFS}
+    refs = {}
     for line in result.stdout.decode().splitlines():
         commit, _, ref = line.partition("\t")
-        if ref == BRANCH:
-            return commit
-    return None
+        if ref in wanted:
+            refs[ref] = commit
+    return refs
 
 
-def _fetch(store: Store, remote: str) -> str | None:
-    """Fetch the remote's branch into a private ref (outside the lock: a slow network must not block writers)."""
+def _fetch(store: Store, remote: str) -> tuple[str | None, dict[str, str]]:
+    """Fetch the remote's branch into a private ref (outside the lock: a slow network must not block writers),
+    and the refs beside it: their tips, as fetched."""
     ref = f"refs/archive/fetched/{hashlib.sha256(remote.encode('utf-8')).hexdigest()[:16]}"
-    commit = _remote_head(store, remote)
+    refs = _remote_refs(store, remote)
+    commit = refs.pop(BRANCH, None)
     if commit is None:
-        return None
+        return None, {}
     # Into a quarantine: what a repository that is not a store (or a newer one) sends never enters the store.
     with store.quarantine() as env:
-        result = store.git("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", remote, BRANCH, env=env)
+        fetched = [BRANCH, *refs]
+        result = store.git("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", remote, *fetched, env=env)
         if result.returncode != 0:
             raise SourceUnavailable(f"cannot fetch from {remote}: {_error_line(result)}")
         marker = store.git("cat-file", "blob", f"{commit}:{MARKER_FILE}", env=env)
@@ -95,7 +114,7 @@ def _fetch(store: Store, remote: str) -> str | None:
     updated = store.git("update-ref", ref, commit)
     if updated.returncode != 0:
         raise SourceUnavailable(f"cannot record what was fetched from {remote}: {_error_line(updated)}")
-    return commit
+    return commit, refs
 
 
 def pull(store: Store, remote: str = DEFAULT_REMOTE) -> PullResult:
@@ -104,7 +123,7 @@ def pull(store: Store, remote: str = DEFAULT_REMOTE) -> PullResult:
     Raises HistoryConflict, changing nothing, when a version of this store
     cannot follow the remote's versions of the same article.
     """
-    theirs = _fetch(store, _location(remote))
+    theirs, beside = _fetch(store, _location(remote))
     if theirs is None:
         return PullResult(remote, store.head(), 0, 0, 0)
     with store.writing(onto=theirs) as writer:
@@ -128,8 +147,39 @@ def pull(store: Store, remote: str = DEFAULT_REMOTE) -> PullResult:
                 replayed += 1
             else:
                 duplicates += 1
+    _merge_beside(store, beside)
     store.refresh_index()
     return PullResult(remote, store.head(), received, replayed, duplicates)
+
+
+def _merge_beside(store: Store, fetched: dict[str, str]) -> None:
+    """Bring the remote's refs beside the branch into this store's: taken when ours are in their history, else
+    merged (a commit with both as parents, so the next push is a fast-forward). Re-running a pull redoes it."""
+    if not fetched:
+        return
+    latest = store.log(limit=1)
+    when = latest[0].captured_at if latest else parse_time("1970-01-01T00:00:00Z")
+    with store.writing_beside() as beside:
+        for ref, theirs in fetched.items():
+            ours = beside.current(ref)
+            if ours == theirs or (ours is not None and store.is_ancestor(theirs, ours)):
+                continue
+            if ours is None or store.is_ancestor(ours, theirs):
+                beside.take(ref, theirs)
+            elif ref == EVIDENCE_REF:
+                mine, other = read_files(store, ref), read_files(store, ref, theirs)
+                files: dict[str, bytes | None] = {name: data for name, data in other.items() if name not in mine}
+                signers = mine.get(ALLOWED_SIGNERS_FILE, b"").splitlines()
+                signers += [line for line in other.get(ALLOWED_SIGNERS_FILE, b"").splitlines() if line not in signers]
+                if signers:
+                    files[ALLOWED_SIGNERS_FILE] = b"".join(line + b"\n" for line in signers)
+                beside.put_files(ref, files, when, "archive: merge the evidence settings of a pull", merge=theirs)
+            else:
+                mine_notes = read_notes(store, ref)
+                added = {c: note for c, note in read_notes(store, ref, theirs).items() if c not in mine_notes}
+                beside.add_notes(ref, added, when, "archive: merge the notes of a pull", merge=theirs)
+                if not added:  # nothing new, but record the merge so that a push is a fast-forward
+                    beside.put_files(ref, {}, when, "archive: merge the notes of a pull", merge=theirs)
 
 
 def _recorded_versions(store: Store, records: list[CommitRecord]) -> list[NewVersion]:
@@ -183,13 +233,21 @@ def push(store: Store, remote: str = DEFAULT_REMOTE) -> PushResult:
     if head is None:
         raise InvalidInput("nothing to push: the store has no versions yet")
     location = _location(remote)
-    before = _remote_head(store, location)
-    if before == head:
+    refs = _remote_refs(store, location)
+    before = refs.get(BRANCH)
+    beside = {ref: commit for ref in BESIDE_REFS if (commit := tip(store, ref)) is not None and refs.get(ref) != commit}
+    if before == head and not beside:
         return PushResult(remote, head, 0)
     if before is not None and not store.is_ancestor(before, head):  # False too when this store lacks ``before``
         raise HistoryConflict(f"{remote} has versions this store lacks: run `archive pull {remote}` first, then push")
+    for ref in beside:
+        if ref in refs and not store.is_ancestor(refs[ref], beside[ref]):
+            raise HistoryConflict(
+                f"{remote} has signatures or settings this store lacks: run `archive pull {remote}` first, then push"
+            )
     sent = store.count_commits(f"{before}..{head}" if before else head)
-    result = store.git("push", "--quiet", "--", location, f"{head}:{BRANCH}")
+    specs = [f"{head}:{BRANCH}"] + [f"{commit}:{ref}" for ref, commit in beside.items()]
+    result = store.git("push", "--quiet", "--atomic", "--", location, *specs)
     if result.returncode != 0:
         reason = _error_line(result)
         if "checked out" in reason or "denyCurrentBranch" in result.stderr.decode("utf-8", "replace"):

@@ -60,6 +60,7 @@ def verification_text(result: Verification) -> str:
             f"OK: {scope} verified ({head})\n"  # nothing here comes from the store's content
             "checked: sha256 of every text and raw capture, canonical text, metadata against commit trailers, "
             "the chain of versions, commit dates, the files at the head, the working tree, git fsck"
+            + (f"; {plural(result.signed, 'signature')} by allowed keys" if result.signed else "")
         )
     lines = [f"FAILED: {plural(len(result.findings), 'problem')} in {scope} ({head})"]
     lines.extend(_finding_line(finding) for finding in result.findings)
@@ -75,6 +76,7 @@ def verification_json(result: Verification) -> dict[str, Any]:
         "commits": result.commits,
         "articles": result.articles,
         "versions": result.versions,
+        "signed": result.signed,
         "problems": [finding_json(finding) for finding in result.findings],
     }
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # for annotations only: importing the comparison engine is sl
     from archive.present.notifications import Target
     from archive.review.changelog import ClaimChange
     from archive.review.versions import TermMention, TimelineEntry, VersionComparison, VersionDiff, VersionPair
+    from archive.store.signatures import Signing
 
 __all__ = [
     "printable",
@@ -783,3 +784,16 @@ def push_text(result: PushResult) -> str:
     if not result.sent:
         return f"{printable(result.remote)}: already up to date"
     return f"{printable(result.remote)}: sent {plural(result.sent, 'version')}"
+
+
+def signing_text(result: Signing) -> str:
+    lines = []
+    if result.added:
+        lines.append(f"allowed: {printable(result.added)}")
+    if result.key:
+        lines.append(f"signing key: {printable(result.key)}")
+    lines.append(
+        f"signed {plural(result.signed, 'version')}; {result.versions - result.signed} already signed "
+        f"({plural(result.allowed, 'allowed key')})"
+    )
+    return "\n".join(lines)

@@ -23,6 +23,11 @@ __all__ = [
     "LOOKUP_FILE",
     "PENDING_FILE",
     "JOURNAL_FILE",
+    "SIGNATURES_REF",
+    "EVIDENCE_REF",
+    "ALLOWED_SIGNERS_FILE",
+    "SIGNING_KEY_SETTING",
+    "BESIDE_REFS",
     "article_dir",
     "article_of_path",
     "raw_file_name",
@@ -45,6 +50,13 @@ LOCK_FILE = "lock"  # held by the one writer
 LOOKUP_FILE = "index.sqlite3"  # the lookup cache (archive.store.lookup)
 PENDING_FILE = "checkout-pending"  # a working-tree checkout that a crash may have interrupted
 JOURNAL_FILE = "captures.jsonl"  # captures that found no change, and so made no commit
+
+# Evidence beside the history (docs/evidence.md): refs that never change a commit id, pushed and pulled with it.
+SIGNATURES_REF = "refs/notes/archive-signatures"  # git notes: version commit -> its SSH signature
+EVIDENCE_REF = "refs/archive/evidence"  # a commit whose tree holds the store's evidence settings:
+ALLOWED_SIGNERS_FILE = "allowed_signers"  # the keys whose signatures count (ssh-keygen's format)
+SIGNING_KEY_SETTING = ("archive", "signingKey")  # .git/config, local: the collector's private key file
+BESIDE_REFS = (SIGNATURES_REF, EVIDENCE_REF)  # what `archive push` and `pull` carry besides the branch
 
 
 def article_dir(article_id: str) -> str:

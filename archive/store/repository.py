@@ -62,11 +62,14 @@ from archive.store.layout import (
     PENDING_FILE,
     PRIVATE_DIR,
     RULES_FILE,
+    SIGNATURES_REF,
+    SIGNING_KEY_SETTING,
     TEXT_FILE,
     article_dir,
 )
 from archive.store.lookup import Index, VersionRow, as_version
 from archive.store.metadata import load_yaml, marker_format
+from archive.store.notes import RefWriter, tip
 from archive.store.objects import TREE_MODE, ObjectWriter, TreeEntries, TreeReader, object_id
 from archive.store.writer import Writer
 
@@ -631,12 +634,17 @@ class Store:
             objects = ObjectWriter(self._objects_dir, LOOSE_OBJECT_LIMIT)
             try:
                 writer = self._writer(start, onto, objects)
+                received = len(writer.rows)  # a pull's versions, signed (or not) by whoever recorded them
                 yield writer
+                beside = self.ref_writer(objects)
+                self._sign(beside, writer.rows[received:])
                 objects.finish()
                 if writer.head is not None and writer.head != start:
                     dropped = {record.commit for record in writer.local_only}
                     # The rules file may change in this writer's commits or in those a pull brings.
-                    self._publish(start, writer.head, writer.rows, writer.touched, dropped, objects, (RULES_FILE,))
+                    self._publish(
+                        start, writer.head, writer.rows, writer.touched, dropped, objects, beside.updates, (RULES_FILE,)
+                    )
                 self.journal_unchanged(writer.unchanged)
             except OSError as error:
                 # A full disk, a quota, a read-only file system: one line naming the cause. Before the
@@ -645,6 +653,66 @@ class Store:
                 raise StoreCorrupt(f"cannot write to the store at {self.path}: {_reason(error)}; {outcome}") from None
             finally:
                 objects.abort()
+
+    @contextmanager
+    def writing_beside(self, timeout: float = LOCK_TIMEOUT) -> Iterator[RefWriter]:
+        """Hold the store's write lock and yield a RefWriter for the refs beside the branch (``archive.store.notes``).
+
+        The refs move together when the block ends; if it raises, nothing moves and the objects it wrote are dropped.
+        """
+        if self.read_only:
+            raise RuntimeError("this store was opened read-only")
+        with self._locked(timeout):
+            objects = ObjectWriter(self._objects_dir, LOOSE_OBJECT_LIMIT)
+            try:
+                beside = self.ref_writer(objects)
+                yield beside
+                objects.finish()
+                if beside.updates:
+                    self._move_refs(beside.updates, "archive: evidence")
+                objects.keep()
+            except OSError as error:
+                reason = _reason(error)
+                raise StoreCorrupt(f"cannot write to the store at {self.path}: {reason}; nothing was stored") from None
+            except git.GitCommandError as error:
+                reason = _reason(error)
+                raise StoreBusy(f"the evidence refs moved during the write; nothing was recorded ({reason})") from None
+            finally:
+                objects.abort()
+
+    def ref_writer(self, objects: ObjectWriter) -> RefWriter:
+        """A RefWriter whose commits go into ``objects``, by the store's identity."""
+        return RefWriter(objects, self._trees, lambda ref: tip(self, ref), self.identity())
+
+    def signing_key(self) -> Path | None:
+        """The collector's signing key (``archive sign --key``): local to this copy of the store, never shared."""
+        value = self._repo.config_reader().get_value(*SIGNING_KEY_SETTING, "")
+        return Path(str(value)) if value else None
+
+    def set_signing_key(self, key: Path) -> None:
+        with self._repo.config_writer() as config:
+            config.set_value(*SIGNING_KEY_SETTING, str(key))
+
+    def _sign(self, beside: RefWriter, rows: Sequence[VersionRow]) -> None:
+        """Sign the versions a write adds, before anything is published: a key that cannot sign refuses the write."""
+        key = self.signing_key() if rows else None
+        if key is None:
+            return
+        # Imported here: a store that signs nothing does not load it.
+        from archive.store.signatures import sign_commits
+
+        signatures = sign_commits(key, [row[2] for row in rows])
+        newest = max(parse_time(row[3]["captured_at"], end_of_day=False) for row in rows)
+        beside.add_notes(SIGNATURES_REF, signatures, newest, f"archive: sign {len(signatures)} version(s)")
+
+    def _move_refs(self, updates: Mapping[str, tuple[str | None, str]], message: str) -> None:
+        """Move every ref of ``updates`` (ref -> (expected tip, new tip)) in one git transaction, or none."""
+        with tempfile.TemporaryFile() as commands:
+            commands.write(
+                "".join(f"update {ref} {new} {old or _NULL_COMMIT}\n" for ref, (old, new) in updates.items()).encode()
+            )
+            commands.seek(0)
+            self._repo.git.update_ref("-m", message, "--stdin", istream=commands)
 
     def _writer(self, start: str | None, onto: str | None, objects: ObjectWriter) -> Writer:
         """A writer continuing from the branch head ``start``, or from ``onto`` (see ``_pulled``)."""
@@ -729,12 +797,14 @@ class Store:
         touched: set[str],
         dropped: set[str],
         objects: ObjectWriter,
+        beside: Mapping[str, tuple[str | None, str]],
         files: Collection[str] = (),
     ) -> None:
         """Move the branch from ``old`` to ``new`` (the commit point), then update the working tree.
 
         ``dropped``: commits of ``old`` that ``new`` does not contain (a pull that re-recorded them).
-        ``objects`` wrote ``new``: kept once the branch refers to it. ``files``: files at the top of the
+        ``objects`` wrote ``new``: kept once the branch refers to it. ``beside``: refs beside the branch that move
+        with it, in the same transaction (a write's signatures). ``files``: files at the top of the
         tree that changed (the rules file), besides the article directories ``touched``.
         """
         # The files of ``old``: what the working tree must hold before, and what the checkout changes.
@@ -752,7 +822,7 @@ class Store:
             pending.unlink(missing_ok=True)
             raise
         try:
-            self._repo.git.update_ref("-m", "archive: snapshot", BRANCH, new, old or _NULL_COMMIT)
+            self._move_refs({BRANCH: (old, new), **beside}, "archive: snapshot")
         except git.GitCommandError as error:
             pending.unlink(missing_ok=True)
             if self.head() == old:  # git could not write the ref (a full disk): not another writer

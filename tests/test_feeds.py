@@ -127,3 +127,37 @@ def test_the_viewer_serves_the_feeds_and_its_pages_link_them(viewer: str) -> Non
         in home
     )
     assert 'type="application/atom+xml" title="Changes of troops" href="/articles/troops/changes.atom"' in article
+
+
+def test_recent_changes_page_pages_with_stable_cursors(viewer: str, run) -> None:
+    """The viewer's Recent changes: the selection of `archive changes`, paged by cursors, filtered, linked."""
+    import json
+
+    everything = json.loads(run("changes", "--all", "--json").output)["changes"]
+    status, _, body = fetch(viewer + "/api/changes?all=1")
+    assert status == 200 and json.loads(body)["changes"] == everything
+    assert json.loads(body)["older"] is None and json.loads(body)["newer"] is None
+    pages, url = [], viewer + "/api/changes?all=1&n=2"
+    while url:
+        page = json.loads(fetch(url)[2])
+        pages.append(page)
+        url = viewer + "/api" + page["older"] if page["older"] else None
+    assert [change for page in pages for change in page["changes"]] == everything
+    assert all(len(page["changes"]) == 2 for page in pages[:-1]) and len(pages) >= 3
+    back = json.loads(fetch(viewer + "/api" + pages[-1]["newer"])[2])
+    assert back["changes"] == pages[-2]["changes"]
+    assert json.loads(fetch(viewer + "/api" + pages[1]["newer"])[2])["newer"] is None  # back at the first page
+    # The HTML page: one row a change, the filters, the pages' links, the feed of the same selection.
+    status, content_type, html = fetch(viewer + "/changes?kind=number")
+    assert status == 200 and content_type.startswith("text/html")
+    assert html.count("<tr><td>") == 2 and "<del>100,000</del> → <ins>175,000</ins>" in html
+    assert 'href="/feeds/changes.atom?kind=number"' in html
+    assert '<link rel="alternate" type="application/atom+xml" title="Changes of this selection"' in html
+    assert fetch(viewer + "/changes?site=other.example.com")[2].count("<tr><td>") == 1
+    assert "troops" not in fetch(viewer + "/changes?article=talks")[2].split("<tbody>")[1]
+    older = fetch(viewer + "/changes?all=1&n=2")[2]
+    assert 'rel="next" href="/changes?all=1&amp;n=2&amp;before=' in older and 'rel="prev"' not in older
+    assert fetch(viewer + "/changes?before=nonsense")[0] == 404
+    assert fetch(viewer + "/changes?kind=bogus")[0] == 404
+    assert 'href="/changes"' in fetch(viewer + "/")[2]
+    assert 'href="/changes?article=troops"' in fetch(viewer + "/articles/troops")[2]

@@ -45,6 +45,8 @@ __all__ = [
     "record_changes",
     "select_changes",
     "changes_of_versions",
+    "cursor_of",
+    "parse_cursor",
 ]
 
 HEADLINE = "headline"  # a change of title, from the comparison's coverage summary
@@ -243,20 +245,49 @@ def select_changes(
 ) -> list[ClaimChange]:
     """The changes ``selection`` wants, newest first (a page of ``limit`` from a cursor, see ``Index.changes``).
 
-    Versions in the window whose comparison is not recorded yet are compared first; ``progress`` is told how
-    many are left before each batch.
+    Versions not compared yet are compared first, newest first and in batches, and only as far as the answer
+    needs: the window, and for a page that is full, back to its oldest row (so the first page of a large
+    archive never waits for its whole history). ``progress`` is told how many are compared in each batch.
     """
     wanted = _filter(store, selection)
     lookup = store.lookup
-    window = ChangeFilter(since=wanted.since, until=wanted.until, articles=wanted.articles)
     while True:
+        rows = lookup.changes(wanted, limit, older_than, newer_than)
+        since, until = wanted.since, wanted.until
+        if older_than is not None:
+            until = min(until or older_than[0], older_than[0])
+        if newer_than is not None:
+            since = max(since or newer_than[0], newer_than[0])
+        if limit is not None and len(rows) >= limit:  # full: only versions as new as its rows can change it
+            if newer_than is None:
+                since = max(since or rows[-1][6], rows[-1][6])
+            else:  # the rows just above the cursor: what is between it and the newest of them
+                until = min(until or rows[0][6], rows[0][6])
+        window = ChangeFilter(since=since, until=until, articles=wanted.articles)
         missing = lookup.uncompared(window, fingerprint(), limit=BATCH)
         if not missing:
-            break
+            return [ClaimChange.from_row(row) for row in rows]
         if progress is not None:
             progress(len(missing))
         record_changes(store, missing)
-    return [ClaimChange.from_row(row) for row in lookup.changes(wanted, limit, older_than, newer_than)]
+
+
+def cursor_of(change: ClaimChange) -> str:
+    """A page cursor for the viewer's links: the change's place in the newest-first order, as text."""
+    return "~".join(str(part) for part in change.key)
+
+
+def parse_cursor(text: str) -> ChangeKey:
+    """The place a cursor names; InvalidInput for anything ``cursor_of`` does not make."""
+    parts = text.split("~")
+    if len(parts) == 4 and re.fullmatch(r"-?\d{1,7}", parts[2]) and re.fullmatch(r"-?\d{1,7}", parts[3]):
+        try:
+            captured = format_time(parse_time(parts[0]))
+        except InvalidInput:
+            captured = None
+        if captured == parts[0]:
+            return (parts[0], parts[1], int(parts[2]), int(parts[3]))
+    raise InvalidInput(f"not a page cursor: {text!r}")
 
 
 def changes_of_versions(store: Store, versions: Sequence[VersionRow]) -> dict[tuple[str, int], list[ClaimChange]]:

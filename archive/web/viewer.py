@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["Viewer", "SECURITY_HEADERS", "allowed_host", "fixity", "make_server", "serve"]
 
 _NUMBER = re.compile(r"^[1-9][0-9]{0,6}$")
+PAGE_SIZE = 100  # changes a Recent changes page shows
 FEED_CHANGES = 2000  # changes read for a feed: enough for its 50 versions but for the largest rewrites
 
 
@@ -122,6 +123,8 @@ class Viewer:
             return self._archive(query.get("q", ""))
         if segments == ["audit"]:
             return self._audit_page()
+        if segments == ["changes"]:
+            return self._changes_page(query)
         if segments[0] == "articles" and len(segments) >= 2:
             article_id = self._article(segments[1])
             rest = segments[2:]
@@ -185,6 +188,61 @@ class Viewer:
             message = (str(error) or "Not found") + "\n"
             return Response(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", message.encode())
         return Response(HTTPStatus.OK, "application/atom+xml; charset=utf-8", body)
+
+    def _changes_page(self, query: dict[str, str]) -> tuple[Callable[[], Any], Callable[[], str]]:
+        """Recent changes: the selection of ``archive changes`` (``kind``, ``site``, ``all``, ``article``), newest
+        first, ``PAGE_SIZE`` a page, with ``before``/``after`` cursors that stay valid as changes arrive."""
+        from archive.present.atom import feed_path, feed_query
+        from archive.review.changelog import cursor_of, parse_cursor, select_changes
+
+        article = self._article(query["article"]) if query.get("article") else None
+        selection = self._selection(query, article)
+        try:
+            older = parse_cursor(query["before"]) if "before" in query else None
+            newer = parse_cursor(query["after"]) if "after" in query and older is None else None
+        except InvalidInput as error:
+            raise NotFound(str(error)) from None
+        size = int(query["n"]) if _NUMBER.match(query.get("n", "")) and int(query["n"]) < PAGE_SIZE else PAGE_SIZE
+        found = select_changes(self.store, selection, size + 1, older, newer)
+        if newer is not None:  # the page just above the cursor; one more row above means there are newer ones
+            more_newer, more_older = len(found) > size, True
+            found = found[-size:]
+        else:
+            more_older, more_newer = len(found) > size, older is not None
+            found = found[:size]
+        if more_newer and found and newer is None:
+            more_newer = bool(select_changes(self.store, selection, 1, newer_than=found[0].key))
+        keep = [
+            feed_query(selection),
+            f"article={quote(article)}" if article else "",
+            f"n={size}" if size < PAGE_SIZE else "",
+        ]
+        base = "&".join(part for part in keep if part)
+        link = f"/changes?{base}&" if base else "/changes?"
+        older_link = f"{link}before={quote(cursor_of(found[-1]))}" if found and more_older else None
+        newer_link = f"{link}after={quote(cursor_of(found[0]))}" if found and more_newer else None
+
+        def data() -> Any:
+            return {**render.changes_json(found), "older": older_link, "newer": newer_link}
+
+        def html() -> str:
+            feeds = [("Changes of this selection", feed_path(selection)), *_FEEDS]
+            return _page(
+                "viewer/changes.html",
+                changes=found,
+                values=render.change_values,
+                article=article,
+                kind=",".join(selection.kinds),
+                site=selection.site or "",
+                cosmetic=selection.cosmetic,
+                size=size,
+                feed=feed_path(selection),
+                feeds=feeds,
+                older=older_link,
+                newer=newer_link,
+            )
+
+        return data, html
 
     def _selection(self, query: dict[str, str], article: str | None) -> Selection:
         """The changes a page or feed's query asks for: ``kind``, ``site`` and ``all``, as ``archive changes``."""

@@ -116,7 +116,7 @@ class Target:
         import apprise
 
         plugin = apprise.Apprise.instantiate(self.url, suppress_exceptions=True)
-        return str(plugin.url(privacy=True)) if plugin else "(not an Apprise URL)"  # type: ignore[no-untyped-call]
+        return str(plugin.url(privacy=True)) if plugin else "(not an Apprise URL)"  # type: ignore[no-untyped-call,unused-ignore]
 
 
 @dataclass
@@ -384,7 +384,7 @@ def send(url: str, title: str, body: str) -> str | None:
     notifier = apprise.Apprise()
     if not notifier.add(url):
         return "not an Apprise URL"
-    with apprise.LogCapture(level=apprise.logging.WARNING, fmt="%(message)s") as log:  # type: ignore[no-untyped-call]
+    with apprise.LogCapture(level=apprise.logging.WARNING, fmt="%(message)s") as log:  # type: ignore[no-untyped-call,unused-ignore]
         sent = notifier.notify(title=title, body=body)
     if sent:
         return None

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -215,8 +215,58 @@ def canonical_yaml(data: Mapping[str, Any]) -> str:
 
 
 def load_yaml(text: str | bytes) -> Any:
-    """Read YAML safely (with libyaml when it is there)."""
-    return yaml.load(text, Loader=_YAML_LOADER)
+    """Read YAML safely (with libyaml when it is there), as ``yaml.load`` with the safe loader does.
+
+    libyaml parses, but PyYAML's constructor, in Python, took most of ``verify``'s time (60 values in
+    each meta.yaml). The values metadata holds (strings, integers, booleans, nulls, mappings, lists)
+    are built here directly from the parsed nodes; a document with anything else (another tag, a merge
+    key, a key that is not hashable, an alias cycle) is built by PyYAML's constructor, as before.
+    """
+    loader = _YAML_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            return _constructed(node, loader)
+        except (_Unusual, RecursionError):
+            return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+class _Unusual(Exception):
+    """A node ``_constructed`` leaves to PyYAML's constructor."""
+
+
+_TAG = "tag:yaml.org,2002:"
+
+
+def _constructed(node: yaml.Node, loader: Any) -> Any:
+    """The value of ``node``, as PyYAML's safe constructor makes it, for the common tags; else _Unusual."""
+    tag = node.tag
+    if isinstance(node, yaml.ScalarNode):
+        if tag == _TAG + "str":
+            return node.value
+        if tag == _TAG + "int":
+            return loader.construct_yaml_int(node)
+        if tag == _TAG + "null":
+            return None
+        if tag == _TAG + "bool":
+            return loader.construct_yaml_bool(node)
+    elif isinstance(node, yaml.MappingNode) and tag == _TAG + "map":
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag in (_TAG + "merge", _TAG + "value"):
+                raise _Unusual
+            key = _constructed(key_node, loader)
+            if type(key) is not str and not isinstance(key, Hashable):
+                raise _Unusual
+            mapping[key] = _constructed(value_node, loader)
+        return mapping
+    elif isinstance(node, yaml.SequenceNode) and tag == _TAG + "seq":
+        return [_constructed(item, loader) for item in node.value]
+    raise _Unusual
 
 
 # --- the common case of canonical_yaml without PyYAML (a bulk import writes one meta.yaml per version) ---
@@ -300,4 +350,22 @@ def _plain_yaml(data: Mapping[str, Any], indent: str) -> str | None:
 
 
 _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _YAML_LOADER(_SAFE_LOADER):  # type: ignore[misc]
+    """The safe loader, remembering the tags of the plain scalars it resolved: most of meta.yaml's (its
+    keys, ``null``, the media type) recur in every document, and resolving runs a regular expression each."""
+
+    _tags: ClassVar[dict[tuple[Any, ...], str]] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, *implicit)
+        tag = self._tags.get(key)
+        if tag is None:
+            if len(self._tags) > 4096:
+                self._tags.clear()
+            tag = self._tags[key] = super().resolve(kind, value, implicit)
+        return tag

@@ -9,6 +9,9 @@ capture. Printed per size, whole processes timed:
 
 - ``lookup``: building the lookup cache from the history (`archive list` on a store without one); ``first``:
   the first `archive changes --since` after it (the versions of the window compared and kept);
+- ``compare ms``: what comparing one version with the one before costs (claims, as ``record_changes`` does it),
+  over the store's newest ``--sample`` versions that have a predecessor, in this process; the reason the bulk
+  import does not compare while it writes (docs/changes.md);
 - ``changes``: the median of later runs of `archive changes --since … --all` (answered from the cache);
   ``git log``: `git log --since` over the same window on the same store, the baseline; the ratio of the two;
   the CPU seconds of each (user + system: what a run costs when a shared machine makes wall times wander);
@@ -46,6 +49,27 @@ def timed(command: list[str]) -> tuple[float, int, str, float]:
     return seconds, usage.ru_maxrss // 1024, output, usage.ru_utime + usage.ru_stime
 
 
+def compare_ms(path: Path, sample: int) -> float:
+    """Milliseconds of CPU to compare one version with the one before (the newest ``sample`` that have one)."""
+    from archive.review.changelog import version_changes
+    from archive.store.repository import Store
+
+    with Store.open(path) as store:
+        lookup = store.lookup
+        rows = [row for row in lookup.all_versions() if row[1] > 1]
+        rows.sort(key=lambda row: row[3]["captured_at"], reverse=True)
+        chosen = rows[:sample]
+        if not chosen:
+            return float("nan")
+        version_changes(store, lookup.version_row(chosen[0][0], chosen[0][1] - 1), chosen[0])  # imports, once
+        start = time.process_time()
+        for row in chosen:
+            previous = lookup.version_row(row[0], row[1] - 1)
+            assert previous is not None
+            version_changes(store, previous, row)
+        return (time.process_time() - start) * 1000 / len(chosen)
+
+
 def build(store: Path, size: str, source: Path | None) -> None:
     if (store / "refs").is_dir():
         return
@@ -63,9 +87,11 @@ def main() -> None:
     parser.add_argument("--stores", type=Path, default=SCALE / "stores-changes")
     parser.add_argument("--from", dest="source", type=Path, default=None, help="DIR holding store-<size> to clone")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sample", type=int, default=200, help="versions compared in process for 'compare ms'")
     arguments = parser.parse_args()
     print(f"{'size':>5} {'versions':>8} {'in window':>9} {'changes':>7} {'lookup s':>8} {'first s':>8} "
-          f"{'changes s':>9} {'git log s':>9} {'ratio':>6} {'cpu s':>6} {'git cpu':>7} {'peak MiB':>8}")  # fmt: skip
+          f"{'changes s':>9} {'git log s':>9} {'ratio':>6} {'cpu s':>6} {'git cpu':>7} {'peak MiB':>8} "
+          f"{'compare ms':>10}")  # fmt: skip
     for size in arguments.sizes.split(","):
         store = arguments.stores / f"store-{size}"
         build(store, size, arguments.source / f"store-{size}" if arguments.source else None)
@@ -95,7 +121,8 @@ def main() -> None:
         peak = max(run[1] for run in runs)
         ratio = warm / baseline
         print(f"{size:>5} {versions:>8} {in_window:>9} {listed:>7} {lookup:>8.2f} {first:>8.2f} "
-              f"{warm:>9.3f} {baseline:>9.3f} {ratio:>6.1f} {cpu:>6.3f} {baseline_cpu:>7.3f} {peak:>8}")  # fmt: skip
+              f"{warm:>9.3f} {baseline:>9.3f} {ratio:>6.1f} {cpu:>6.3f} {baseline_cpu:>7.3f} {peak:>8} "
+              f"{compare_ms(store, arguments.sample):>10.1f}")  # fmt: skip
         sys.stdout.flush()
 
 

@@ -701,6 +701,20 @@ def watch(
 
 
 @cli.command()
+@json_option
+@click.pass_context
+def maintenance(ctx: click.Context, as_json: bool) -> None:
+    """Pack the store's objects with deltas (git repack), write the commit-graph, compact the lookup cache.
+
+    Safe to run again, and beside other commands: writers wait for it.
+    """
+    from archive import maintain
+
+    result = maintain(_store(ctx))
+    _emit(as_json, lambda: dataclasses.asdict(result), lambda: render.maintenance_text(result))
+
+
+@cli.command()
 @click.argument("remote", default="origin")
 @json_option
 @click.pass_context

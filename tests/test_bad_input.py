@@ -539,6 +539,7 @@ CASES: list[Case] = [
     Case("list on a non-store git repo", ("list",), target_git_repo),
     Case("snapshot into a non-store git repo", (*SNAP, "--id", "x"), target_git_repo),
     Case("verify a non-store git repo", ("verify",), target_git_repo),
+    Case("maintenance of a non-store git repo", ("maintenance",), target_git_repo),
     Case("init in a non-empty folder", ("init",), target_user_folder),
     Case("init --bare in a non-empty folder", ("init", "--bare"), target_user_folder),
     Case("init in a non-store git repo", ("init",), target_git_repo),

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # for annotations only: importing the comparison engine is sl
     from archive.present.notifications import Target
     from archive.review.changelog import ClaimChange
     from archive.review.versions import TermMention, TimelineEntry, VersionComparison, VersionDiff, VersionPair
+    from archive.store.maintenance import Maintenance
     from archive.store.signatures import Signing
 
 __all__ = [
@@ -778,6 +779,17 @@ def pull_text(result: PullResult) -> str:
     if result.duplicates:
         line += f" ({result.duplicates} already there)"
     return line
+
+
+def maintenance_text(result: Maintenance) -> str:
+    def mib(size: int) -> str:
+        return f"{size / 2**20:,.1f} MiB"
+
+    return (
+        f"objects: {mib(result.objects_before)} -> {mib(result.objects_after)}; "
+        f"lookup cache: {mib(result.cache_before)} -> {mib(result.cache_after)} "
+        f"(not evidence: deleted, it is rebuilt from the history); {result.seconds:.1f} s"
+    )
 
 
 def push_text(result: PushResult) -> str:

@@ -356,6 +356,11 @@ class Index:
             parameters += selection.articles
         return clauses, parameters
 
+    def compact(self) -> None:
+        """Rewrite the database without its free pages (``VACUUM``), and let SQLite refresh its statistics."""
+        self._connection.execute("VACUUM")
+        self._connection.execute("PRAGMA optimize")
+
     def close(self) -> None:
         self._connection.close()
 

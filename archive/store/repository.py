@@ -234,6 +234,20 @@ class Store:
         except VersionNotFound:
             return None
 
+    @property
+    def objects_dir(self) -> Path:
+        """git's object database of the store."""
+        return self._objects_dir
+
+    def lookup_size(self) -> int:
+        """The size of the lookup cache on disk, in bytes (0 when it has none)."""
+        path = self.private_dir / LOOKUP_FILE
+        return path.stat().st_size if path.exists() else 0
+
+    def compact_lookup(self) -> None:
+        """Give the space of the lookup cache's deleted rows back to the file system."""
+        self._index.compact()
+
     def close(self) -> None:
         if self._index_file is not None:
             self._index_file.close()

@@ -1,0 +1,53 @@
+"""`archive maintenance`: one pack with deltas, a commit-graph, a compact lookup cache; the history unchanged."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import SEED, SEED_REVISION, git
+
+from archive.store.repository import Store
+
+
+def _objects(store_path: Path) -> dict[str, str]:
+    lines = git(store_path, "count-objects", "-v").splitlines()
+    return dict(line.split(": ", 1) for line in lines)
+
+
+def test_maintenance_packs_everything_and_changes_no_commit(store_path: Path, run) -> None:
+    for number, source in enumerate((SEED, SEED_REVISION, SEED)):
+        at = f"2021-12-{17 + number}T12:00:00Z"
+        assert run("snapshot", str(source), "--id", "putin", "--at", at).exit_code == 0
+    head = git(store_path, "rev-parse", "refs/heads/main")
+    assert int(_objects(store_path)["count"]) > 0  # a snapshot writes loose objects
+    result = run("maintenance")
+    assert result.exit_code == 0, result.output
+    assert "objects:" in result.stdout and "lookup cache:" in result.stdout
+    counts = _objects(store_path)
+    assert counts["count"] == "0" and counts["packs"] == "1"
+    assert (store_path / ".git" / "objects" / "info" / "commit-graph").is_file()
+    assert git(store_path, "rev-parse", "refs/heads/main") == head
+    assert run("verify").exit_code == 0
+    again = run("maintenance", "--json")  # safe to run again
+    assert again.exit_code == 0 and '"objects_after"' in again.stdout
+    assert git(store_path, "rev-parse", "refs/heads/main") == head
+    assert [v.number for v in Store.open(store_path).versions("putin")] == [1, 2, 3]
+
+
+def test_maintenance_waits_for_a_writer(store_path: Path, run) -> None:
+    assert run("snapshot", str(SEED), "--id", "putin", "--at", "2021-12-17T12:00:00Z").exit_code == 0
+    with Store.open(store_path) as store, store.writing():
+        process = subprocess.Popen(
+            [sys.executable, "-m", "archive", "--store", str(store_path), "maintenance"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        time.sleep(1.5)
+        assert process.poll() is None  # waiting for the lock this writer holds
+        assert int(_objects(store_path)["count"]) > 0
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    assert _objects(store_path)["count"] == "0"

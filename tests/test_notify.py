@@ -147,6 +147,27 @@ def test_an_unreachable_notifier_never_stops_a_snapshot(store_path: Path, run, t
     assert (store_path / ".git" / "archive" / JOURNAL_FILE).is_file()
 
 
+def test_a_busy_journal_never_holds_up_a_snapshot(
+    store_path: Path, run, receiver: Receiver, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process sending (it holds the journal's lock): the snapshot warns and leaves the message queued."""
+    import fcntl
+
+    from archive.present import notifications
+
+    assert run("notify", "add", receiver.url).exit_code == 0
+    assert snapshot(run, tmp_path, 1, STORY).exit_code == 0
+    monkeypatch.setattr(notifications, "LOCK_WAIT", 0.2)
+    with open(store_path / ".git" / "archive" / notifications.LOCK_FILE, "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = snapshot(run, tmp_path, 2, NUMBER_EDIT)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    assert result.exit_code == 0 and result.stderr.startswith("warning: another archive process is sending")
+    assert receiver.posts == []
+    assert run("notify", "retry").output.strip() == "1 notification sent"
+    assert len(receiver.delivered) == 1
+
+
 def test_notify_test_sends_a_sample(store_path: Path, run, receiver: Receiver) -> None:
     assert run("notify", "add", receiver.url).exit_code == 0
     result = run("notify", "test")

@@ -23,6 +23,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ LOCK_FILE = "notify.lock"
 DEFAULT_VIEWER = "http://127.0.0.1:8080"
 _HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*")
 MAX_CHANGES = 20  # changes a message lists; the rest are counted, the viewer link has them all
+LOCK_WAIT = 10.0  # seconds a run waits for another that is sending, before leaving its messages to the next run
 
 _JOURNAL = """
 CREATE TABLE IF NOT EXISTS marks (target TEXT PRIMARY KEY, head TEXT NOT NULL);
@@ -224,12 +226,25 @@ def remove_target(store: Store, reference: str) -> Target:
     return target
 
 
+class _Busy(Exception):
+    """Another process holds the journal (it is sending)."""
+
+
 @contextmanager
-def _journal(store: Store) -> Iterator[sqlite3.Connection]:
-    """The journal, under a lock of its own (not the store's: a slow notifier never holds up a writer)."""
+def _journal(store: Store, wait: float | None = None) -> Iterator[sqlite3.Connection]:
+    """The journal, under a lock of its own (not the store's: a slow notifier never holds up a writer); _Busy
+    when another process has held it for ``wait`` seconds."""
     store.private_dir.mkdir(parents=True, exist_ok=True)
     with open(store.private_dir / LOCK_FILE, "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise _Busy from None
+                time.sleep(0.05)
         connection = sqlite3.connect(store.private_dir / JOURNAL_FILE, timeout=60, isolation_level=None)
         try:
             connection.executescript(_JOURNAL)
@@ -244,7 +259,7 @@ def journal_counts(store: Store) -> dict[str, dict[str, int]]:
     if not (store.private_dir / JOURNAL_FILE).is_file():
         return {}
     counts: dict[str, dict[str, int]] = {}
-    with _journal(store) as journal:
+    with _journal(store, wait=LOCK_WAIT * 6) as journal:
         for target, state, count in journal.execute("SELECT target, state, count(*) FROM messages GROUP BY 1, 2"):
             counts.setdefault(target, {})[state] = count
     return counts
@@ -287,12 +302,24 @@ def _rule_kinds(rules: RulesFile | None, version: VersionRow) -> frozenset[str] 
 
 def deliver(store: Store) -> Delivery:
     """Queue the versions recorded since each target was last brought up to date, then send every queued message."""
-    from archive.review.changelog import changes_of_versions
-
     delivery = Delivery()
     found = targets(store)
     if not found:
         return delivery
+    try:
+        return _deliver(store, found)
+    except _Busy:
+        delivery.failures.append(
+            "another archive process is sending notifications; what this run recorded is sent by the next run "
+            "or by `archive notify retry`"
+        )
+        return delivery
+
+
+def _deliver(store: Store, found: list[Target]) -> Delivery:
+    from archive.review.changelog import changes_of_versions
+
+    delivery = Delivery()
     head = store.head()
     lookup = store.lookup
     rules = store.rules() if head else None

@@ -335,6 +335,11 @@ class Index:
         query = f"SELECT {_CHANGE_COLUMNS} FROM changes WHERE article = ? AND new_number = ? ORDER BY position"
         return [(*row[:10], bool(row[10]), *row[11:]) for row in self._connection.execute(query, (article, number))]
 
+    def has_tag(self, tag: str) -> bool:
+        """True when a recorded change carries ``tag`` (a kind or reason code)."""
+        query = "SELECT 1 FROM changes WHERE instr(' ' || tags || ' ', ?) > 0 LIMIT 1"
+        return self._connection.execute(query, (f" {tag} ",)).fetchone() is not None
+
     def change_tags(self) -> set[str]:
         """Every kind and reason code the recorded changes carry."""
         return {

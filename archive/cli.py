@@ -213,11 +213,13 @@ def _notify(store: Store) -> None:
 
 
 @cli.command(name="list")
+@click.option("-n", "--limit", type=click.IntRange(min=0), default=0, help="At most this many articles [default: all].")
+@click.option("--after", metavar="ID", help="Start after this article id (the last one of the previous page).")
 @json_option
 @click.pass_context
-def list_articles(ctx: click.Context, as_json: bool) -> None:
-    """Every article: id, versions, first and last capture, title."""
-    articles = _store(ctx).articles()
+def list_articles(ctx: click.Context, limit: int, after: str | None, as_json: bool) -> None:
+    """Articles in id order: id, versions, first and last capture, title."""
+    articles = _store(ctx).articles(limit or None, after)
     _emit(as_json, lambda: render.articles_json(articles), lambda: render.articles_text(articles))
 
 

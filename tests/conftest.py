@@ -4,8 +4,11 @@ and one that sends the broken answers a test sets)."""
 from __future__ import annotations
 
 import hashlib
+import os
+import shlex
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -101,6 +104,23 @@ def store_state(path: Path) -> tuple[str, str, dict[str, str]]:
         if file.is_file() and not relative.startswith(".git/archive/"):
             files[relative] = hashlib.sha256(file.read_bytes()).hexdigest()
     return head, status, files
+
+
+def read_only_mount_works(path: Path) -> bool:
+    """Whether this machine lets ``on_read_only_filesystem`` mount ``path`` read-only (user namespaces)."""
+    probe = f"mount --bind {path} {path} && mount -o remount,ro,bind {path} && ! touch {path}/probe 2>/dev/null"
+    done = subprocess.run(["unshare", "-Urm", "sh", "-c", probe], capture_output=True)
+    return done.returncode == 0
+
+
+def on_read_only_filesystem(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a private mount namespace where ``store`` is a read-only bind mount: a real EROFS."""
+    command = shlex.join([sys.executable, "-m", "archive", "--store", str(store), *args])
+    script = f"mount --bind {store} {store} && mount -o remount,ro,bind {store} && exec {command}"
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        ["unshare", "-Urm", "sh", "-c", script], capture_output=True, text=True, env=environment, cwd=ROOT
+    )
 
 
 def git(path: Path, *args: str) -> str:

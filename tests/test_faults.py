@@ -7,16 +7,13 @@ exactly as it was, every byte of it, ``.git`` included.
 from __future__ import annotations
 
 import hashlib
-import os
-import shlex
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import ROOT, SEED, SEED_REVISION, git
+from conftest import SEED, SEED_REVISION, git, on_read_only_filesystem, read_only_mount_works
 from tamper import blob_at, loose_object
 
 from archive.cli import cli
@@ -59,24 +56,8 @@ def archived(store: Store, store_path: Path) -> Path:
 # --- a read-only filesystem ----------------------------------------------------------------
 
 
-def _read_only_mount_works(path: Path) -> bool:
-    probe = f"mount --bind {path} {path} && mount -o remount,ro,bind {path} && ! touch {path}/probe 2>/dev/null"
-    done = subprocess.run(["unshare", "-Urm", "sh", "-c", probe], capture_output=True)
-    return done.returncode == 0
-
-
-def on_read_only_filesystem(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the CLI in a private mount namespace where ``store`` is a read-only bind mount: a real EROFS."""
-    command = shlex.join([sys.executable, "-m", "archive", "--store", str(store), *args])
-    script = f"mount --bind {store} {store} && mount -o remount,ro,bind {store} && exec {command}"
-    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        ["unshare", "-Urm", "sh", "-c", script], capture_output=True, text=True, env=environment, cwd=ROOT
-    )
-
-
 def test_a_read_only_store_can_be_read_verified_audited_and_exported(archived: Path, tmp_path: Path) -> None:
-    if not _read_only_mount_works(archived):
+    if not read_only_mount_works(archived):
         pytest.skip("no user namespaces here to mount the store read-only")
     before = every_byte(archived)
     for command in READ_COMMANDS:
@@ -93,7 +74,7 @@ def test_a_read_only_store_can_be_read_verified_audited_and_exported(archived: P
 
 
 def test_writing_to_a_read_only_store_fails_with_one_line(archived: Path, tmp_path: Path) -> None:
-    if not _read_only_mount_works(archived):
+    if not read_only_mount_works(archived):
         pytest.skip("no user namespaces here to mount the store read-only")
     page = tmp_path / "page.txt"
     page.write_text("A headline\nA paragraph that was not archived before.\n", encoding="utf-8")

@@ -10,15 +10,15 @@ for verification: deleting it only costs a rebuild.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from archive.model import Version, parse_time
+from archive.model import ArticleSummary, Version, parse_time
 
-__all__ = ["VersionRow", "ChangeRow", "ChangeKey", "ChangeFilter", "Index", "as_version"]
+__all__ = ["VersionRow", "ChangeRow", "ChangeKey", "ChangeFilter", "Index", "Cursor", "as_version"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS stamp (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,7 +34,19 @@ CREATE TABLE IF NOT EXISTS versions (
     PRIMARY KEY (article, number)
 );
 CREATE INDEX IF NOT EXISTS versions_url ON versions (url);
+CREATE INDEX IF NOT EXISTS versions_canonical_url ON versions (canonical_url);
 CREATE INDEX IF NOT EXISTS versions_commit ON versions (commit_id);
+CREATE TABLE IF NOT EXISTS articles (
+    article TEXT PRIMARY KEY,
+    versions INTEGER NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    title TEXT NOT NULL,
+    url TEXT,
+    canonical_url TEXT
+);
+CREATE INDEX IF NOT EXISTS articles_last_seen ON articles (last_seen, article);
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(article, title, urls, tokenize = 'unicode61 remove_diacritics 2');
 CREATE INDEX IF NOT EXISTS versions_captured ON versions (captured_at);
 CREATE TABLE IF NOT EXISTS compared (
     article TEXT NOT NULL,
@@ -63,7 +75,32 @@ CREATE TABLE IF NOT EXISTS changes (
 CREATE INDEX IF NOT EXISTS changes_order ON changes (captured_at DESC, article, new_number DESC, position);
 CREATE INDEX IF NOT EXISTS changes_site ON changes (site, captured_at);
 """
-_INDEX_VERSION = "1"
+# 2: one row per article (its summary, for pages of the list) and a full-text index of ids, titles and URLs.
+_INDEX_VERSION = "2"
+
+# Each article's summary from its versions, for the articles in temp.touched (rowids are kept: the search
+# index refers to them).
+_SUMMARIZE = (
+    """INSERT INTO articles (article, versions, first_seen, last_seen, title, url, canonical_url)
+    SELECT s.article, s.n, s.first, s.last, coalesce(v.title, ''), v.url, v.canonical_url
+    FROM (SELECT article, count(*) AS n, min(captured_at) AS first, max(captured_at) AS last, max(number) AS top
+          FROM versions WHERE article IN temp.touched GROUP BY article) AS s
+    JOIN versions AS v ON v.article = s.article AND v.number = s.top
+    WHERE true
+    ON CONFLICT (article) DO UPDATE SET versions = excluded.versions, first_seen = excluded.first_seen,
+        last_seen = excluded.last_seen, title = excluded.title, url = excluded.url,
+        canonical_url = excluded.canonical_url""",
+    "DELETE FROM search WHERE rowid IN (SELECT rowid FROM articles WHERE article IN temp.touched)",
+    """INSERT INTO search (rowid, article, title, urls)
+    SELECT rowid, article, title, coalesce(url, '') || ' ' || coalesce(canonical_url, '')
+    FROM articles WHERE article IN temp.touched""",
+)
+_SUMMARY_COLUMNS = "article, versions, first_seen, last_seen, title, url, canonical_url"
+# A page of the list, newest first: (last_seen, article) after or before a cursor, on the articles_last_seen index.
+_RECENT_FIRST = "last_seen DESC, article DESC"
+_OLDER = "(last_seen < ? OR (last_seen = ? AND article < ?))"
+_NEWER = "(last_seen > ? OR (last_seen = ? AND article > ?))"
+_WORD = re.compile(r"\S+")
 
 VersionRow = tuple[str, int, str, dict[str, Any]]
 """(article id, version number, commit id, metadata)"""
@@ -110,6 +147,9 @@ class ChangeFilter:
     tags: tuple[str, ...] = ()
     cosmetic: bool = False
 
+Cursor = tuple[str, str]
+"""Where an article sits in the list, newest first: (last_seen, article id); stable as others are added."""
+
 
 def as_version(row: VersionRow) -> Version:
     """The version a row of the lookup table describes."""
@@ -118,70 +158,120 @@ def as_version(row: VersionRow) -> Version:
 
 
 class Index:
-    """The lookup table, backed by SQLite (or memory, when the store is read-only).
+    """The lookup table, backed by SQLite (or memory, for a store whose file cannot be written).
 
-    The connection may be used from any thread, one at a time: callers that
-    share a Store across threads (the web viewer) serialize their access.
+    Reading never writes: the file is opened read-only (``mode=ro``), so a
+    read command changes nothing and works on a read-only store. ``update``
+    opens it for writing, creating or upgrading the schema. The connection may
+    be used from any thread, one at a time.
     """
 
     def __init__(self, path: Path | None) -> None:
-        self._connection = self._connect(path)
+        self._path = path
+        self._writable = path is None
+        self._connection = self._memory() if path is None else self._reader(path)
 
     @staticmethod
-    def _connect(path: Path | None) -> sqlite3.Connection:
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                connection = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-                connection.executescript(_SCHEMA)
-                if Index._stamp_of(connection, "schema") not in (None, _INDEX_VERSION):
-                    connection.executescript(
-                        "DELETE FROM versions; DELETE FROM stamp; DELETE FROM compared; DELETE FROM changes;"
-                    )
-                connection.execute("INSERT OR REPLACE INTO stamp VALUES ('schema', ?)", (_INDEX_VERSION,))
-                return connection
-            except (sqlite3.Error, OSError):
-                pass  # a read-only or damaged location: fall back to memory below
+    def _memory() -> sqlite3.Connection:
         connection = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         connection.executescript(_SCHEMA)
         return connection
 
     @staticmethod
-    def _stamp_of(connection: sqlite3.Connection, key: str) -> str | None:
+    def _reader(path: Path) -> sqlite3.Connection | None:
+        """The file opened read-only, or None when it is missing, unreadable or of another schema."""
+        if not path.is_file():
+            return None
+        try:
+            connection = sqlite3.connect(
+                f"{path.absolute().as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+            )
+            if Index._stamp_of(connection, "schema") == _INDEX_VERSION:
+                return connection
+            connection.close()
+        except sqlite3.Error:
+            pass
+        return None
+
+    def _writer(self) -> sqlite3.Connection:
+        """The connection, opened for writing (raises sqlite3.Error or OSError on a read-only store)."""
+        if self._writable and self._connection is not None:
+            return self._connection
+        assert self._path is not None
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self._path, timeout=60, isolation_level=None, check_same_thread=False)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                connection.execute(statement)
+            if Index._stamp_of(connection, "schema") != _INDEX_VERSION:  # an older cache: rebuilt from git
+                for table in ("versions", "articles", "search", "compared", "changes", "stamp"):
+                    connection.execute(f"DELETE FROM {table}")
+                connection.execute("INSERT INTO stamp VALUES ('schema', ?)", (_INDEX_VERSION,))
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.close()
+            raise
+        if self._connection is not None:
+            self._connection.close()
+        self._connection, self._writable = connection, True
+        return connection
+
+    def _scratch(self) -> sqlite3.Connection:
+        """A connection derived tables can be written to: the file's, or, when it cannot be written (a read-only
+        store), a copy of it in memory for this process."""
+        try:
+            return self._writer()
+        except (sqlite3.Error, OSError):
+            copy = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            self._read.backup(copy)
+            self._read.close()
+            self._connection, self._path, self._writable = copy, None, True
+            return copy
+
+    @staticmethod
+    def _stamp_of(connection: sqlite3.Connection | None, key: str) -> str | None:
+        if connection is None:
+            return None
         row = connection.execute("SELECT value FROM stamp WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     @property
     def head(self) -> str | None:
-        """The branch head this index reflects (None for an empty index)."""
+        """The branch head this index reflects (None for an empty or missing index)."""
         return self._stamp_of(self._connection, "head")
 
     def update(self, rows: Iterable[VersionRow], head: str | None, reset: bool = False) -> None:
-        """Add the versions of the commits up to ``head``, in one transaction."""
-        connection = self._connection
+        """Add the versions of the commits up to ``head``, and their articles' summaries, in one transaction."""
+        connection = self._writer()
+        touched: set[str] = set()
+
+        def values() -> Iterator[tuple[Any, ...]]:
+            for article, number, commit, metadata in rows:
+                touched.add(article)
+                yield (
+                    article,
+                    number,
+                    commit,
+                    metadata["captured_at"],
+                    metadata.get("url"),
+                    metadata.get("canonical_url"),
+                    metadata.get("title"),
+                    json.dumps(metadata, sort_keys=True, ensure_ascii=False),
+                )
+
         try:
             connection.execute("BEGIN IMMEDIATE")
             if reset:
                 # The changes go with the versions they describe: they are computed again when asked for.
-                connection.execute("DELETE FROM versions")
-                connection.execute("DELETE FROM compared")
-                connection.execute("DELETE FROM changes")
-            connection.executemany(
-                "INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        article,
-                        number,
-                        commit,
-                        metadata["captured_at"],
-                        metadata.get("url"),
-                        metadata.get("canonical_url"),
-                        metadata.get("title"),
-                        json.dumps(metadata, sort_keys=True, ensure_ascii=False),
-                    )
-                    for article, number, commit, metadata in rows
-                ),
-            )
+                for table in ("versions", "articles", "search", "compared", "changes"):
+                    connection.execute(f"DELETE FROM {table}")
+            connection.executemany("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values())
+            connection.execute("CREATE TEMP TABLE IF NOT EXISTS touched (article TEXT PRIMARY KEY)")
+            connection.execute("DELETE FROM temp.touched")
+            connection.executemany("INSERT INTO temp.touched VALUES (?)", ((article,) for article in touched))
+            for statement in _SUMMARIZE:
+                connection.execute(statement)
             if head is None:
                 connection.execute("DELETE FROM stamp WHERE key = 'head'")
             else:
@@ -191,6 +281,13 @@ class Index:
             connection.execute("ROLLBACK")
             raise
 
+    @property
+    def _read(self) -> sqlite3.Connection:
+        if self._connection is None:  # no file yet: an empty index (``head`` is None)
+            self._connection = self._memory()
+            self._writable = self._path is None
+        return self._connection
+
     def versions(self, article: str) -> list[VersionRow]:
         """Every version of ``article``, oldest first."""
         return self._rows("WHERE article = ? ORDER BY number", (article,))
@@ -199,20 +296,71 @@ class Index:
         rows = self._rows("WHERE article = ? ORDER BY number DESC LIMIT 1", (article,))
         return rows[0] if rows else None
 
+    def has_article(self, article: str) -> bool:
+        return self._read.execute("SELECT 1 FROM articles WHERE article = ?", (article,)).fetchone() is not None
+
     def article_ids(self) -> list[str]:
-        return [row[0] for row in self._connection.execute("SELECT DISTINCT article FROM versions ORDER BY article")]
+        return [row[0] for row in self._read.execute("SELECT article FROM articles ORDER BY article")]
 
     def articles_with_url(self, url: str) -> list[str]:
-        query = "SELECT DISTINCT article FROM versions WHERE url = ? OR canonical_url = ? ORDER BY article"
-        return [row[0] for row in self._connection.execute(query, (url, url))]
+        query = "SELECT article FROM versions WHERE url = ? UNION SELECT article FROM versions WHERE canonical_url = ?"
+        return sorted(row[0] for row in self._read.execute(query, (url, url)))
 
-    def urls(self) -> Iterator[tuple[str, str]]:
-        """(article, URL) pairs for every URL an article has been captured under."""
+    def articles_starting(self, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` articles whose id, or a URL they were captured under, starts with ``prefix``."""
+        end = prefix + "\U0010ffff"
         query = (
-            "SELECT DISTINCT article, url FROM versions WHERE url IS NOT NULL "
-            "UNION SELECT DISTINCT article, canonical_url FROM versions WHERE canonical_url IS NOT NULL"
+            "SELECT article FROM (SELECT article FROM articles WHERE article >= ?1 AND article < ?2 LIMIT ?3) "
+            "UNION SELECT article FROM (SELECT article FROM versions WHERE url >= ?1 AND url < ?2 LIMIT ?3) "
+            "UNION SELECT article FROM (SELECT article FROM versions WHERE canonical_url >= ?1 AND canonical_url < ?2 "
+            "LIMIT ?3) ORDER BY article LIMIT ?3"
         )
-        yield from self._connection.execute(query)
+        return [row[0] for row in self._read.execute(query, (prefix, end, limit))]
+
+    def summaries(self, limit: int, after: Cursor | None = None, before: Cursor | None = None) -> list[ArticleSummary]:
+        """A page of articles, most recently captured first: the ``limit`` after cursor ``after``, or before
+        ``before`` (the page that precedes it), else the first ``limit``."""
+        if before is not None:
+            query = f"SELECT {_SUMMARY_COLUMNS} FROM articles WHERE {_NEWER} ORDER BY last_seen, article LIMIT ?"
+            rows = list(self._read.execute(query, (before[0], before[0], before[1], limit)))[::-1]
+        elif after is not None:
+            query = f"SELECT {_SUMMARY_COLUMNS} FROM articles WHERE {_OLDER} ORDER BY {_RECENT_FIRST} LIMIT ?"
+            rows = list(self._read.execute(query, (after[0], after[0], after[1], limit)))
+        else:
+            query = f"SELECT {_SUMMARY_COLUMNS} FROM articles ORDER BY {_RECENT_FIRST} LIMIT ?"
+            rows = list(self._read.execute(query, (limit,)))
+        return [_summary(row) for row in rows]
+
+    def summaries_by_id(self, limit: int | None = None, after: str | None = None) -> list[ArticleSummary]:
+        """Articles in id order, from the one after ``after``; all of them when ``limit`` is None."""
+        query = f"SELECT {_SUMMARY_COLUMNS} FROM articles WHERE article > ? ORDER BY article LIMIT ?"
+        return [_summary(row) for row in self._read.execute(query, (after or "", -1 if limit is None else limit))]
+
+    def search(
+        self, words: str, limit: int, after: int | None = None, before: int | None = None
+    ) -> list[tuple[int, ArticleSummary]]:
+        """Articles whose id, title or URLs hold every word of ``words`` (the last one as a prefix), with their
+        search cursors, newest first: the ``limit`` after cursor ``after``, or before ``before``."""
+        terms = [f'"{word.replace(chr(34), chr(34) * 2)}"' for word in _WORD.findall(words)]
+        if not terms:
+            return []
+        terms[-1] += "*"
+        columns = ", ".join(f"a.{name}" for name in _SUMMARY_COLUMNS.split(", "))
+        query = f"SELECT s.rowid, {columns} FROM search AS s JOIN articles AS a ON a.rowid = s.rowid"
+        query += " WHERE search MATCH ?"
+        parameters: list[Any] = [" ".join(terms)]
+        if before is not None:
+            query += " AND s.rowid > ? ORDER BY s.rowid LIMIT ?"
+            parameters += [before, limit]
+        else:
+            query += " AND s.rowid < ? ORDER BY s.rowid DESC LIMIT ?"
+            parameters += [after if after is not None else 2**63 - 1, limit]
+        try:
+            rows = list(self._read.execute(query, parameters))
+        except sqlite3.OperationalError:  # FTS5 rejects the words (an unbalanced construct): no match
+            return []
+        found = [(row[0], _summary(row[1:])) for row in rows]
+        return found[::-1] if before is not None else found
 
     def all_versions(self) -> list[VersionRow]:
         """Every version of every article, by article then number."""
@@ -222,7 +370,7 @@ class Index:
         query = f"SELECT article, number, commit_id, metadata FROM versions {clause}"
         return [
             (article, number, commit, json.loads(metadata))
-            for article, number, commit, metadata in self._connection.execute(query, parameters)
+            for article, number, commit, metadata in self._read.execute(query, parameters)
         ]
 
     def version_row(self, article: str, number: int) -> VersionRow | None:
@@ -236,12 +384,12 @@ class Index:
 
     def last_capture(self) -> str | None:
         """When the latest version was captured (canonical form), None for an empty store."""
-        row = self._connection.execute("SELECT max(captured_at) FROM versions").fetchone()
+        row = self._read.execute("SELECT max(captured_at) FROM versions").fetchone()
         return row[0] if row else None
 
     def articles_with_prefix(self, prefix: str) -> list[str]:
         query = "SELECT DISTINCT article FROM versions WHERE article >= ? AND article < ? ORDER BY article"
-        return [row[0] for row in self._connection.execute(query, (prefix, prefix + "\U0010ffff"))]
+        return [row[0] for row in self._read.execute(query, (prefix, prefix + "\U0010ffff"))]
 
     # --- the changes each version brought (kept by archive.review.changelog) --------------------------
 
@@ -260,7 +408,7 @@ class Index:
             query += f" LIMIT {int(limit)}"
         return [
             (article, number, commit, json.loads(metadata))
-            for article, number, commit, metadata in self._connection.execute(query, (*parameters, fingerprint))
+            for article, number, commit, metadata in self._read.execute(query, (*parameters, fingerprint))
         ]
 
     def versions_with_commits(self, commits: Sequence[str]) -> list[VersionRow]:
@@ -276,7 +424,7 @@ class Index:
         self, compared: Iterable[tuple[str, int, str]], rows: Iterable[ChangeRow], fingerprint: str
     ) -> None:
         """Replace the recorded changes of the versions ``compared`` ((article, number, commit)) with ``rows``."""
-        connection = self._connection
+        connection = self._scratch()
         try:
             connection.execute("BEGIN IMMEDIATE")
             for article, number, commit in compared:
@@ -320,7 +468,7 @@ class Index:
         query = f"SELECT {_CHANGE_COLUMNS} FROM changes WHERE {' AND '.join(clauses)} ORDER BY {order}"
         if limit is not None:
             query += f" LIMIT {int(limit)}"
-        rows = [(*row[:10], bool(row[10]), *row[11:]) for row in self._connection.execute(query, parameters)]
+        rows = [(*row[:10], bool(row[10]), *row[11:]) for row in self._read.execute(query, parameters)]
         if newer_than is not None:
             rows.reverse()
         return rows
@@ -343,7 +491,7 @@ class Index:
     def change_tags(self) -> set[str]:
         """Every kind and reason code the recorded changes carry."""
         return {
-            tag for (tags,) in self._connection.execute("SELECT DISTINCT tags FROM changes") for tag in tags.split()
+            tag for (tags,) in self._read.execute("SELECT DISTINCT tags FROM changes") for tag in tags.split()
         }
 
     @staticmethod
@@ -367,9 +515,15 @@ class Index:
         self._connection.execute("PRAGMA optimize")
 
     def close(self) -> None:
-        self._connection.close()
+        if self._connection is not None:
+            self._connection.close()
 
 
 def _cursor_parameters(key: ChangeKey) -> list[Any]:
     captured_at, article, number, position = key
     return [captured_at, captured_at, article, article, number, number, position]
+
+
+def _summary(row: tuple[Any, ...]) -> ArticleSummary:
+    article, versions, first_seen, last_seen, title, url, canonical_url = row
+    return ArticleSummary(article, title, url, canonical_url, versions, parse_time(first_seen), parse_time(last_seen))

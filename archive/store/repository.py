@@ -15,6 +15,7 @@ import fcntl
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -35,8 +36,8 @@ from archive.errors import (
     StoreCorrupt,
     VersionNotFound,
 )
-from archive.ids import article_id_from_url
-from archive.model import ArticleSummary, LogEntry, Version, parse_time, select_version
+from archive.ids import article_id_from_url, validate_article_id
+from archive.model import ArticleSummary, LogEntry, Version, select_version
 from archive.store.commits import (
     ARTICLE,
     MESSAGES_FORMAT,
@@ -67,7 +68,7 @@ from archive.store.layout import (
     TEXT_FILE,
     article_dir,
 )
-from archive.store.lookup import Index, VersionRow, as_version
+from archive.store.lookup import Cursor, Index, VersionRow, as_version
 from archive.store.metadata import load_yaml, marker_format
 from archive.store.notes import RefWriter, tip
 from archive.store.objects import TREE_MODE, ObjectWriter, TreeEntries, TreeReader, object_id
@@ -86,6 +87,10 @@ CHECKOUT_WALK_ABOVE = 200
 LOOSE_OBJECT_LIMIT = 64
 
 _NULL_COMMIT = "0" * 40
+# How many articles an ambiguous reference lists at most before ``find_article`` asks for more of it.
+_MATCHES_SHOWN = 100
+# Versions whose metadata one batch of ``_scan_versions`` reads.
+_SCAN_CHUNK = 20_000
 
 
 def default_store_path() -> Path:
@@ -112,10 +117,12 @@ class Store:
         self.private_dir = Path(repo.git_dir) / PRIVATE_DIR
         self._objects_dir = Path(repo.common_dir) / "objects"
         self._trees = TreeReader(repo)
-        # Opened on first use, so that opening a store writes nothing; a read-only
-        # store (the integrity commands) keeps its lookup index in memory.
+        # Opened on first use, read-only, so that reading writes nothing. A ``read_only`` store (the
+        # integrity commands) never writes it; when it is stale and cannot be brought up to date,
+        # reads go to git instead (``_lookup``).
         self.read_only = read_only
         self._index_file: Index | None = None
+        self._in_memory: Index | None = None
 
     # --- opening -------------------------------------------------------------
 
@@ -168,7 +175,7 @@ class Store:
         """Open the store at ``path``; raise NotAStore if it is not one.
 
         ``read_only`` promises that nothing under ``path`` is written, not even
-        the lookup index (it is then built in memory when needed).
+        a stale lookup index (reads then go to git).
         """
         store_path = Path(path)
         if store_path.exists() and not store_path.is_dir():
@@ -196,8 +203,52 @@ class Store:
     @property
     def _index(self) -> Index:
         if self._index_file is None:
-            self._index_file = Index(None if self.read_only else self.private_dir / LOOKUP_FILE)
+            self._index_file = Index(self.private_dir / LOOKUP_FILE)
         return self._index_file
+
+    def _lookup(self) -> Index | None:
+        """The lookup index, current with the branch head; None when it is stale and cannot be brought up
+        to date here (a read-only store), for the caller to read git instead.
+
+        A current index is only read: every write brings it up to date, so a read writes nothing.
+        """
+        head = self.head()
+        if self._index.head == head:
+            return self._index
+        if not self.read_only:
+            try:
+                self.refresh_index()
+                return self._index
+            except (sqlite3.Error, OSError):
+                pass  # a read-only file system or a damaged cache
+        return None
+
+    def _whole_index(self) -> Index:
+        """The lookup index, or, when it cannot be used (see ``_lookup``), one built in memory from git: the
+        slow path of a read-only store with a stale cache, for reads that need every article."""
+        index = self._lookup()
+        if index is not None:
+            return index
+        head = self.head()
+        if self._in_memory is None or self._in_memory.head != head:
+            self._in_memory = Index(None)
+            self._in_memory.update(self._scan_versions(head) if head else [], head)
+        return self._in_memory
+
+    def _git_versions(self, article_id: str) -> list[VersionRow]:
+        """Every version of one article read from git alone (its commits, then their metadata), oldest first:
+        slower than the index, for a read-only store whose index is stale."""
+        if self.head() is None:
+            return []
+        directory = article_dir(article_id)
+        result = self.git("log", "--reverse", f"--format={MESSAGES_FORMAT}", BRANCH, "--", f"{directory}/{META_FILE}")
+        rows = []
+        for commit, message in parse_messages(result.stdout.decode("utf-8", "replace")):
+            trailers = parse_trailers(message)
+            if records_version(trailers) and trailers[ARTICLE] == article_id and trailers[VERSION].isdigit():
+                metadata = load_yaml(self._read_object(f"{commit}:{directory}/{META_FILE}"))
+                rows.append((article_id, int(trailers[VERSION]), commit, metadata))
+        return rows
 
     @staticmethod
     def _repo_at(path: Path) -> git.Repo:
@@ -249,8 +300,9 @@ class Store:
         self._index.compact()
 
     def close(self) -> None:
-        if self._index_file is not None:
-            self._index_file.close()
+        for index in (self._index_file, self._in_memory):
+            if index is not None:
+                index.close()
         self._repo.close()
 
     def __enter__(self) -> Store:
@@ -269,7 +321,7 @@ class Store:
             return None
 
     def refresh_index(self) -> None:
-        """Bring the lookup index up to the branch head, incrementally when possible."""
+        """Bring the lookup index up to the branch head, incrementally when possible (a write: see ``_lookup``)."""
         head = self.head()
         stamp = self._index.head
         if stamp == head:
@@ -294,71 +346,76 @@ class Store:
         return int(result.stdout.decode().strip() or 0) if result.returncode == 0 else 0
 
     def _scan_versions(self, revisions: str) -> Iterator[VersionRow]:
-        """The versions recorded by the commits in ``revisions``, oldest first."""
+        """The versions recorded by the commits in ``revisions``, oldest first.
+
+        One ``git log`` lists them; their metadata comes through one ``cat-file --batch`` stream per
+        chunk (no round trip per version), so a rebuild at a million versions takes minutes, not hours.
+        """
         log = self._repo.git.log("--reverse", "--topo-order", f"--format={MESSAGES_FORMAT}", revisions)
+        found = []
         for commit, message in parse_messages(log):
             trailers = parse_trailers(message)
-            if not records_version(trailers):
-                continue
-            article = trailers[ARTICLE]
-            metadata = load_yaml(self._read_object(f"{commit}:{article_dir(article)}/{META_FILE}"))
-            yield article, int(trailers[VERSION]), commit, metadata
+            if records_version(trailers):
+                found.append((trailers[ARTICLE], int(trailers[VERSION]), commit))
+        for start in range(0, len(found), _SCAN_CHUNK):
+            chunk = found[start : start + _SCAN_CHUNK]
+            names = [f"{commit}:{article_dir(article)}/{META_FILE}" for article, _, commit in chunk]
+            for (article, number, commit), (name, data) in zip(chunk, self.read_objects(names), strict=True):
+                if data is None:
+                    raise VersionNotFound(f"object {name} is missing from the store")
+                yield article, number, commit, load_yaml(data)
 
     def article_ids(self) -> list[str]:
-        self.refresh_index()
-        return self._index.article_ids()
+        return self._whole_index().article_ids()
 
-    def articles(self) -> list[ArticleSummary]:
-        """Every article with its number of versions and first and last capture."""
-        self.refresh_index()
-        by_article: dict[str, list[VersionRow]] = {}
-        for row in self._index.all_versions():
-            by_article.setdefault(row[0], []).append(row)
-        summaries = []
-        for article, rows in by_article.items():
-            latest = rows[-1][3]
-            captured = [parse_time(row[3]["captured_at"]) for row in rows]
-            summaries.append(
-                ArticleSummary(
-                    article_id=article,
-                    title=latest.get("title") or "",
-                    url=latest.get("url"),
-                    canonical_url=latest.get("canonical_url"),
-                    versions=len(rows),
-                    first_seen=min(captured),
-                    last_seen=max(captured),
-                )
-            )
-        return summaries
+    def articles(self, limit: int | None = None, after: str | None = None) -> list[ArticleSummary]:
+        """Articles in id order with their number of versions and first and last capture: every one, or
+        ``limit`` of them from the one after the id ``after``."""
+        return self._whole_index().summaries_by_id(limit, after)
+
+    def recent_articles(
+        self, limit: int, after: Cursor | None = None, before: Cursor | None = None
+    ) -> list[ArticleSummary]:
+        """A page of articles, most recently captured first (see ``Index.summaries``)."""
+        return self._whole_index().summaries(limit, after, before)
+
+    def search_articles(
+        self, words: str, limit: int, after: int | None = None, before: int | None = None
+    ) -> list[tuple[int, ArticleSummary]]:
+        """A page of the articles whose id, title or URLs hold ``words``, with cursors (see ``Index.search``)."""
+        return self._whole_index().search(words, limit, after, before)
 
     def find_article(self, reference: str) -> str:
-        """Resolve an article id, URL, or unambiguous prefix of either to an article id."""
-        self.refresh_index()
+        """Resolve an article id, URL, or unambiguous prefix of either to an article id, by key."""
         reference = reference.strip()
         if not reference:
             raise ArticleNotFound("no article given")
-        ids = self._index.article_ids()
-        if reference in ids:
+        index = self._lookup()
+        if index is None:
+            if _is_article_id(reference) and self._git_versions(reference):
+                return reference
+            index = self._whole_index()
+        if index.has_article(reference):
             return reference
-        by_url = self.article_for_url(reference)
+        by_url = self._article_for_url(index, reference)
         if by_url:
             return by_url
-        matches = sorted(
-            set(self._index.articles_with_url(reference))
-            | {a for a in ids if a.startswith(reference)}
-            | {a for a, url in self._index.urls() if url.startswith(reference)}
-        )
+        matches = index.articles_starting(reference, _MATCHES_SHOWN + 1)
         if len(matches) == 1:
             return matches[0]
         if not matches:
             raise ArticleNotFound(f"no article matches {reference!r} (see `archive list`)")
+        count = f"over {_MATCHES_SHOWN}" if len(matches) > _MATCHES_SHOWN else str(len(matches))
         shown = ", ".join(matches[:5]) + (", …" if len(matches) > 5 else "")
-        raise ArticleNotFound(f"{reference!r} matches {len(matches)} articles ({shown}); give more of the id")
+        raise ArticleNotFound(f"{reference!r} matches {count} articles ({shown}); give more of the id")
 
     def article_for_url(self, url: str) -> str | None:
         """The one article captured under ``url`` (as fetched or as canonical), or whose id it derives."""
-        self.refresh_index()
-        matches = self._index.articles_with_url(url)
+        return self._article_for_url(self._whole_index(), url)
+
+    @staticmethod
+    def _article_for_url(index: Index, url: str) -> str | None:
+        matches = index.articles_with_url(url)
         if len(matches) == 1:
             return matches[0]
         if not matches and url.lower().startswith(("http://", "https://")):
@@ -366,14 +423,14 @@ class Store:
                 derived = article_id_from_url(url)
             except InvalidInput:
                 return None
-            if self._index.latest(derived) is not None:
+            if index.has_article(derived):
                 return derived
         return None
 
     def versions(self, article_id: str) -> list[Version]:
         """Every version of an article, oldest first."""
-        self.refresh_index()
-        rows = self._index.versions(article_id)
+        index = self._lookup()
+        rows = index.versions(article_id) if index is not None else self._git_versions(article_id)
         if not rows:
             raise ArticleNotFound(f"no article with id {article_id!r} (see `archive list`)")
         return [as_version(row) for row in rows]
@@ -395,7 +452,8 @@ class Store:
         """Snapshot commits across all articles, newest first."""
         if self.head() is None:
             return []
-        arguments = ["--topo-order", "--date=raw", f"--format={RECORDS_FORMAT}"]
+        # No --topo-order: the history is linear, and ordering it first would walk all of it before printing.
+        arguments = ["--date=raw", f"--format={RECORDS_FORMAT}"]
         if limit is not None:
             arguments.append(f"--max-count={limit}")
         entries = []
@@ -998,6 +1056,14 @@ def _check_format(store: Store) -> None:
             f"{store.path} has store format {found}, newer than this archive supports ({FORMAT_VERSION}); "
             "upgrade archive"
         )
+
+
+def _is_article_id(reference: str) -> bool:
+    try:
+        validate_article_id(reference)
+    except InvalidInput:
+        return False
+    return True
 
 
 def _feed(stream: IO[bytes], names: Sequence[str]) -> None:

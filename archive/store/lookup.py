@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +147,7 @@ class ChangeFilter:
     site: str | None = None
     tags: tuple[str, ...] = ()
     cosmetic: bool = False
+
 
 Cursor = tuple[str, str]
 """Where an article sits in the list, newest first: (last_seen, article id); stable as others are added."""
@@ -490,9 +492,7 @@ class Index:
 
     def change_tags(self) -> set[str]:
         """Every kind and reason code the recorded changes carry."""
-        return {
-            tag for (tags,) in self._read.execute("SELECT DISTINCT tags FROM changes") for tag in tags.split()
-        }
+        return {tag for (tags,) in self._read.execute("SELECT DISTINCT tags FROM changes") for tag in tags.split()}
 
     @staticmethod
     def _version_window(selection: ChangeFilter, prefix: str) -> tuple[list[str], list[Any]]:

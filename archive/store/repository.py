@@ -197,8 +197,7 @@ class Store:
     def lookup(self) -> Index:
         """The lookup cache, brought up to the branch head: for the derived tables other stages keep in it (the
         changes each version brought, ``archive.review.changelog``). Never evidence: it can always be rebuilt."""
-        self.refresh_index()
-        return self._index
+        return self._whole_index()
 
     @property
     def _index(self) -> Index:

@@ -478,12 +478,12 @@ class Index:
     def is_compared(self, article: str, number: int, commit: str, fingerprint: str) -> bool:
         """True when the changes of that version (as of ``commit``) are recorded by that comparison code."""
         query = "SELECT 1 FROM compared WHERE article = ? AND number = ? AND commit_id = ? AND fingerprint = ?"
-        return self._connection.execute(query, (article, number, commit, fingerprint)).fetchone() is not None
+        return self._read.execute(query, (article, number, commit, fingerprint)).fetchone() is not None
 
     def changes_of(self, article: str, number: int) -> list[ChangeRow]:
         """The recorded changes of one version from the one before, in reading order."""
         query = f"SELECT {_CHANGE_COLUMNS} FROM changes WHERE article = ? AND new_number = ? ORDER BY position"
-        return [(*row[:10], bool(row[10]), *row[11:]) for row in self._connection.execute(query, (article, number))]
+        return [(*row[:10], bool(row[10]), *row[11:]) for row in self._read.execute(query, (article, number))]
 
     def has_tag(self, tag: str) -> bool:
         """True when a recorded change carries ``tag`` (a kind or reason code)."""
@@ -511,8 +511,9 @@ class Index:
 
     def compact(self) -> None:
         """Rewrite the database without its free pages (``VACUUM``), and let SQLite refresh its statistics."""
-        self._connection.execute("VACUUM")
-        self._connection.execute("PRAGMA optimize")
+        connection = self._writer()
+        connection.execute("VACUUM")
+        connection.execute("PRAGMA optimize")
 
     def close(self) -> None:
         if self._connection is not None:

@@ -37,7 +37,7 @@ from archive.errors import (
     VersionNotFound,
 )
 from archive.ids import article_id_from_url, validate_article_id
-from archive.model import ArticleSummary, LogEntry, Version, select_version
+from archive.model import ArticleSummary, LogEntry, Version, parse_time, select_version
 from archive.store.commits import (
     ARTICLE,
     MESSAGES_FORMAT,

@@ -158,3 +158,20 @@ def test_parse_moment_and_kinds() -> None:
         parse_kinds("numbers")
     with pytest.raises(InvalidInput, match="not a time or duration"):
         parse_moment("yesterday")
+
+
+def test_a_page_compares_only_as_far_back_as_it_shows(store_path: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Versions are compared newest first, a batch at a time, until the page is full and no older version can
+    change it (batches of one here; 200 in use)."""
+    from archive.review import changelog
+
+    build(store_path, run)
+    (store_path / LOOKUP).unlink()
+    monkeypatch.setattr(changelog, "BATCH", 1)
+    with Store.open(store_path) as opened:
+        page = select_changes(opened, Selection(), limit=1)
+    assert [(c.article, c.new_number) for c in page] == [("troops", 3)]
+    connection = sqlite3.connect(store_path / LOOKUP)
+    assert connection.execute("SELECT article, number FROM compared").fetchall() == [("troops", 3)]
+    connection.close()
+    assert len(json.loads(run("changes", "--json").output)["changes"]) > 1  # the rest, when asked for

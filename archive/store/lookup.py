@@ -488,7 +488,7 @@ class Index:
     def has_tag(self, tag: str) -> bool:
         """True when a recorded change carries ``tag`` (a kind or reason code)."""
         query = "SELECT 1 FROM changes WHERE instr(' ' || tags || ' ', ?) > 0 LIMIT 1"
-        return self._connection.execute(query, (f" {tag} ",)).fetchone() is not None
+        return self._read.execute(query, (f" {tag} ",)).fetchone() is not None
 
     def change_tags(self) -> set[str]:
         """Every kind and reason code the recorded changes carry."""

@@ -202,6 +202,11 @@ def test_a_selector_fixes_a_page_trafilatura_misreads(store: Store, web: WebServ
     # The text differs only because the rules changed: an extraction change, not an edit of the article.
     assert recorded["rules"]["extraction_change"] is True
     assert recorded["title"] == metadata(store, "misread", "1")["title"]
+    shown = subprocess.run(
+        [ARCHIVE, "--store", str(store.path), "show", "misread"], capture_output=True, text=True, check=True
+    ).stdout
+    blob = recorded["rules"]["blob"]
+    assert f"rules: rules.yaml {blob[:12]} (the text changed only because the rules did)" in shown.splitlines()
 
 
 def test_rules_apply_to_text_files_stdin_folders_and_warcs(store: Store, tmp_path: Path) -> None:

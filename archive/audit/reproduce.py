@@ -21,12 +21,12 @@ from typing import Any
 
 from archive.capture.extract import extract, extractor_for
 from archive.errors import ArchiveError, ArticleNotFound
-from archive.ingest.rules import recorded_rules_blob, rules_for
+from archive.ingest.rules import rules_for
 from archive.ingest.snapshot import recapture
 from archive.model import parse_time
 from archive.store.history import VersionRecord, parse_metadata, read_history, version_files
 from archive.store.layout import META_FILE, RULES_FILE
-from archive.store.metadata import text_sha256
+from archive.store.metadata import recorded_rules_blob, text_sha256
 from archive.store.repository import Store
 from archive.store.rules import parse_rules
 

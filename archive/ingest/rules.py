@@ -10,7 +10,6 @@ from the previous version's only because the rules did.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ from archive.errors import ArchiveError, ExtractionFailed, InvalidInput
 from archive.ids import validate_article_id
 from archive.model import Version, check_capture_time, parse_time
 from archive.store.layout import RULES_FILE
-from archive.store.metadata import recorded_text_sha256, text_sha256
+from archive.store.metadata import recorded_rules_blob, recorded_text_sha256, rules_field, text_sha256
 from archive.store.objects import object_id
 from archive.store.repository import Store
 from archive.store.writer import NewVersion, Writer
@@ -38,7 +37,6 @@ __all__ = [
     "set_rules",
     "rules_for",
     "rules_metadata",
-    "recorded_rules_blob",
     "mark_rules_change",
     "alert_kinds",
     "change_kinds",
@@ -131,14 +129,7 @@ def rules_for(rules: RulesFile | None, capture: Capture, article_id: str | None)
 
 def rules_metadata(rules: RuleSet | None) -> dict[str, Any] | None:
     """What ``meta.yaml`` records of the rules applied to a version (None: none applied, and no key)."""
-    return None if rules is None else {"blob": rules.blob}
-
-
-def recorded_rules_blob(metadata: Mapping[str, Any]) -> str | None:
-    """The blob id of the rules a version records as applied (None: none)."""
-    recorded = metadata.get("rules")
-    blob = recorded.get("blob") if isinstance(recorded, Mapping) else None
-    return str(blob) if blob else None
+    return None if rules is None else rules_field(rules.blob)
 
 
 def mark_rules_change(writer: Writer, new: NewVersion, capture: Capture, rules: RuleSet | None) -> NewVersion:
@@ -157,7 +148,7 @@ def mark_rules_change(writer: Writer, new: NewVersion, capture: Capture, rules: 
         return new
     if old_text != writer.text(latest):
         return new
-    return dataclasses.replace(new, metadata={**new.metadata, "rules": {"blob": now, "extraction_change": True}})
+    return dataclasses.replace(new, metadata={**new.metadata, "rules": rules_field(now, extraction_change=True)})
 
 
 def alert_kinds(store: Store, site: str | None, article: str | None) -> frozenset[str] | None:

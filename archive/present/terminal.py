@@ -20,6 +20,7 @@ import click
 
 from archive.compare.words import DELETE, EQUAL, INSERT
 from archive.model import ArticleSummary, LogEntry, Version, format_time, plural
+from archive.store.metadata import extraction_change, recorded_rules_blob
 from archive.store.writer import AddResult
 
 if TYPE_CHECKING:  # for annotations only: importing the comparison engine is slow
@@ -270,6 +271,10 @@ def version_text(version: Version, text: str) -> str:
     if meta.get("http"):
         lines.append(f"http: {meta['http']['status']} {meta['http'].get('content_type') or ''}".rstrip())
     lines.append(f"extractor: {meta['extractor']['name']} {meta['extractor']['version']}")
+    if "rules" in meta:  # only a version that noise rules applied to (docs/rules.md)
+        blob = recorded_rules_blob(meta)
+        applied = f"rules.yaml {blob[:12]}" if blob else "none"
+        lines.append(f"rules: {applied}" + " (the text changed only because the rules did)" * extraction_change(meta))
     lines.append(f"text: {meta['text']['words']} words, sha256 {meta['text']['sha256']}")
     lines.append(f"raw: {meta['raw']['file']}, {meta['raw']['bytes']} bytes, sha256 {meta['raw']['sha256']}")
     return "\n".join(map(printable, lines)) + "\n\n" + printable(text.rstrip("\n"), newlines=True)

@@ -32,6 +32,9 @@ __all__ = [
     "version_metadata",
     "given_fields",
     "recorded_text_sha256",
+    "rules_field",
+    "recorded_rules_blob",
+    "extraction_change",
     "same_content",
     "recorded_capture",
     "marker_yaml",
@@ -150,6 +153,26 @@ def given_fields(metadata: Mapping[str, Any]) -> dict[str, Any]:
 def recorded_text_sha256(metadata: Mapping[str, Any]) -> str:
     """The SHA-256 of its text that a version's ``meta.yaml`` records."""
     return str(metadata["text"]["sha256"])
+
+
+def rules_field(blob: str | None, extraction_change: bool = False) -> dict[str, Any]:
+    """``meta.yaml``'s ``rules``: the blob id of the noise rules applied (``docs/rules.md``), and whether the
+    text differs from the previous version's only because the rules did (then ``blob`` may be None)."""
+    return {"blob": blob, **({"extraction_change": True} if extraction_change else {})}
+
+
+def recorded_rules_blob(metadata: Mapping[str, Any]) -> str | None:
+    """The blob id of the noise rules a version records as applied (None: none)."""
+    recorded = metadata.get("rules")
+    blob = recorded.get("blob") if isinstance(recorded, Mapping) else None
+    return str(blob) if blob else None
+
+
+def extraction_change(metadata: Mapping[str, Any]) -> bool:
+    """True when a version's text differs from the previous version's only because the noise rules changed:
+    a change of extraction, not of the article (a notifier or a feed may leave it out)."""
+    recorded = metadata.get("rules")
+    return isinstance(recorded, Mapping) and recorded.get("extraction_change") is True
 
 
 def same_content(recorded: Mapping[str, Any], text_sha: str, fields: Mapping[str, Any]) -> bool:

@@ -903,9 +903,16 @@ def _rules_store(ctx: click.Context) -> Store:
 @click.option(
     "--timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True, help="URL fetch timeout (s)."
 )
+@json_option
 @click.pass_context
 def rules_test(
-    ctx: click.Context, source: str, article_id: str | None, url: str | None, rules_path: Path | None, timeout: float
+    ctx: click.Context,
+    source: str,
+    article_id: str | None,
+    url: str | None,
+    rules_path: Path | None,
+    timeout: float,
+    as_json: bool,
 ) -> None:
     """What extraction and the rules make of SOURCE, and the stored version it differs from; stores nothing."""
     from archive import test_rules
@@ -920,4 +927,4 @@ def rules_test(
         stdin=sys.stdin.buffer,
         timeout=timeout,
     )
-    click.echo(shown.test_text(result))
+    _emit(as_json, lambda: shown.test_json(result), lambda: shown.test_text(result))

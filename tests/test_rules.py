@@ -4,6 +4,7 @@ history's reproduction with the rules each version records."""
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -312,6 +313,16 @@ def test_rules_test_shows_the_text_what_was_dropped_and_the_version_it_differs_f
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.splitlines()[1].startswith("rules: rules.yaml ") and "for site 127.0.0.1" in ran.stdout
     assert ran.stdout.splitlines()[-1].startswith("--- differs from budget@1")
+    ran = subprocess.run(
+        [ARCHIVE, "--store", str(store_path), "rules", "test", url, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    shown = json.loads(ran.stdout)
+    assert (shown["article"], shown["rules"]["site"], shown["latest"]["version"]) == ("budget", "127.0.0.1", 1)
+    assert {"rule": "sites.127.0.0.1.ignore_text[0]", "text": "Updated 8 minutes ago"} in shown["dropped"]
+    assert not shown["same_text"] and shown["text"].startswith(STORY[0])
     assert store_state(store_path) == before  # nothing stored, not even the journal of unchanged captures
     bad = write(tmp_path / "bad.yaml", "sites:\n  127.0.0.1:\n    body: 'p['\n")
     ran = subprocess.run(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from archive.model import format_time, plural
 from archive.present.terminal import printable
@@ -10,7 +10,7 @@ from archive.present.terminal import printable
 if TYPE_CHECKING:
     from archive.ingest.rules import RulesChange, RulesTest
 
-__all__ = ["change_text", "test_text"]
+__all__ = ["change_text", "test_text", "test_json"]
 
 
 def change_text(change: RulesChange) -> str:
@@ -47,3 +47,20 @@ def test_text(result: RulesTest) -> str:
             f"--- differs from {latest.ref} ({latest.commit[:12]}): +{result.words_added} -{result.words_removed} words"
         )
     return "\n".join(lines)
+
+
+def test_json(result: RulesTest) -> dict[str, Any]:
+    """``archive rules test --json`` (docs/json.md)."""
+    rules, latest = result.rules, result.latest
+    return {
+        "article": result.article_id,
+        "rules_blob": result.blob,
+        "rules": None if rules is None else {"blob": rules.blob, "site": rules.site, "article": rules.article},
+        "dropped": [{"rule": dropped.rule, "text": dropped.text} for dropped in result.extracted.dropped],
+        "text": result.extracted.text,
+        "words": len(result.extracted.text.split()),
+        "latest": None if latest is None else {"version": latest.number, "commit": latest.commit},
+        "same_text": result.same_text,
+        "words_added": result.words_added,
+        "words_removed": result.words_removed,
+    }

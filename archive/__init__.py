@@ -30,6 +30,7 @@ from archive.errors import (
     SourceUnavailable,
     StoreBusy,
     StoreCorrupt,
+    TimestampFailed,
     VersionNotFound,
 )
 from archive.version import __version__
@@ -86,6 +87,7 @@ if TYPE_CHECKING:
     )
     from archive.store.repository import Store, default_store_path
     from archive.store.signatures import Signing, sign
+    from archive.store.timestamps import Timestamping, timestamp
     from archive.store.writer import AddResult, NewVersion
     from archive.web.viewer import make_server
 
@@ -134,6 +136,7 @@ _HOMES = {
     "archive.store.maintenance": ("Maintenance", "maintain"),
     "archive.store.repository": ("Store", "default_store_path"),
     "archive.store.signatures": ("Signing", "sign"),
+    "archive.store.timestamps": ("Timestamping", "timestamp"),
     "archive.store.writer": ("AddResult", "NewVersion"),
     "archive.web.viewer": ("make_server",),
 }
@@ -160,6 +163,7 @@ __all__ = [
     "NotAStore",
     "SigningFailed",
     "SourceUnavailable",
+    "TimestampFailed",
     "StoreBusy",
     "StoreCorrupt",
     "VersionNotFound",
@@ -232,6 +236,8 @@ __all__ = [
     "set_rules",
     "sign",
     "Signing",
+    "timestamp",
+    "Timestamping",
     "snapshot",
     "term_coverage",
     "test_rules",

@@ -131,6 +131,23 @@ def init(ctx: click.Context, bare: bool, key: Path | None) -> None:
 
 
 @cli.command()
+@click.option("--tsa", help="Make this the store's time-stamping authority (an RFC 3161 URL); with --ca-bundle.")
+@click.option(
+    "--ca-bundle",
+    type=click.Path(path_type=Path),
+    help="The certificates (PEM) the TSA's must chain to; verify checks every token against them.",
+)
+@json_option
+@click.pass_context
+def timestamp(ctx: click.Context, tsa: str | None, ca_bundle: Path | None, as_json: bool) -> None:
+    """Get a trusted timestamp (RFC 3161) over the versions no timestamp covers yet; --tsa sets the authority."""
+    from archive import timestamp as timestamp_store
+
+    result = timestamp_store(_store(ctx), tsa, ca_bundle)
+    _emit(as_json, lambda: dataclasses.asdict(result), lambda: render.timestamping_text(result))
+
+
+@cli.command()
 @click.option("--key", type=click.Path(path_type=Path), help="Make this SSH key the store's signing key, and allow it.")
 @click.option(
     "--allowed-signers",
@@ -191,6 +208,14 @@ def snapshot(
     for warning in render.snapshot_warnings(result, source):
         click.echo(warning, err=True)
     _emit(as_json, lambda: render.snapshot_json(result), lambda: render.snapshot_text(result))
+    _after_write(store)
+
+
+def _after_write(store: Store) -> None:
+    """What a write could not do but did not need to (a timestamp: docs/evidence.md), then its notifications."""
+    for notice in store.notices:
+        click.echo(f"warning: {render.printable(notice)}", err=True)
+    store.notices.clear()
     _notify(store)
 
 
@@ -624,7 +649,7 @@ def import_(ctx: click.Context, sources: tuple[str, ...], jobs: int | None, as_j
         report = import_sources(store, sources, progress=bar.update, jobs=jobs, scanned=bar.start)
     finally:
         bar.finish()
-    _notify(store)
+    _after_write(store)
     _finish_bulk(ctx, report, as_json)
 
 
@@ -686,7 +711,7 @@ def watch(
             report: WatchReport = watch_once(store, feeds, options, progress=bar.update, started=bar.start)
         finally:
             bar.finish()
-        _notify(store)
+        _after_write(store)
         _finish_bulk(ctx, report, as_json, render.watch_text)
         return
 
@@ -694,7 +719,7 @@ def watch(
         for line in [*report.problems, *report.notices]:
             click.echo(f"warning: {render.printable(line)}", err=True)
         _emit(as_json, lambda: render.ingest_json(report), lambda: render.watch_text(report))
-        _notify(store)
+        _after_write(store)
 
     try:
         watch_feeds(store, feeds, options, on_pass=each_pass, interval=timedelta(minutes=interval))

@@ -19,6 +19,7 @@ __all__ = [
     "HistoryConflict",
     "NotReproducible",
     "SigningFailed",
+    "TimestampFailed",
 ]
 
 
@@ -92,3 +93,9 @@ class SigningFailed(ArchiveError):
     """The collector's key cannot sign (missing, not a key, passphrase-protected and in no agent)."""
 
     exit_code = 12
+
+
+class TimestampFailed(ArchiveError):
+    """The time-stamping authority is unreachable, refused, or answered with a token that does not check."""
+
+    exit_code = 13

@@ -281,3 +281,125 @@ def raw_server() -> Iterator[RawServer]:
     server = RawServer()
     yield server
     server.close()
+
+
+def make_ca(folder: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed test CA made with the openssl CLI: (certificate, key)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    certificate, key = folder / f"{name}.crt", folder / f"{name}.key"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"),
+            *("-keyout", str(key), "-out", str(certificate), "-subj", f"/CN={name}", "-days", "3650"),
+            *("-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return certificate, key
+
+
+class TimeStampAuthority:
+    """A real RFC 3161 TSA on 127.0.0.1: ``openssl ts -reply`` behind an HTTP server, with a test CA and a TSA
+    certificate (extendedKeyUsage critical timeStamping) made at start with the openssl CLI.
+
+    ``lying``: answer every request with a token over another imprint (a query for other data); ``down``:
+    answer 503. The token
+    embeds the TSA's certificate only: OpenSSL writes a CMS certificate set in the order given, not DER's
+    sorted order, which rfc3161-client (rightly strict) refuses to parse."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.ca, ca_key = make_ca(folder, "Test TSA CA")
+        key, request, self.certificate = folder / "tsa.key", folder / "tsa.csr", folder / "tsa.crt"
+        extensions = folder / "tsa.ext"
+        extensions.write_text(
+            "extendedKeyUsage=critical,timeStamping\nkeyUsage=critical,digitalSignature\nbasicConstraints=CA:FALSE\n"
+        )
+        subprocess.run(
+            [
+                *("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"),
+                *("-keyout", str(key), "-out", str(request), "-subj", "/CN=Test TSA"),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [
+                *("openssl", "x509", "-req", "-in", str(request), "-CA", str(self.ca), "-CAkey", str(ca_key)),
+                *("-CAcreateserial", "-out", str(self.certificate), "-days", "3650", "-extfile", str(extensions)),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        (folder / "serial").write_text("01\n")
+        self.config = folder / "tsa.cnf"
+        self.config.write_text(
+            "[ tsa ]\ndefault_tsa = test\n[ test ]\n"
+            f"serial = {folder}/serial\ncrypto_device = builtin\nsigner_cert = {self.certificate}\n"
+            f"signer_key = {key}\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\n"
+            "digests = sha256, sha384, sha512\naccuracy = secs:1\nordering = yes\ntsa_name = yes\n"
+            "ess_cert_id_chain = no\ness_cert_id_alg = sha256\n"
+        )
+        self.lying = False
+        self.down = False  # answer 503 Service Unavailable
+        self.requests = 0
+        authority = self
+        lock = threading.Lock()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                query = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if authority.down:
+                    self.send_error(503)
+                    return
+                with lock:
+                    authority.requests += 1
+                    reply = authority.reply(query)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/timestamp-reply")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/tsa"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def reply(self, query: bytes) -> bytes:
+        """``openssl ts -reply`` to the query (or, lying, to a query over other data)."""
+        query_file, reply_file = self.folder / "query.tsq", self.folder / "reply.tsr"
+        query_file.write_bytes(query)
+        if self.lying:
+            other = self.folder / "other-data"
+            other.write_text("not what was asked")
+            subprocess.run(
+                ["openssl", "ts", "-query", "-data", str(other), "-sha256", "-cert", "-out", str(query_file)],
+                check=True,
+                capture_output=True,
+            )
+        subprocess.run(
+            [
+                *("openssl", "ts", "-reply", "-config", str(self.config)),
+                *("-queryfile", str(query_file), "-out", str(reply_file)),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        return reply_file.read_bytes()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+@pytest.fixture
+def tsa(tmp_path: Path) -> Iterator[TimeStampAuthority]:
+    authority = TimeStampAuthority(tmp_path / "tsa")
+    yield authority
+    authority.close()

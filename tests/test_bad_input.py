@@ -26,6 +26,7 @@ import shutil
 import socket
 import sqlite3
 import subprocess
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, SEED, SEED_REVISION, article_html
+from conftest import ROOT, SEED, SEED_REVISION, TimeStampAuthority, article_html, make_ca
 
 from archive.cli import cli
 from archive.ingest.snapshot import snapshot
@@ -433,6 +434,21 @@ def signing_key_gone(env: Env) -> None:
     key.unlink()
 
 
+def running_tsa(env: Env, lying: bool = False) -> None:
+    """A real TSA on 127.0.0.1, its files outside the folder whose every byte is compared."""
+    folder = Path(tempfile.mkdtemp(prefix="archive-tsa-"))
+    env.cleanup.callback(shutil.rmtree, folder, True)
+    authority = TimeStampAuthority(folder)
+    env.cleanup.callback(authority.close)
+    authority.lying = lying
+    other, _ = make_ca(folder / "other", "Other CA")
+    env.values.update(tsa=authority.url, tsa_ca=str(authority.ca), other_ca=str(other))
+
+
+def lying_tsa(env: Env) -> None:
+    running_tsa(env, lying=True)
+
+
 def both(*steps: Prepare) -> Prepare:
     def prepare(env: Env) -> None:
         for step in steps:
@@ -606,6 +622,23 @@ CASES: list[Case] = [
     Case("sign --allowed-signers malformed", ("sign", "--allowed-signers", "{tmp}/allowed"), malformed_signers),
     Case("sign --allowed-signers missing", ("sign", "--allowed-signers", "{tmp}/no-such-file")),
     Case("snapshot with the signing key gone", (*SNAP, "--id", "signed-late"), signing_key_gone),
+    # timestamps (docs/evidence.md)
+    Case("timestamp with no TSA set", ("timestamp",)),
+    Case(
+        "timestamp unreachable TSA",
+        ("timestamp", "--tsa", "http://127.0.0.1:{closed_port}/", "--ca-bundle", "{tsa_ca}"),
+        running_tsa,
+    ),
+    Case("timestamp lying TSA", ("timestamp", "--tsa", "{tsa}", "--ca-bundle", "{tsa_ca}"), lying_tsa),
+    Case("timestamp CA mismatch", ("timestamp", "--tsa", "{tsa}", "--ca-bundle", "{other_ca}"), running_tsa),
+    Case(
+        "timestamp CA bundle not PEM",
+        ("timestamp", "--tsa", "{tsa}", "--ca-bundle", "{tmp}/ca.pem"),
+        both(running_tsa, existing("ca.pem")),
+    ),
+    Case(
+        "timestamp --tsa ftp", ("timestamp", "--tsa", "ftp://example.org/tsa", "--ca-bundle", "{tsa_ca}"), running_tsa
+    ),
     # serve
     Case("serve on a busy port", ("serve", "--port", "{busy_port}"), port_in_use),
     Case("serve on a bad host", ("serve", "--port", "0", "--host", "999.1.1.1")),

@@ -37,13 +37,16 @@ from archive.store.layout import (
     RULES_FILE,
     SIGNATURES_REF,
     TEXT_FILE,
+    TIMESTAMPING_FILE,
+    TIMESTAMPS_REF,
+    TSA_CA_FILE,
     article_of_path,
 )
 from archive.store.metadata import marker_format, sha256
 from archive.store.notes import read_files, read_notes
 from archive.store.repository import Store
 
-__all__ = ["CHECKS", "Finding", "Verification", "verify", "check_fixity", "check_signatures"]
+__all__ = ["CHECKS", "Finding", "Verification", "verify", "check_fixity", "check_signatures", "check_timestamps"]
 
 # Every kind of finding, with what it means; the names are stable (``--json``).
 CHECKS = {
@@ -69,6 +72,13 @@ CHECKS = {
     "signature-missing": "every commit on the branch has a signature",
     "signature-signer": "every signature is by a key the allowed-signers file allows",
     "signature-bad": "every signature verifies for the commit it is attached to",
+    # In a timestamped store (one with a time-stamping authority or a token; docs/evidence.md):
+    "timestamping": "the store's time-stamping settings and CA bundle can be read",
+    "timestamp-missing": "every commit is covered by a timestamp token on it or on a later commit",
+    "timestamp-bad": "every timestamp token can be read and was granted",
+    "timestamp-imprint": "every timestamp token is over the commit it is attached to",
+    "timestamp-chain": "every timestamp token is signed by a TSA certificate that chains to the store's CA bundle",
+    "timestamp-time": "no timestamp token is dated before the capture time of its commit",
 }
 
 
@@ -106,6 +116,7 @@ class Verification:
     versions: int
     findings: tuple[Finding, ...]
     signed: int = 0  # commits whose signature verified by an allowed key (0 in a store that is not signed)
+    timestamped: int = 0  # timestamp tokens that checked (each covers its commit and every one before it)
 
     @property
     def ok(self) -> bool:
@@ -129,13 +140,15 @@ def verify(store: Store, history: StoreHistory | None = None) -> Verification:
             except StoreCorrupt as error:
                 findings.append(Finding("history", str(error)))
         store_format: int | None = None
-        signed = 0
+        signed = timestamped = 0
         if history is not None:
             store_format, problem = _marker_format(store, history)
             if problem:
                 findings.append(Finding("format", problem, path=MARKER_FILE))
             findings.extend(_check_history(store, history))
             signed, problems = check_signatures(store, history)
+            findings.extend(problems)
+            timestamped, problems = check_timestamps(store, history)
             findings.extend(problems)
         findings.extend(_check_working_tree(store, history.head if history else store.head()))
         findings.extend(Finding("git-fsck", f"git fsck: {line}") for line in fsck.result())
@@ -149,6 +162,7 @@ def verify(store: Store, history: StoreHistory | None = None) -> Verification:
         versions=len(versions),
         findings=tuple(findings),
         signed=signed,
+        timestamped=timestamped,
     )
 
 
@@ -185,12 +199,12 @@ def check_signatures(store: Store, history: StoreHistory) -> tuple[int, list[Fin
     A store is signed once it has an allowed-signers file or a signature; then every commit
     must carry one, so a version added with plain git, or a signature removed, is seen.
     """
-    from archive.store.signatures import check_signature, parse_allowed_signers  # loads cryptography
-
     allowed_file = read_files(store, EVIDENCE_REF).get(ALLOWED_SIGNERS_FILE)
     signatures = read_notes(store, SIGNATURES_REF)
     if allowed_file is None and not signatures:
         return 0, []
+    from archive.store.signatures import check_signature, parse_allowed_signers  # only a signed store loads them
+
     where = f"{EVIDENCE_REF}:{ALLOWED_SIGNERS_FILE}"
     if allowed_file is None:
         return 0, [Finding("allowed-signers", f"the store has signatures but no allowed-signers file ({where})")]
@@ -224,6 +238,61 @@ def check_signatures(store: Store, history: StoreHistory) -> tuple[int, list[Fin
                     f"signature-{check.problem}", check.message, article=article, version=number, commit=record.commit
                 )
             )
+    return good, findings
+
+
+def check_timestamps(store: Store, history: StoreHistory) -> tuple[int, list[Finding]]:
+    """In a timestamped store, each token offline (docs/evidence.md): how many checked, and which commits no
+    token covers, and which tokens are unreadable, over another imprint, not chained to the CA bundle, or
+    dated before their commit's capture time."""
+    files = read_files(store, EVIDENCE_REF)
+    tokens = read_notes(store, TIMESTAMPS_REF)
+    if TIMESTAMPING_FILE not in files and TSA_CA_FILE not in files and not tokens:
+        return 0, []
+    from archive.store.timestamps import check_token, parse_ca_bundle  # only a timestamped store loads them
+
+    bundle = files.get(TSA_CA_FILE)
+    where = f"{EVIDENCE_REF}:{TSA_CA_FILE}"
+    if bundle is None:
+        return 0, [Finding("timestamping", f"the store has timestamps but no CA bundle ({where})", path=where)]
+    try:
+        roots = parse_ca_bundle(bundle)
+    except InvalidInput as error:
+        return 0, [Finding("timestamping", f"{error} ({where}); no timestamp could be checked", path=where)]
+    versions = {version.commit.commit: version for version in history.versions}
+    findings: list[Finding] = []
+    good = 0
+    covered = False
+    for record in reversed(history.commits):  # newest first: a token covers its commit and all before it
+        version = versions.get(record.commit)
+        article, number = (version.article_id, version.number) if version else (None, None)
+        token = tokens.get(record.commit)
+        if token is not None:
+            check = check_token(token, record.commit, record.committer.moment, roots)
+            if check.problem is None:
+                good += 1
+                covered = True
+            else:
+                findings.append(
+                    Finding(
+                        f"timestamp-{check.problem}",
+                        check.message,
+                        article=article,
+                        version=number,
+                        commit=record.commit,
+                    )
+                )
+        if not covered:
+            findings.append(
+                Finding(
+                    "timestamp-missing",
+                    f"commit {record.commit[:12]} is covered by no timestamp token (run `archive timestamp`)",
+                    article=article,
+                    version=number,
+                    commit=record.commit,
+                )
+            )
+    findings.reverse()
     return good, findings
 
 

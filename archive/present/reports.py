@@ -61,6 +61,7 @@ def verification_text(result: Verification) -> str:
             "checked: sha256 of every text and raw capture, canonical text, metadata against commit trailers, "
             "the chain of versions, commit dates, the files at the head, the working tree, git fsck"
             + (f"; {plural(result.signed, 'signature')} by allowed keys" if result.signed else "")
+            + (f"; {plural(result.timestamped, 'timestamp token')} of the store's TSA" if result.timestamped else "")
         )
     lines = [f"FAILED: {plural(len(result.findings), 'problem')} in {scope} ({head})"]
     lines.extend(_finding_line(finding) for finding in result.findings)
@@ -77,6 +78,7 @@ def verification_json(result: Verification) -> dict[str, Any]:
         "articles": result.articles,
         "versions": result.versions,
         "signed": result.signed,
+        "timestamped": result.timestamped,
         "problems": [finding_json(finding) for finding in result.findings],
     }
 

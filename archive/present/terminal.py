@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # for annotations only: importing the comparison engine is sl
     from archive.review.versions import TermMention, TimelineEntry, VersionComparison, VersionDiff, VersionPair
     from archive.store.maintenance import Maintenance
     from archive.store.signatures import Signing
+    from archive.store.timestamps import Timestamping
 
 __all__ = [
     "printable",
@@ -814,3 +815,13 @@ def signing_text(result: Signing) -> str:
         f"({plural(result.allowed, 'allowed key')})"
     )
     return "\n".join(lines)
+
+
+def timestamping_text(result: Timestamping) -> str:
+    where = f"time-stamping authority: {printable(result.tsa or '')}"
+    if result.stamped is None:
+        return f"{where}\nnothing to stamp: a token already covers all {plural(result.versions, 'version')}"
+    return (
+        f"{where}\nstamped {result.stamped[:12]}, the head: it covers {plural(result.covered, 'version')} "
+        f"no token covered before ({result.versions} in the store)"
+    )

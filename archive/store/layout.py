@@ -27,6 +27,9 @@ __all__ = [
     "EVIDENCE_REF",
     "ALLOWED_SIGNERS_FILE",
     "SIGNING_KEY_SETTING",
+    "TIMESTAMPS_REF",
+    "TIMESTAMPING_FILE",
+    "TSA_CA_FILE",
     "BESIDE_REFS",
     "article_dir",
     "article_of_path",
@@ -55,8 +58,11 @@ JOURNAL_FILE = "captures.jsonl"  # captures that found no change, and so made no
 SIGNATURES_REF = "refs/notes/archive-signatures"  # git notes: version commit -> its SSH signature
 EVIDENCE_REF = "refs/archive/evidence"  # a commit whose tree holds the store's evidence settings:
 ALLOWED_SIGNERS_FILE = "allowed_signers"  # the keys whose signatures count (ssh-keygen's format)
+TIMESTAMPING_FILE = "timestamping.yaml"  # the time-stamping authority's URL
+TSA_CA_FILE = "tsa-ca.pem"  # the certificates a TSA's must chain to (PEM)
+TIMESTAMPS_REF = "refs/notes/archive-timestamps"  # git notes: commit -> an RFC 3161 time-stamp response
 SIGNING_KEY_SETTING = ("archive", "signingKey")  # .git/config, local: the collector's private key file
-BESIDE_REFS = (SIGNATURES_REF, EVIDENCE_REF)  # what `archive push` and `pull` carry besides the branch
+BESIDE_REFS = (SIGNATURES_REF, TIMESTAMPS_REF, EVIDENCE_REF)  # what `archive push` and `pull` carry besides the branch
 
 
 def article_dir(article_id: str) -> str:

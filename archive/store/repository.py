@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ from archive.errors import (
     NotAStore,
     StoreBusy,
     StoreCorrupt,
+    TimestampFailed,
     VersionNotFound,
 )
 from archive.ids import article_id_from_url, validate_article_id
@@ -54,6 +56,7 @@ from archive.store.commits import (
 )
 from archive.store.layout import (
     BRANCH,
+    EVIDENCE_REF,
     FORMAT_VERSION,
     JOURNAL_FILE,
     LOCK_FILE,
@@ -66,11 +69,13 @@ from archive.store.layout import (
     SIGNATURES_REF,
     SIGNING_KEY_SETTING,
     TEXT_FILE,
+    TIMESTAMPING_FILE,
+    TIMESTAMPS_REF,
     article_dir,
 )
 from archive.store.lookup import Cursor, Index, VersionRow, as_version
 from archive.store.metadata import load_yaml, marker_format
-from archive.store.notes import RefWriter, tip
+from archive.store.notes import RefWriter, read_files, tip
 from archive.store.objects import TREE_MODE, ObjectWriter, TreeEntries, TreeReader, object_id
 from archive.store.writer import Writer
 
@@ -123,6 +128,9 @@ class Store:
         self.read_only = read_only
         self._index_file: Index | None = None
         self._in_memory: Index | None = None
+        # What a write could not do but did not need to (a timestamp the TSA did not give), for the caller to
+        # report: one line each.
+        self.notices: list[str] = []
 
     # --- opening -------------------------------------------------------------
 
@@ -724,6 +732,8 @@ class Store:
                 raise StoreCorrupt(f"cannot write to the store at {self.path}: {_reason(error)}; {outcome}") from None
             finally:
                 objects.abort()
+            if writer.head is not None and writer.head != start and writer.rows:
+                self._stamp(writer.head, parse_time(writer.rows[-1][3]["captured_at"], end_of_day=False))
 
     @contextmanager
     def writing_beside(self, timeout: float = LOCK_TIMEOUT) -> Iterator[RefWriter]:
@@ -775,6 +785,39 @@ class Store:
         signatures = sign_commits(key, [row[2] for row in rows])
         newest = max(parse_time(row[3]["captured_at"], end_of_day=False) for row in rows)
         beside.add_notes(SIGNATURES_REF, signatures, newest, f"archive: sign {len(signatures)} version(s)")
+
+    def _stamp(self, commit: str, when: datetime) -> None:
+        """Ask the store's time-stamping authority for a token over ``commit`` (a write's new head), if it has one.
+
+        After the write is published: a TSA that is down or answers wrongly never blocks a write. The
+        failure becomes a notice, and ``archive timestamp`` asks again later.
+        """
+        try:
+            self._read_object(f"{EVIDENCE_REF}:{TIMESTAMPING_FILE}")  # through git's running cat-file: cheap
+        except VersionNotFound:
+            return
+        # Imported here: a store without a TSA does not load them.
+        from archive.store.timestamps import encode_note, request_token, tsa_settings
+
+        url, bundle = tsa_settings(read_files(self, EVIDENCE_REF))
+        if url is None or bundle is None:
+            return
+        try:
+            token = request_token(url, commit, bundle)
+        except (TimestampFailed, InvalidInput) as error:
+            self.notices.append(f"{error}; the version is stored without a timestamp (run `archive timestamp` later)")
+            return
+        objects = ObjectWriter(self._objects_dir, LOOSE_OBJECT_LIMIT)
+        try:
+            beside = self.ref_writer(objects)
+            beside.add_notes(TIMESTAMPS_REF, {commit: encode_note(token)}, when, "archive: timestamp")
+            objects.finish()
+            self._move_refs(beside.updates, "archive: timestamp")
+            objects.keep()
+        except (OSError, git.GitCommandError) as error:
+            self.notices.append(f"cannot record the timestamp of {commit[:12]}: {_reason(error)}")
+        finally:
+            objects.abort()
 
     def _move_refs(self, updates: Mapping[str, tuple[str | None, str]], message: str) -> None:
         """Move every ref of ``updates`` (ref -> (expected tip, new tip)) in one git transaction, or none."""

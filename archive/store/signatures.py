@@ -183,6 +183,8 @@ def _ssh_keygen(key: Path, arguments: list[str]) -> None:
     if result.returncode != 0:
         lines = [line.strip() for line in result.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
         reason = next((line for line in lines if "passphrase" in line.lower()), lines[-1] if lines else "")
+        if "load public key" in reason:  # ssh-keygen read the file as neither a private key nor a public one
+            reason = "not an SSH key"
         raise SigningFailed(f"cannot sign with {key}: {reason or f'ssh-keygen exited {result.returncode}'}")
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from archive.compare.claims import RULES, Change, ChangeKind, Rules, compare
-from archive.compare.synonyms import are_synonyms, lemmas
+from archive.compare.synonyms import are_synonyms, lemmas, name_groups
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDNET = Path("/usr/share/wordnet")
@@ -91,3 +91,11 @@ def test_the_committed_data_file_is_what_the_build_script_produces(tmp_path: Pat
         capture_output=True,
     )
     assert output.read_bytes() == DATA.read_bytes(), "rebuild it: python tools/build_synonyms.py"
+
+
+def test_names_of_one_place_share_a_group() -> None:
+    assert name_groups("Great Britain") & name_groups("United Kingdom") & name_groups("UK")
+    assert name_groups("U.S.") & name_groups("America") & name_groups("American")
+    assert name_groups("Spain's") & name_groups("Spanish")
+    assert not name_groups("Canada") & name_groups("United States")
+    assert not name_groups("Base")  # a name of al-Qaeda, but a common word first

@@ -6,7 +6,10 @@ dependency (PyPI's readers download it at run time), so this script distils
 what the check needs from an installed copy (Debian's ``wordnet-base``,
 ``/usr/share/wordnet``) into one small file that is committed and shipped
 as package data: for every one-word lemma, its synsets in WordNet's
-frequency order, and the exception lists that lemmatize irregular forms.
+frequency order, and the exception lists that lemmatize irregular forms;
+and the other names of places and organizations ("United Kingdom", "UK",
+"Britain"), with the adjectives that name them ("British"), for the entity
+rule (see ``read_names``).
 The output is deterministic (sorted keys, gzip without a timestamp), so
 running it again must reproduce the committed file byte for byte.
 
@@ -27,7 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WORDNET = Path("/usr/share/wordnet")
 DEFAULT_OUTPUT = ROOT / "archive" / "compare" / "synonyms.json.gz"
 PARTS = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
-FORMAT = 1
+FORMAT = 2
+# Lexicographer files of the synsets whose names are aliases: noun.group (organizations) and noun.location.
+NAME_FILES = frozenset({"14", "15"})
 
 
 def read_index(path: Path) -> dict[str, list[int]]:
@@ -54,6 +59,70 @@ def read_exceptions(path: Path) -> dict[str, list[str]]:
         if "_" not in form and bases:
             exceptions.setdefault(form, []).extend(bases)
     return exceptions
+
+
+def read_synsets(path: Path) -> list[tuple[int, str, list[str], list[tuple[str, int, str]]]]:
+    """A data file's synsets: offset, lexicographer file, lemmas, and pointers (symbol, offset, part of speech)."""
+    synsets = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith(" "):
+            continue  # the license header
+        fields = line.split()
+        count = int(fields[3], 16)
+        lemmas = [fields[4 + 2 * i].split("(")[0] for i in range(count)]
+        at = 4 + 2 * count
+        pointers = [
+            (fields[at + 1 + 4 * i], int(fields[at + 2 + 4 * i]), fields[at + 3 + 4 * i])
+            for i in range(int(fields[at]))
+        ]
+        synsets.append((int(fields[0]), fields[1], lemmas, pointers))
+    return synsets
+
+
+def read_names(wordnet: Path) -> dict[str, list[int]]:
+    """Names of one place or organization, each with the groups it belongs to.
+
+    A group is a noun.location or noun.group synset whose capitalized lemmas
+    include two with no word in common ("United Kingdom", "UK", "Britain"),
+    or that a capitalized adjective pertains to ("American" → "United
+    States", "America", "US"); the adjective joins the group. Names that are
+    also a common word ("Base", a name of al-Qaeda) are left out, unless
+    they name a place ("Japan", "Turkey"), and so are people, whose names
+    the comparison already matches word by word.
+    """
+    nouns = read_synsets(wordnet / "data.noun")
+    adjectives = read_synsets(wordnet / "data.adj")
+    every = [nouns, adjectives, read_synsets(wordnet / "data.verb"), read_synsets(wordnet / "data.adv")]
+    common = {
+        lemma.lower() for synsets in every for _, _, lemmas, _ in synsets for lemma in lemmas if lemma[:1].islower()
+    }
+
+    def usable(lemma: str, lexicographer_file: str = "") -> bool:
+        # A place keeps its name ("Japan", "Turkey") though the word is also common, in lower case.
+        plain = "_" in lemma or lemma.isupper() or lexicographer_file == "15" or lemma.lower() not in common
+        return lemma[:1].isupper() and plain
+
+    demonyms: dict[int, set[str]] = {}
+    for _, _, lemmas, pointers in adjectives:
+        for symbol, offset, part in pointers:
+            if symbol == "\\" and part == "n":
+                demonyms.setdefault(offset, set()).update(lemma for lemma in lemmas if usable(lemma))
+    groups: dict[int, set[str]] = {}
+    for offset, lexicographer_file, lemmas, _ in nouns:
+        names = {lemma for lemma in lemmas if usable(lemma, lexicographer_file)}
+        if lexicographer_file not in NAME_FILES or not names:
+            continue
+        words = [set(name.lower().rstrip(".").split("_")) for name in names]
+        apart = any(not (a & b) for i, a in enumerate(words) for b in words[i + 1 :])
+        if apart or demonyms.get(offset):
+            groups[offset] = names | demonyms.get(offset, set())
+    table: dict[str, list[int]] = {}
+    for number, offset in enumerate(sorted(groups), 1):
+        for name in sorted(groups[offset]):
+            groups_of = table.setdefault(name.replace("_", " ").replace(".", "").lower(), [])
+            if number not in groups_of:
+                groups_of.append(number)  # "U.S." and "US" are one name
+    return dict(sorted(table.items()))
 
 
 def read_license(path: Path) -> str:
@@ -99,6 +168,7 @@ def build(wordnet: Path) -> dict[str, object]:
         "license": read_license(wordnet / "index.noun"),
         "lemmas": lemmas,
         "exceptions": exceptions,
+        "names": read_names(wordnet),
     }
 
 

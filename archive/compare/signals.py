@@ -10,6 +10,7 @@ to summarize what the coverage gained and lost.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Hashable, Iterator
@@ -19,6 +20,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Indel
 
 from archive.compare.sentences import Sentence, split_sentences
+from archive.compare.synonyms import name_groups
 
 __all__ = [
     "Signal",
@@ -348,6 +350,8 @@ def _spelled_value(words: str) -> float:
 def _date_key(text: str) -> str:
     words = re.findall(r"[a-z]+|\d+", text.lower())
     words = [_MONTHS.get(word, word) for word in words if word not in ("on", "the", "of", "st", "nd", "rd", "th")]
+    # "a week earlier" and "one week earlier", "two days ago" and "2 days ago" are one date.
+    words = ["1" if word in ("a", "an") else str(_UNITS.index(word)) if word in _UNITS else word for word in words]
     return " ".join(word.rstrip("s") if word[:-1] in _WEEKDAYS else word for word in words)
 
 
@@ -525,6 +529,8 @@ def _entity_signal(sentence: str, phrase: list[re.Match[str]], context: Context)
         names.add("".join(word[0] for word in words).lower())
     for name in list(names):
         names |= context.aliases.get(name, frozenset())
+    # "Great Britain" / "the United Kingdom", "American" / "United States": one place by WordNet's names.
+    names |= {f"#{group}#" for group in name_groups(" ".join(words))}
     return Signal("entity", text, start, start + len(text), frozenset(names), names=frozenset(names), words=spelled)
 
 
@@ -535,6 +541,9 @@ def _name_key(word: str) -> str:
         if word.endswith(suffix):
             word = word[: -len(suffix)]
     word = word.replace(".", "")
+    if not word.isascii():
+        # "Vučić" and "Vucic" are one name, spelled with and without its accents.
+        word = "".join(char for char in unicodedata.normalize("NFKD", word) if not unicodedata.combining(char))
     return word if word in _TITLES else stem(word)
 
 
@@ -667,6 +676,8 @@ class VersionText:
     stems: frozenset[str]
     names: frozenset[str]
     counts: Counter[tuple[str, object]]
+    quotes: tuple[Signal, ...]
+    stem_counts: Counter[str]
 
 
 def read_version(text: str, context: Context, seen: dict[tuple[str, str], list[Signal]] | None = None) -> VersionText:
@@ -698,14 +709,19 @@ def read_version(text: str, context: Context, seen: dict[tuple[str, str], list[S
         for index in range(first, min(last, len(sentences) - 1) + 1):
             buckets[index].append(signal)
     names = frozenset(name for signal in signals for name in signal.names)
+    stem_counts: Counter[str] = Counter()
+    for word, count in Counter(_WORDS.findall(text.lower())).items():
+        stem_counts[stem(word)] += count
     return VersionText(
         text,
         sentences,
         tuple(signals),
         tuple(tuple(bucket) for bucket in buckets),
-        frozenset(stem(word) for word in set(_WORDS.findall(text.lower()))),
+        frozenset(stem_counts),
         names,
         Counter((signal.kind, signal.key) for signal in signals),
+        tuple(signal for signal in signals if signal.kind == "quote"),
+        stem_counts,
     )
 
 

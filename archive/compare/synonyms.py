@@ -17,7 +17,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-__all__ = ["PARTS_OF_SPEECH", "lemmas", "synsets", "are_synonyms", "is_past_tense"]
+__all__ = ["PARTS_OF_SPEECH", "lemmas", "synsets", "are_synonyms", "is_past_tense", "name_groups"]
 
 PARTS_OF_SPEECH = ("n", "v", "a", "r")  # noun, verb, adjective, adverb, as WordNet abbreviates them
 
@@ -110,3 +110,14 @@ def is_past_tense(word: str) -> bool:
         return False
     irregular = word in _data()["exceptions"]["v"]
     return bool(lemmas(word, "v")) and (irregular or word.endswith("ed"))
+
+
+@cache
+def name_groups(name: str) -> frozenset[int]:
+    """The places or organizations WordNet knows ``name`` as, by group: "UK", "Britain" and "United Kingdom" share one.
+
+    An adjective that names a place belongs to its group ("American" with
+    "United States" and "US"). Case, dots and a possessive do not matter.
+    """
+    key = " ".join(name.replace(".", "").replace("’", "'").removesuffix("'s").lower().split())
+    return frozenset(_data().get("names", {}).get(key, ()))

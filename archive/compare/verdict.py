@@ -163,17 +163,39 @@ def classify_group(
             # Names swapped in a rewording were judged by the entity rule; the
             # content rule sees the other words. Inserted names are content.
             names_judged = bool(old_text.strip())
+            old_words_text = _without_names(
+                old.text, draft.old_start, draft.old_end, old_signals, names_judged, new.names
+            )
+            new_words_text = _without_names(
+                new.text, draft.new_start, draft.new_end, new_signals, names_judged, old.names
+            )
+            moved_in = _without_moved_quotes(new_words_text, draft.new_start, new_signals, old.quotes)
+            moved_quote = moved_in != new_words_text
             draft.reasons.append(
                 _wording_reason(
                     old_text,
                     new_text,
-                    _without_names(old.text, draft.old_start, draft.old_end, old_signals, names_judged, new.names),
-                    _without_names(new.text, draft.new_start, draft.new_end, new_signals, names_judged, old.names),
-                    old.stems,
+                    _without_moved_quotes(old_words_text, draft.old_start, old_signals, new.quotes),
+                    moved_in,
+                    (old.stem_counts, new.stem_counts),
                     need,
                     synonym_senses,
+                    moved_quote,
                 )
             )
+
+
+def _without_moved_quotes(text: str, start: int, signals: Sequence[Signal], other_quotes: Sequence[Signal]) -> str:
+    """``text`` (the hunk's, from ``start``) with the quotations blanked that the other version has elsewhere."""
+    chars = list(text)
+    end = start + len(text)
+    for quote in signals:
+        if quote.kind == "quote" and quote.start < end and start < quote.end:
+            whole = start <= quote.start and quote.end <= end
+            if whole and any(same_quote(quote, other) for other in other_quotes):
+                for position in range(max(quote.start, start), min(quote.end, end)):
+                    chars[position - start] = " "
+    return "".join(chars)
 
 
 def _without_names(
@@ -241,10 +263,27 @@ def _counted_signal_reasons(
             # "closes" is the same plan in the present tense.
             gone = gone if _past(new.text[draft.new_start : draft.new_end]) else []
             came = came if _past(old.text[draft.old_start : draft.old_end]) else []
+        if kind in ("hedge", "negation") and gone and not came and _clause_dropped(draft, old, new):
+            # ", that could have fed the hungry," dropped: the hedge went with the words it qualified,
+            # which the content rule judges as dropped words; "reportedly" dropped alone is a change.
+            text = f"{_SIGNAL_NAMES[kind]} dropped with its clause: {gone[0].text}"
+            draft.reasons.append(Reason(kind, text, False, gone[0].text, None))
+            continue
         for position in range(max(len(gone), len(came))):
             before = gone[position] if position < len(gone) else None
             after = came[position] if position < len(came) else None
             draft.reasons.append(_signal_reason(kind, before, after))
+
+
+def _clause_dropped(draft: Draft, old: VersionText, new: VersionText) -> bool:
+    """Whether a hunk only takes out a clause: two or more content words beside its hedges and negations."""
+    if CONTENT_WORD.search(new.text, draft.new_start, draft.new_end):
+        return False
+    words = content_words(old.text[draft.old_start : draft.old_end])
+    return len([word for word in words if not _NEGATION.fullmatch(word)]) >= 2
+
+
+_NEGATION = re.compile(r"not|no|nor|neither|never|none|nobody|nothing|nowhere|cannot|without|\w*n['’]t")
 
 
 def _past(text: str) -> bool:
@@ -326,6 +365,8 @@ def _entity_reasons(
         if not gone and not came:
             swapped = _swapped_name(draft, old_entities, new_entities, old.names, new.names)
             gone, came = ([swapped[0]], [swapped[1]]) if swapped else ([], [])
+            if not swapped:
+                draft.reasons += _other_names(draft, old_entities, new_entities)
         if gone and came:
             draft.reasons.append(
                 Reason("entity", f"entity changed: {gone[0].text} → {came[0].text}", True, gone[0].text, came[0].text)
@@ -346,6 +387,17 @@ def _entity_reasons(
                 draft.reasons.append(
                     Reason("entity", f"entity no longer mentioned: {signal.text}", True, signal.text, None)
                 )
+
+
+def _other_names(draft: Draft, old_entities: Sequence[Signal], new_entities: Sequence[Signal]) -> list[Reason]:
+    """A place or organization called by another of its names ("Great Britain" → "the United Kingdom")."""
+    for before in (s for s in old_entities if draft.touches("old", s.start, s.end)):
+        for after in (s for s in new_entities if draft.touches("new", s.start, s.end)):
+            shared = before.names & after.names
+            if shared and all(name.startswith("#") for name in shared):
+                text = f"another name for the same place or body: {before.text} → {after.text}"
+                return [Reason("reference", text, False, before.text, after.text)]
+    return []
 
 
 def _swapped_name(
@@ -385,19 +437,21 @@ def _quote_reasons(
         new_text = new.text[draft.new_start : draft.new_end]
         # Unattributed quotation marks are as often titles or scare quotes as
         # speech, so edits inside them are judged as ordinary text.
-        inside = [q for q in old_quotes if q.speaker and _inside(draft.old_start, draft.old_end, q)] + [
-            q for q in new_quotes if q.speaker and _inside(draft.new_start, draft.new_end, q)
+        # Only words count: '…team .' → '…team ," he said' closes the quotation, its words kept.
+        inside = [q for q in old_quotes if q.speaker and _inside(old.text, draft.old_start, draft.old_end, q)] + [
+            q for q in new_quotes if q.speaker and _inside(new.text, draft.new_start, draft.new_end, q)
         ]
         if inside:
             draft.reasons.append(
                 Reason("quote", f"words quoted from {inside[0].speaker} changed", True, old_text, new_text)
             )
             continue
+        # A quotation the other version still has, anywhere, moved; it did not come or go.
         for quote in new_quotes:
-            if _within(draft, "new", quote) and not any(same_quote(quote, other) for other in old_quotes):
+            if _within(draft, "new", quote) and not any(same_quote(quote, other) for other in old.quotes):
                 draft.reasons.append(Reason("quote", _quote_text("quote added", quote), True, None, quote.text))
         for quote in old_quotes:
-            if _within(draft, "old", quote) and not any(same_quote(quote, other) for other in new_quotes):
+            if _within(draft, "old", quote) and not any(same_quote(quote, other) for other in new.quotes):
                 draft.reasons.append(Reason("quote", _quote_text("quote removed", quote), True, quote.text, None))
     for before in old_quotes:
         for after in new_quotes:
@@ -409,8 +463,8 @@ def _quote_reasons(
                 continue
             if not is_named(before.speaker) or not is_named(after.speaker) or not same_quote(before, after):
                 continue  # "he" → "Smith" names the speaker, it does not change who spoke
-            if speaker_key(before.speaker) & speaker_key(after.speaker):
-                continue
+            if speaker_key(before.speaker) & speaker_key(after.speaker) or _same_name(before.speaker, after.speaker):
+                continue  # "President" → "President": a title alone has no key, but it is the same speaker
             # The reason goes to the first hunk outside the quotation: the one naming the speaker.
             outside = next((d for d in drafts if not (after.start <= d.new_start and d.new_end <= after.end)), None)
             if outside is not None:
@@ -434,10 +488,17 @@ def _speaker_named(drafts: Sequence[Draft], quote: Signal) -> None:
         )
 
 
-def _inside(start: int, end: int, quote: Signal) -> bool:
+def _inside(text: str, start: int, end: int, quote: Signal) -> bool:
     """Whether a hunk changes words between the quotation marks (the marks themselves may go with them)."""
     first, last = quote.start + 1, quote.end - 1
-    return first <= start < last if start == end else start < last and first < end and start >= quote.start
+    if start == end:
+        return first <= start < last
+    changed = text[max(start, first) : min(end, last)]
+    return start < last and first < end and start >= quote.start and any(char.isalnum() for char in changed)
+
+
+def _same_name(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and a.casefold() == b.casefold()
 
 
 def _within(draft: Draft, side: str, signal: Signal) -> bool:
@@ -477,7 +538,21 @@ def form_reason(old_text: str, new_text: str) -> Reason | None:
     came = [word for word in new_words if word not in old_words and word not in _RESPELLABLE]
     if gone and len(gone) == len(came) and all(_variant(a, b) for a, b in zip(gone, came, strict=True)):
         return Reason("spelling", "spelling or inflection changed", False, old_text, new_text)
+    if _negation_respelled(gone, came) or _negation_respelled(came, gone):
+        return Reason("wording", f"negation written another way: {old_text} → {new_text}", False, old_text, new_text)
     return None
+
+
+# Prefixes that negate a word: "insufficient" is "not sufficient", "unable" is "not able".
+_NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis")
+
+
+def _negation_respelled(one: list[str], other: list[str]) -> bool:
+    """``one`` is a prefixed word that ``other`` writes as "not" and the word: "insufficient" / "not sufficient"."""
+    if len(one) != 1 or len(other) != 2 or other[0] != "not":
+        return False
+    word = other[1]
+    return any(one[0] == prefix + word or one[0] == prefix + "-" + word for prefix in _NEGATING_PREFIXES)
 
 
 def _letters(text: str) -> str:
@@ -541,9 +616,10 @@ def _wording_reason(
     new_text: str,
     old_words_text: str,
     new_words_text: str,
-    old_stems: frozenset[str],
+    counts: tuple[Counter[str], Counter[str]],
     need: tuple[int, int],
     synonym_senses: int | None,
+    moved_quote: bool = False,
 ) -> Reason:
     """No claim signal changed: judge the hunk by the content words it brings in or takes out.
 
@@ -555,7 +631,7 @@ def _wording_reason(
     """
     old_or_none, new_or_none = old_text or None, new_text or None
     old_words, new_words = content_words(old_text), content_words(new_text)
-    if not old_words and old_text.strip():
+    if not old_words and any(char.isalpha() for char in old_text):
         # "it" → "the coalition", "the" → "their": a function word spelled out.
         return Reason("reference", f"reference spelled out: {new_text}", False, old_or_none, new_or_none)
     came, gone = word_changes(old_words, new_words)
@@ -570,6 +646,13 @@ def _wording_reason(
     if not gone and not came and not old_text.strip():
         # "Putin" → "Vladimir Putin": a name the other version already gives, in full.
         return Reason("reference", f"named in full: {' '.join(named[:8])}", False, old_or_none, new_or_none)
+    if not came and moved_quote:
+        # All it brings in is a quotation the old version had elsewhere: moved, not new.
+        return Reason("wording", f"quotation moved here: {_shorten(new_text)}", False, old_or_none, new_or_none)
+    if not came:
+        # "to be forced into standing" → "Blunkett's has been forced to stand": besides names,
+        # which the entity rule judged, it brings in no word the hunk did not have.
+        return Reason("wording", f"no new words besides names: {new_text}", False, old_or_none, new_or_none)
     if not gone:
         # Nothing taken out, something put in: "killed" → "killed in Sunderland".
         return Reason("content", f"words added: {' '.join(came[:8])}", True, old_or_none, new_or_none)
@@ -580,9 +663,14 @@ def _wording_reason(
             # Every word brought in means what a word taken out meant: "found" → "discovered".
             text = "; ".join(pairs)
             return Reason("synonym", text, False, old_or_none, new_or_none)
+    old_counts, new_counts = counts
+    if came and gone and all(new_counts[stem(word)] <= old_counts[stem(word)] for word in came):
+        # Each word it brings in is used no more often in the new version than in the old: moved
+        # from another sentence ("the roads" → "the flooded roads" where a sentence on the floods was cut).
+        return Reason("wording", f"words moved from elsewhere: {' '.join(came[:8])}", False, old_or_none, new_or_none)
     if len(came) >= need[0]:
         return Reason("content", f"new content: {' '.join(came[:8])}", True, old_or_none, new_or_none)
-    novel = [word for word in came if stem(word) not in old_stems]
+    novel = [word for word in came if stem(word) not in old_counts]
     if novel and len(novel) >= need[1]:
         return Reason("content", f"reworded with new words: {old_text} → {new_text}", True, old_or_none, new_or_none)
     return Reason("wording", f"reworded: {old_text} → {new_text}", False, old_or_none, new_or_none)

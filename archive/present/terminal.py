@@ -819,6 +819,8 @@ def signing_text(result: Signing) -> str:
 
 def timestamping_text(result: Timestamping) -> str:
     where = f"time-stamping authority: {printable(result.tsa or '')}"
+    if result.stamped is None and not result.versions:
+        return f"{where}\nnothing to stamp: the store has no versions yet"
     if result.stamped is None:
         return f"{where}\nnothing to stamp: a token already covers all {plural(result.versions, 'version')}"
     return (

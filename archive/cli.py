@@ -772,14 +772,21 @@ def push(ctx: click.Context, remote: str, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option(
+    "--since-verified",
+    is_flag=True,
+    help="Check only what was added since the last verify --since-verified that found no problem "
+    "(for cron jobs on big archives; the whole history, and git fsck, when there is none). Records the head "
+    "for the next time in the store's .git/archive/.",
+)
 @json_option
 @click.pass_context
-def verify(ctx: click.Context, as_json: bool) -> None:
+def verify(ctx: click.Context, since_verified: bool, as_json: bool) -> None:
     """Check that every version is genuine and the history whole; exit 1 listing every problem found."""
     from archive import verify as verify_store
     from archive.present import reports
 
-    result = verify_store(_read_only_store(ctx))
+    result = verify_store(_read_only_store(ctx), since_verified=since_verified)
     _emit(as_json, lambda: reports.verification_json(result), lambda: reports.verification_text(result))
     ctx.exit(0 if result.ok else 1)
 

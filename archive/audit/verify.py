@@ -15,6 +15,7 @@ Findings are data, not exceptions: ``verify`` returns them all.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from archive.store.layout import (
     TIMESTAMPING_FILE,
     TIMESTAMPS_REF,
     TSA_CA_FILE,
+    VERIFIED_FILE,
     article_of_path,
 )
 from archive.store.metadata import marker_format, sha256
@@ -117,6 +119,10 @@ class Verification:
     findings: tuple[Finding, ...]
     signed: int = 0  # commits whose signature verified by an allowed key (0 in a store that is not signed)
     timestamped: int = 0  # timestamp tokens that checked (each covers its commit and every one before it)
+    # ``since_verified``: the head verified before, from which only the commits after it were checked
+    # (None: the whole history); ``full_because``: why the whole history was checked all the same.
+    since: str | None = None
+    full_because: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -126,34 +132,43 @@ class Verification:
 _Report = Callable[..., Finding]
 
 
-def verify(store: Store, history: StoreHistory | None = None) -> Verification:
+def verify(store: Store, history: StoreHistory | None = None, since_verified: bool = False) -> Verification:
     """Run every check on the whole store; never raises for what it finds.
 
     ``history`` is the store's history when the caller (the audit) has already read it.
+    ``since_verified``: check only the commits after the head the last such verify found OK (recorded in
+    the store's private directory, outside the history, with what the checks of later commits need:
+    each article's latest version then), in time proportional to what was added; the whole history
+    when there is no such head or the history no longer contains it (then ``full_because`` says so).
+    git fsck, which reads the whole object database, runs only when the whole history is checked. After
+    an OK result the head is recorded for the next time.
     """
+    state, full_because = _verified_state(store) if since_verified else (None, None)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        fsck = pool.submit(store.fsck)  # the slowest check: run it beside the others
+        fsck = pool.submit(store.fsck) if state is None else None  # the slowest check: run it beside the others
         findings: list[Finding] = []
         if history is None:
             try:
-                history = read_history(store)
+                history = read_history(store, since=state.head if state else None)
             except StoreCorrupt as error:
                 findings.append(Finding("history", str(error)))
         store_format: int | None = None
         signed = timestamped = 0
+        after = state or _Verified(None, {}, set())
         if history is not None:
             store_format, problem = _marker_format(store, history)
             if problem:
                 findings.append(Finding("format", problem, path=MARKER_FILE))
-            findings.extend(_check_history(store, history))
+            findings.extend(_check_history(store, history, after))
             signed, problems = check_signatures(store, history)
             findings.extend(problems)
             timestamped, problems = check_timestamps(store, history)
             findings.extend(problems)
         findings.extend(_check_working_tree(store, history.head if history else store.head()))
-        findings.extend(Finding("git-fsck", f"git fsck: {line}") for line in fsck.result())
+        if fsck is not None:
+            findings.extend(Finding("git-fsck", f"git fsck: {line}") for line in fsck.result())
     versions = history.versions if history else []
-    return Verification(
+    result = Verification(
         store=str(store.path),
         head=history.head if history else None,
         format=store_format,
@@ -163,7 +178,66 @@ def verify(store: Store, history: StoreHistory | None = None) -> Verification:
         findings=tuple(findings),
         signed=signed,
         timestamped=timestamped,
+        since=state.head if state else None,
+        full_because=full_because,
     )
+    if since_verified and result.ok and history is not None and history.head is not None:
+        _record_verified(store, _Verified(history.head, after.latest, after.rules_set))
+    return result
+
+
+@dataclass
+class _Verified:
+    """A verified head, and what checking the commits after it needs: each article's latest version
+    (number, commit) and the blobs the noise rules were set to, as of that head."""
+
+    head: str | None
+    latest: dict[str, tuple[int, str]]
+    rules_set: set[str]
+
+
+_VERIFIED_HEADER = "archive verified head, format 1"
+
+
+def _verified_state(store: Store) -> tuple[_Verified | None, str | None]:
+    """The recorded verified head, if the history still contains it; else None and why."""
+    path = store.private_dir / VERIFIED_FILE
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return None, "no verified head was recorded"
+    except (OSError, UnicodeDecodeError):
+        return None, f"the record of the verified head ({path}) is unreadable"
+    if len(lines) < 2 or lines[0] != _VERIFIED_HEADER:
+        return None, f"the record of the verified head ({path}) is unreadable"
+    head = lines[1]
+    current = store.head()
+    if current is None or not store.is_ancestor(head, current):
+        return None, f"the branch no longer contains the verified head {head[:12]}: its history was rewritten"
+    state = _Verified(head, {}, set())
+    for line in lines[2:]:
+        kind, _, rest = line.partition(" ")
+        if kind == "R":
+            state.rules_set.add(rest)
+        else:
+            number, commit, article = rest.split(" ", 2)
+            state.latest[article] = (int(number), commit)
+    return state, None
+
+
+def _record_verified(store: Store, state: _Verified) -> None:
+    """Write the verified head for the next ``since_verified`` (atomically; not written when it cannot be)."""
+    lines = [_VERIFIED_HEADER, str(state.head)]
+    lines += [f"R {blob}" for blob in sorted(state.rules_set)]
+    lines += [f"V {number} {commit} {article}" for article, (number, commit) in sorted(state.latest.items())]
+    path = store.private_dir / VERIFIED_FILE
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        path.parent.mkdir(exist_ok=True)
+        temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
 
 
 def check_fixity(
@@ -299,13 +373,14 @@ def check_timestamps(store: Store, history: StoreHistory) -> tuple[int, list[Fin
 # --- the history, commit by commit ----------------------------------------------------
 
 
-def _check_history(store: Store, history: StoreHistory) -> Iterable[Finding]:
+def _check_history(store: Store, history: StoreHistory, state: _Verified) -> Iterable[Finding]:
+    """The commits of ``history``, after ``state.head`` (None: all), whose ``state`` it brings up to date."""
     versions = {v.commit.commit: v for v in history.versions}
     files = version_files(store, history.versions)
     # article -> (number, commit) of its latest version so far in the history
-    latest: dict[str, tuple[int, str]] = {}
-    recorded_commits = {record.commit for record in history.commits}
-    rules_set: set[str] = set()  # the blobs of rules.yaml so far in the history
+    latest = state.latest
+    recorded_commits = {record.commit for record in history.commits} | {commit for _, commit in latest.values()}
+    rules_set = state.rules_set  # the blobs of rules.yaml so far in the history
     for index, record in enumerate(history.commits):
         if len(record.parents) > 1:
             yield Finding(
@@ -318,7 +393,8 @@ def _check_history(store: Store, history: StoreHistory) -> Iterable[Finding]:
                 yield from _foreign_commit(record)
             continue
         version, contents = next(files)
-        yield from _check_version(version, contents, latest.get(version.article_id), recorded_commits, index == 0)
+        is_root = index == 0 and state.head is None
+        yield from _check_version(version, contents, latest.get(version.article_id), recorded_commits, is_root)
         yield from _check_rules(version, contents, rules_set)
         if version.number is not None:
             latest[version.article_id] = (version.number, record.commit)

@@ -55,15 +55,19 @@ def verification_text(result: Verification) -> str:
         f"in {plural(result.commits, 'commit')}"
     )
     head = f"head {result.head[:12]}" if result.head else "no commits yet"
+    if result.since:
+        scope += f" added since the verified head {result.since[:12]}"
+    full = f"{result.full_because}: verified the whole history\n" if result.full_because else ""
     if result.ok:
-        return (
+        return full + (
             f"OK: {scope} verified ({head})\n"  # nothing here comes from the store's content
             "checked: sha256 of every text and raw capture, canonical text, metadata against commit trailers, "
-            "the chain of versions, commit dates, the files at the head, the working tree, git fsck"
+            "the chain of versions, commit dates, the files at the head, the working tree"
+            + (", git fsck" if result.since is None else " (git fsck only when the whole history is verified)")
             + (f"; {plural(result.signed, 'signature')} by allowed keys" if result.signed else "")
             + (f"; {plural(result.timestamped, 'timestamp token')} of the store's TSA" if result.timestamped else "")
         )
-    lines = [f"FAILED: {plural(len(result.findings), 'problem')} in {scope} ({head})"]
+    lines = [full + f"FAILED: {plural(len(result.findings), 'problem')} in {scope} ({head})"]
     lines.extend(_finding_line(finding) for finding in result.findings)
     return "\n".join(lines)
 
@@ -79,6 +83,8 @@ def verification_json(result: Verification) -> dict[str, Any]:
         "versions": result.versions,
         "signed": result.signed,
         "timestamped": result.timestamped,
+        "since": result.since,
+        "full_because": result.full_because,
         "problems": [finding_json(finding) for finding in result.findings],
     }
 

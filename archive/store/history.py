@@ -57,10 +57,18 @@ class StoreHistory:
         return self.final_files.get("", {}).get(MARKER_FILE)
 
 
-def read_history(store: Store) -> StoreHistory:
-    """Walk the branch once; raises StoreCorrupt when git cannot read it."""
-    commits = store.commit_records()
+def read_history(store: Store, since: str | None = None) -> StoreHistory:
+    """Walk the branch once; raises StoreCorrupt when git cannot read it.
+
+    ``since``: only the commits after that one (an ancestor of the head), and the directories they change,
+    as they were at ``since`` and then after each commit (``verify --since-verified``).
+    """
+    commits = store.commit_records(since)
     by_dir: dict[str, dict[str, str]] = {}
+    if since is not None:
+        touched = {path.rpartition("/")[0] for record in commits for path, _ in record.changes}
+        touched.update(article_dir(r.trailers[ARTICLE]) for r in commits if records_version(r.trailers))
+        by_dir = store.files_at(since, sorted(touched | {""}))
     last_change: dict[str, str] = {}
     versions = []
     for record in commits:
@@ -79,7 +87,7 @@ def read_history(store: Store) -> StoreHistory:
         number_text = record.trailers[VERSION]
         number = int(number_text) if number_text.isdigit() else None
         versions.append(VersionRecord(article, number, directory, record, dict(by_dir.get(directory, {}))))
-    head = commits[-1].commit if commits else None
+    head = commits[-1].commit if commits else since
     return StoreHistory(head, commits, versions, {d: f for d, f in by_dir.items() if f}, last_change)
 
 

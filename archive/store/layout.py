@@ -23,6 +23,7 @@ __all__ = [
     "LOOKUP_FILE",
     "PENDING_FILE",
     "JOURNAL_FILE",
+    "VERIFIED_FILE",
     "SIGNATURES_REF",
     "EVIDENCE_REF",
     "ALLOWED_SIGNERS_FILE",
@@ -53,6 +54,7 @@ LOCK_FILE = "lock"  # held by the one writer
 LOOKUP_FILE = "index.sqlite3"  # the lookup cache (archive.store.lookup)
 PENDING_FILE = "checkout-pending"  # a working-tree checkout that a crash may have interrupted
 JOURNAL_FILE = "captures.jsonl"  # captures that found no change, and so made no commit
+VERIFIED_FILE = "verified"  # the head the last `verify --since-verified` found OK (archive.audit.verify)
 
 # Evidence beside the history (docs/evidence.md): refs that never change a commit id, pushed and pulled with it.
 SIGNATURES_REF = "refs/notes/archive-signatures"  # git notes: version commit -> its SSH signature

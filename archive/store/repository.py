@@ -553,14 +553,35 @@ class Store:
         finally:
             shutil.rmtree(incoming, ignore_errors=True)
 
-    def commit_records(self) -> list[CommitRecord]:
-        """Every commit of the branch, oldest first, with the files each one changed.
+    def commit_records(self, since: str | None = None) -> list[CommitRecord]:
+        """Every commit of the branch (after ``since``, when given), oldest first, with the files each one changed.
 
         Raises StoreCorrupt when git cannot walk the history (a missing or corrupt commit or tree).
         """
         if self.head() is None:
             return []
-        return self._commit_records(BRANCH)
+        return self._commit_records(BRANCH if since is None else f"{since}..{BRANCH}")
+
+    def files_at(self, commit: str, directories: Sequence[str]) -> dict[str, dict[str, str]]:
+        """The files directly in each of ``directories`` ("" for the top) at ``commit``: {name: blob id}."""
+        found: dict[str, dict[str, str]] = {directory: {} for directory in directories}
+        below = [directory for directory in directories if directory]
+        calls = [["ls-tree", "-z", commit]] if "" in found else []
+        calls += [
+            ["ls-tree", "-r", "-z", commit, "--", *below[start : start + 512]] for start in range(0, len(below), 512)
+        ]
+        for arguments in calls:
+            result = self.git(*arguments)
+            if result.returncode != 0:
+                reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
+                raise StoreCorrupt(f"git cannot read commit {commit[:12]}: {reason[0] if reason else 'ls-tree failed'}")
+            for entry in filter(None, result.stdout.decode("utf-8", "replace").split("\0")):
+                info, _, path = entry.partition("\t")
+                _, kind, blob = info.split()
+                directory, _, name = path.rpartition("/")
+                if kind == "blob" and directory in found:
+                    found[directory][name] = blob
+        return found
 
     def _commit_records(self, revisions: str) -> list[CommitRecord]:
         result = self.git(

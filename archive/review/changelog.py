@@ -160,15 +160,13 @@ def parse_moment(text: str, now: datetime | None = None, end: bool = False) -> d
         ) from None
 
 
-def known_kinds(store: Store | None = None) -> frozenset[str]:
-    """What ``--kind`` may name: the comparison's change kinds and reason codes, the headline, and any kind the
-    store's recorded changes carry (a kind a newer comparison gives is known once it has been seen)."""
+def known_kinds() -> frozenset[str]:
+    """What ``--kind`` may name, as the comparison gives them: its change kinds and reason codes, and the headline.
+    (``parse_kinds`` also accepts any kind a recorded change carries, so a kind a newer comparison gives is known
+    once it has been seen.)"""
     from archive.compare.changes import REASON_CODES, ChangeKind
 
-    known = {str(kind) for kind in ChangeKind} | REASON_CODES | {HEADLINE}
-    if store is not None:
-        known |= store.lookup.change_tags()  # reads the whole table: for listing them, not for checking one
-    return frozenset(known)
+    return frozenset({str(kind) for kind in ChangeKind} | REASON_CODES | {HEADLINE})
 
 
 def parse_kinds(text: str | None, store: Store | None = None) -> tuple[str, ...]:

@@ -490,10 +490,6 @@ class Index:
         query = "SELECT 1 FROM changes WHERE instr(' ' || tags || ' ', ?) > 0 LIMIT 1"
         return self._read.execute(query, (f" {tag} ",)).fetchone() is not None
 
-    def change_tags(self) -> set[str]:
-        """Every kind and reason code the recorded changes carry."""
-        return {tag for (tags,) in self._read.execute("SELECT DISTINCT tags FROM changes") for tag in tags.split()}
-
     @staticmethod
     def _version_window(selection: ChangeFilter, prefix: str) -> tuple[list[str], list[Any]]:
         """SQL conditions on a table with ``captured_at`` and ``article`` columns for ``selection``'s window."""

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, SEED, SEED_REVISION, WebServer, git, store_state
+from conftest import ROOT, SEED, SEED_REVISION, WebServer, article_html, git, store_state
+from conftest import STORY as NEWS
 
 from archive import alert_kinds, check_rules, rebuild, reproduce, set_rules, snapshot, verify
 from archive.compare.claims import compare
@@ -417,3 +418,38 @@ def test_pull_brings_the_rules_and_refuses_to_drop_local_ones(tmp_path: Path) ->
     with pytest.raises(HistoryConflict, match="set its noise rules"):
         pull(b)
     assert b.head() == head and verify(b).ok
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+def test_notifications_follow_the_alert_kinds_and_skip_extraction_changes(
+    store_path: Path, run: Any, tmp_path: Path
+) -> None:
+    from test_notify import Receiver
+
+    receiver = Receiver()
+    try:
+        url = "https://news.example.org/world/troops"
+
+        def capture(number: int, paragraphs: list[str]) -> None:
+            page = write(tmp_path / f"troops-{number}.html", article_html(paragraphs=paragraphs))
+            assert run("snapshot", str(page), "--id", "troops", "--url", url).exit_code == 0
+
+        assert run("notify", "add", receiver.url).exit_code == 0
+        capture(1, NEWS)
+        rules = "sites:\n  example.org:\n    ignore_lines: ['^Talks between']\n"
+        assert run("rules", "set", str(write(tmp_path / "rules.yaml", rules))).exit_code == 0
+        capture(2, NEWS)  # the same page: only the rules change its text (a sentence with a place and a date goes)
+        with Store.open(store_path) as store:
+            assert len(store.versions("troops")) == 2 and metadata(store, "troops")["rules"]["extraction_change"]
+        assert receiver.posts == []  # a change of extraction is no news
+        rules += "    alert: [quote]\n"
+        assert run("rules", "set", str(write(tmp_path / "rules.yaml", rules))).exit_code == 0
+        capture(3, [NEWS[0].replace("100,000", "175,000"), *NEWS[1:]])  # a number: the rules alert on quotes only
+        assert receiver.posts == []
+        capture(4, [NEWS[0].replace("100,000", "175,000"), NEWS[1].replace("afraid of", "ready for"), *NEWS[2:]])
+        (payload,) = receiver.delivered
+        assert "(v3 → v4)" in str(payload["title"]) and "quote" in str(payload["message"])
+    finally:
+        receiver.close()

@@ -49,6 +49,7 @@ bench: install
 	$(BIN)/python benchmarks/claims_speed.py
 	$(BIN)/python benchmarks/claims_eval.py --corpus ../shared/corpora/wikinews-revisions/revisions.jsonl
 	$(BIN)/python benchmarks/verify.py
+	$(BIN)/python benchmarks/evidence.py
 	$(BIN)/python benchmarks/ingest.py
 
 # Archive every version of ../shared/corpora/terms-versions at its recorded date, then audit, reproduce and rebuild it.

@@ -16,6 +16,7 @@ says how to check one with ssh-keygen alone.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 import re
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import load_ssh_public_key
 
@@ -314,8 +316,14 @@ def check_signature(signature: bytes, commit: str, allowed: Iterable[AllowedSign
     return SignatureCheck(None, f"signed by {', '.join(principals)} ({fingerprint})", principals=principals)
 
 
+@functools.lru_cache(maxsize=64)
+def _key(blob: bytes) -> PublicKeyTypes:
+    """A public key loaded once per key: a store has few keys and many signatures."""
+    return load_ssh_public_key(_public_key_text(blob).encode("ascii"))
+
+
 def _verify(signature: _Signature, data: bytes) -> None:
-    key = load_ssh_public_key(_public_key_text(signature.public_key).encode("ascii"))
+    key = _key(signature.public_key)
     if isinstance(key, ed25519.Ed25519PublicKey) and signature.algorithm == "ssh-ed25519":
         key.verify(signature.value, data)
     elif isinstance(key, rsa.RSAPublicKey) and signature.algorithm in ("rsa-sha2-256", "rsa-sha2-512"):

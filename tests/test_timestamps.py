@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner, Result
-from conftest import SEED, SEED_REVISION, TimeStampAuthority, git, make_ca
+from conftest import SEED, SEED_REVISION, Route, TimeStampAuthority, WebServer, article_html, git, make_ca
 
 from archive import Store, verify
 from archive.store.timestamps import check_token, parse_ca_bundle
@@ -223,3 +223,29 @@ def test_push_and_pull_carry_timestamps(tsa: TimeStampAuthority, tmp_path: Path)
     assert archive(two, "push", str(remote)).exit_code == 0
     assert archive(one, "pull", str(remote)).exit_code == 0
     assert findings(one) == [] and timestamped(one) == 3
+
+
+def test_a_watch_pass_is_signed_and_timestamped(tsa: TimeStampAuthority, web: WebServer, tmp_path: Path) -> None:
+    """The feed path writes through the same publication as snapshot and import: each version signed before
+    it is published, one token for the pass."""
+    key = tmp_path / "collector"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    for name, title in (("a", "Troops massed at the border"), ("b", "Talks in Geneva")):
+        path = f"/news/{name}.html"
+        web.routes[path] = Route(
+            article_html(title=title, canonical=web.url(path)).encode(),
+            headers={"Content-Type": "text/html; charset=utf-8"},
+        )
+    items = "".join(f"<item><title>{n}</title><link>{web.url(f'/news/{n}.html')}</link></item>" for n in "ab")
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>{items}</channel></rss>'
+    web.routes["/feed.xml"] = Route(feed.encode(), headers={"Content-Type": "application/rss+xml"})
+    store = tmp_path / "store"
+    assert archive(store, "init", "--sign-with", str(key)).exit_code == 0
+    assert archive(store, "timestamp", "--tsa", tsa.url, "--ca-bundle", str(tsa.ca)).exit_code == 0
+    result = archive(store, "watch", web.url("/feed.xml"), "--once", "--delay", "0")
+    assert result.exit_code == 0, result.output
+    assert len(git(store, "rev-list", "main").split()) == 2
+    assert tsa.requests == 2  # the probe, then one token for the pass
+    with Store.open(store, read_only=True) as opened:
+        checked = verify(opened)
+    assert checked.ok and checked.signed == 2 and checked.timestamped == 1

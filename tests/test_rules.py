@@ -423,7 +423,7 @@ def test_pull_brings_the_rules_and_refuses_to_drop_local_ones(tmp_path: Path) ->
 # --- notifications ------------------------------------------------------------------------------
 
 
-def test_notifications_follow_the_alert_kinds_and_skip_extraction_changes(
+def test_changes_and_notifications_skip_extraction_changes_and_follow_the_alert_kinds(
     store_path: Path, run: Any, tmp_path: Path
 ) -> None:
     from test_notify import Receiver
@@ -444,6 +444,8 @@ def test_notifications_follow_the_alert_kinds_and_skip_extraction_changes(
         with Store.open(store_path) as store:
             assert len(store.versions("troops")) == 2 and metadata(store, "troops")["rules"]["extraction_change"]
         assert receiver.posts == []  # a change of extraction is no news
+        listed = json.loads(run("changes", "--all", "--json").output)["changes"]
+        assert [(c["old_version"], c["new_version"]) for c in listed] == []  # nor a change of the article
         rules += "    alert: [quote]\n"
         assert run("rules", "set", str(write(tmp_path / "rules.yaml", rules))).exit_code == 0
         capture(3, [NEWS[0].replace("100,000", "175,000"), *NEWS[1:]])  # a number: the rules alert on quotes only

@@ -38,7 +38,6 @@ from archive.errors import ArchiveError, InvalidInput
 from archive.model import format_time
 from archive.present.terminal import change_values
 from archive.store.lookup import VersionRow
-from archive.store.metadata import extraction_change
 from archive.store.repository import Store
 
 if TYPE_CHECKING:  # the comparison side is loaded only when there is something to send: `configured` is on
@@ -334,8 +333,6 @@ def _deliver(store: Store, found: list[Target]) -> Delivery:
             compared = changes_of_versions(store, versions)
             journal.execute("BEGIN IMMEDIATE")
             for version in versions:
-                if extraction_change(version[3]):
-                    continue  # its text changed only because the noise rules did (docs/rules.md): no news
                 if _wanted(target, compared.get((version[0], version[1]), []), _rule_kinds(rules, version)):
                     queued = journal.execute(
                         "INSERT OR IGNORE INTO messages (target, article, number, commit_id, state) "

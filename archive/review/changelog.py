@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from archive.errors import ArticleNotFound, InvalidInput
 from archive.model import format_time, parse_time
 from archive.store.lookup import ChangeFilter, ChangeKey, ChangeRow, VersionRow, as_version
+from archive.store.metadata import extraction_change
 from archive.store.repository import Store
 
 __all__ = [
@@ -324,9 +325,15 @@ def _record(store: Store, versions: Sequence[VersionRow]) -> None:
 
 def version_changes(store: Store, old: VersionRow, new: VersionRow) -> list[ChangeRow]:
     """The changes from version ``old`` to ``new`` of one article, as rows of the ``changes`` table: the
-    headline first (when it changed), then every change the comparison finds that is not ``unchanged``."""
+    headline first (when it changed), then every change the comparison finds that is not ``unchanged``.
+
+    No rows for a version whose text changed only because the noise rules did: a change of extraction, not
+    of the article (docs/rules.md), so no list, feed or notification shows it as news."""
     from archive.compare.changes import ChangeKind
     from archive.compare.claims import compare
+
+    if extraction_change(new[3]):
+        return []
 
     before, after = as_version(old), as_version(new)
     comparison = compare(store.text(before), store.text(after), old_title=before.title, new_title=after.title)

@@ -14,9 +14,12 @@ from conftest import SEED, SEED_REVISION, STORY, article_html, store_state
 from archive.ingest.snapshot import snapshot
 from archive.model import parse_time
 from archive.store.repository import Store
-from archive.web.viewer import make_server
+from archive.web.viewer import ViewerServer, make_server
 
 HOSTILE = "The statement read <script>window.hacked = 1</script> and ended there, officials said."
+
+
+servers: list[ViewerServer] = []  # the running one is the last
 
 
 @pytest.fixture
@@ -29,6 +32,7 @@ def viewer(store_path: Path, tmp_path: Path) -> Iterator[str]:
         snapshot(store, str(page), article_id="hostile", at=parse_time("2024-03-01T10:00:00Z"))
     store = Store.open(store_path)
     server = make_server(store, port=0)
+    servers.append(server)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -89,11 +93,35 @@ def test_the_diff_page_is_the_same_rendering_as_diff_html(viewer: str, run, tmp_
     assert element(page, '<div class="columns">') in body
 
 
-def test_search_matches_title_url_and_text(viewer: str) -> None:
+def test_search_matches_title_url_and_id_on_the_full_text_index(viewer: str) -> None:
     assert "Putin’s Post-Trump Standoff" in get(viewer + "/?q=standoff")[1]
-    found = json.loads(get(viewer + "/api/?q=Kremlin")[1])["articles"]
+    found = json.loads(get(viewer + "/api/?q=Post-Trump+stand")[1])["articles"]  # words in order; a prefix last
     assert [a["id"] for a in found] == ["putin"]
+    assert [a["id"] for a in json.loads(get(viewer + "/api/?q=hostile")[1])["articles"]] == ["hostile"]
     assert json.loads(get(viewer + "/api/?q=zanzibar")[1])["articles"] == []
+    assert json.loads(get(viewer + "/api/?q=Kremlin")[1])["articles"] == []  # the text is not indexed
+    assert get(viewer + '/api/?q=%22unbalanced')[0] == 200
+
+
+def test_the_list_and_search_come_in_pages_with_stable_cursors(viewer: str, store_path: Path) -> None:
+    servers[-1].viewer.page_size = 1
+    first = json.loads(get(viewer + "/api/")[1])
+    assert [a["id"] for a in first["articles"]] == ["hostile"] and first["previous"] is None
+    with Store.open(store_path) as store:  # a newer article arrives: the next page is still the one after hostile
+        snapshot(store, str(SEED), article_id="newest", at=parse_time("2025-01-01T00:00:00Z"))
+    second = json.loads(get(viewer + first["next"])[1])
+    assert [a["id"] for a in second["articles"]] == ["putin"] and second["next"] is None
+    back = json.loads(get(viewer + second["previous"])[1])
+    assert [a["id"] for a in back["articles"]] == ["hostile"] and back["next"] == first["next"]
+    assert [a["id"] for a in json.loads(get(viewer + back["previous"])[1])["articles"]] == ["newest"]
+    html = get(viewer + "/")[1]
+    assert 'rel="next"' in html and 'rel="prev"' not in html
+    found = json.loads(get(viewer + "/api/?q=putin")[1])  # the id of one, the title of the other
+    following = json.loads(get(viewer + found["next"])[1])
+    assert len(found["articles"]) == len(following["articles"]) == 1
+    assert {found["articles"][0]["id"], following["articles"][0]["id"]} <= {"putin", "hostile", "newest"}
+    assert found["articles"][0]["id"] != following["articles"][0]["id"]
+    assert get(viewer + "/api/?after=nonsense")[0] == 404
 
 
 def test_picker_redirects_to_the_citable_diff_url(viewer: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -92,6 +93,7 @@ CHECKOUT_WALK_ABOVE = 200
 LOOSE_OBJECT_LIMIT = 64
 
 _NULL_COMMIT = "0" * 40
+_COMMIT_ID = re.compile(rb"[0-9a-f]{40}")
 # How many articles an ambiguous reference lists at most before ``find_article`` asks for more of it.
 _MATCHES_SHOWN = 100
 # Versions whose metadata one batch of ``_scan_versions`` reads.
@@ -321,7 +323,23 @@ class Store:
     # --- reading -------------------------------------------------------------
 
     def head(self) -> str | None:
-        """The commit the store's branch points at, or None for an empty store."""
+        """The commit the store's branch points at, or None for an empty store.
+
+        Read from the ref's file, or ``packed-refs``, when git keeps it there (every read asks, so that a
+        page or command sees the latest write; a ``git rev-parse`` each time cost a process); else from git.
+        """
+        common = Path(self._repo.common_dir)
+        try:
+            loose = (common / BRANCH).read_bytes().strip()
+            if _COMMIT_ID.fullmatch(loose):
+                return loose.decode()
+        except OSError:
+            try:
+                for line in (common / "packed-refs").read_bytes().splitlines():
+                    if line.endswith(b" " + BRANCH.encode()) and _COMMIT_ID.fullmatch(line[:40]):
+                        return line[:40].decode()
+            except OSError:
+                pass
         try:
             return str(self._repo.git.rev_parse("--verify", "--quiet", BRANCH))
         except git.GitCommandError:
@@ -433,6 +451,11 @@ class Store:
             if index.has_article(derived):
                 return derived
         return None
+
+    def has_article(self, article_id: str) -> bool:
+        """Whether the store holds an article with this exact id."""
+        index = self._lookup()
+        return index.has_article(article_id) if index is not None else bool(self._git_versions(article_id))
 
     def versions(self, article_id: str) -> list[Version]:
         """Every version of an article, oldest first."""

@@ -12,9 +12,11 @@ templates (``templates/viewer/``), which escape every piece of article text.
 from __future__ import annotations
 
 import json
+import queue
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
@@ -26,20 +28,22 @@ from archive.audit.verify import check_fixity
 from archive.compare.changes import Comparison
 from archive.errors import ArchiveError, InvalidInput
 from archive.ids import validate_article_id
-from archive.model import ArticleSummary, Version
+from archive.model import Version, format_time
 from archive.present import terminal as render
 from archive.present.html import render as render_template
 from archive.review.versions import VersionComparison, compare_versions
+from archive.store.lookup import Cursor
 from archive.store.repository import Store
 from archive.web import memento
 
 if TYPE_CHECKING:
     from archive.review.changelog import Selection
 
-__all__ = ["Viewer", "SECURITY_HEADERS", "allowed_host", "fixity", "make_server", "serve"]
+__all__ = ["Viewer", "ViewerServer", "SECURITY_HEADERS", "allowed_host", "fixity", "make_server", "serve"]
 
 _NUMBER = re.compile(r"^[1-9][0-9]{0,6}$")
 PAGE_SIZE = 100  # changes a Recent changes page shows
+LIST_PAGE = 100  # articles a page of the list or of a search shows
 FEED_CHANGES = 2000  # changes read for a feed: enough for its 50 versions but for the largest rewrites
 
 
@@ -69,12 +73,45 @@ def _href(*segments: str | int) -> str:
 
 
 class Viewer:
-    """Routes requests to pages. Store access is serialized: GitPython's object readers are not thread-safe."""
+    """Routes requests to pages.
+
+    GitPython's object readers are not thread-safe, so each request borrows a store of its own (the one
+    given, or another opened on the same path) from a pool: requests are answered side by side, with no
+    lock held while a page is read. ``close`` closes the stores the pool opened.
+    """
 
     def __init__(self, store: Store) -> None:
-        self.store = store
-        self._lock = threading.Lock()
+        self._primary = store
+        self._idle: queue.SimpleQueue[Store] = queue.SimpleQueue()
+        self._idle.put(store)
+        self._opened: list[Store] = []
+        self._local = threading.local()
         self._compare = lru_cache(maxsize=256)(self._compare_uncached)
+        self.page_size = LIST_PAGE
+
+    @property
+    def store(self) -> Store:
+        """The store this thread's request borrowed (the one given, outside a request)."""
+        borrowed: Store | None = getattr(self._local, "store", None)
+        return borrowed or self._primary
+
+    @contextmanager
+    def _borrowed(self) -> Iterator[Store]:
+        try:
+            store = self._idle.get_nowait()
+        except queue.Empty:
+            store = Store.open(self._primary.path, read_only=self._primary.read_only)
+            self._opened.append(store)  # list.append is atomic
+        self._local.store = store
+        try:
+            yield store
+        finally:
+            self._local.store = None
+            self._idle.put(store)
+
+    def close(self) -> None:
+        for store in self._opened:
+            store.close()
 
     # --- routing ---------------------------------------------------------------
 
@@ -82,8 +119,8 @@ class Viewer:
         """The answer to a GET of ``target``; ``accept_datetime`` is the request's header of that name (for the
         Memento TimeGate), ``base`` the scheme and host that Memento's links start with."""
         if memento.is_memento_path(target):  # the original URL follows whole: not split into segments
-            with self._lock:
-                status, content_type, body, fields = memento.answer(self.store, target, accept_datetime, base)
+            with self._borrowed() as store:
+                status, content_type, body, fields = memento.answer(store, target, accept_datetime, base)
             return Response(status, content_type, body, None, fields)
         parts = urlsplit(target)
         segments = [segment for segment in parts.path.split("/") if segment]
@@ -94,10 +131,14 @@ class Viewer:
         if segments and segments[-1] == "changes.atom" and not api:
             return self._feed(segments, query, base)
         try:
-            with self._lock:
+            with self._borrowed() as store:
                 data, html = self._route(segments, query)
                 version = self._memento_of(segments) if not api else None
-                fields = memento.version_headers(self.store, version, base) if version else ()
+                fields = memento.version_headers(store, version, base) if version else ()
+                if api:
+                    body = render.to_json(data()).encode()
+                    return Response(HTTPStatus.OK, "application/json; charset=utf-8", body)
+                return Response(HTTPStatus.OK, "text/html; charset=utf-8", html().encode(), None, fields)
         except Redirect as redirect:
             return Response(HTTPStatus.SEE_OTHER, "text/plain; charset=utf-8", b"", redirect.location)
         except (NotFound, ArchiveError) as error:
@@ -107,9 +148,6 @@ class Viewer:
                 return Response(HTTPStatus.NOT_FOUND, "application/json; charset=utf-8", body)
             body = _page("viewer/not_found.html", message=message).encode()
             return Response(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", body)
-        if api:
-            return Response(HTTPStatus.OK, "application/json; charset=utf-8", render.to_json(data()).encode())
-        return Response(HTTPStatus.OK, "text/html; charset=utf-8", html().encode(), None, fields)
 
     def _memento_of(self, segments: list[str]) -> Version | None:
         """The version a version page shows (a Memento, RFC 7089), else None."""
@@ -118,9 +156,9 @@ class Viewer:
         return None
 
     def _route(self, segments: list[str], query: dict[str, str]) -> tuple[Callable[[], Any], Callable[[], str]]:
-        """(JSON builder, HTML builder) for a path; both are evaluated under the store lock."""
+        """(JSON builder, HTML builder) for a path; both are evaluated while the request's store is borrowed."""
         if not segments:
-            return self._archive(query.get("q", ""))
+            return self._archive(query)
         if segments == ["audit"]:
             return self._audit_page()
         if segments == ["changes"]:
@@ -145,7 +183,7 @@ class Viewer:
             article_id = validate_article_id(segment)
         except InvalidInput:
             raise NotFound(f"{segment!r} is not an article id.") from None
-        if article_id not in self.store.article_ids():
+        if not self.store.has_article(article_id):
             raise NotFound(f"No article {article_id!r} in this archive.")
         return article_id
 
@@ -175,7 +213,7 @@ class Viewer:
         from archive.review.changelog import select_changes
 
         try:
-            with self._lock:
+            with self._borrowed():
                 if segments == ["feeds", "changes.atom"]:
                     selection = self._selection(query, None)
                 elif len(segments) == 3 and segments[0] == "articles":
@@ -257,15 +295,49 @@ class Viewer:
 
     # --- pages -------------------------------------------------------------------
 
-    def _archive(self, search: str) -> tuple[Callable[[], Any], Callable[[], str]]:
-        articles = sorted(self.store.articles(), key=lambda a: a.last_seen, reverse=True)
-        if search.strip():
-            articles = [a for a in articles if self._matches(a, search.strip())]
+    def _archive(self, query: dict[str, str]) -> tuple[Callable[[], Any], Callable[[], str]]:
+        """The articles, most recently captured first, or those whose id, title or URL hold the words searched
+        (``q``, on the lookup cache's full-text index): ``page_size`` a page, with ``after``/``before``
+        cursors (keyset pagination: a page stays the same as articles are added before it)."""
+        search, size = query.get("q", ""), self.page_size
+        words = search.strip()
+        after, before = query.get("after"), query.get("before")
+        if words:
+            found = self.store.search_articles(words, size + 1, _search_cursor(after), _search_cursor(before))
+            keys = [str(rowid) for rowid, _ in found]
+            articles = [article for _, article in found]
+        else:
+            articles = self.store.recent_articles(size + 1, _list_cursor(after), _list_cursor(before))
+            keys = [f"{format_time(a.last_seen)}/{a.article_id}" for a in articles]
+        if before is not None:  # the page just above the cursor; one more row above it means there is another
+            more_before, more_after = len(articles) > size, True
+            articles, keys = articles[-size:], keys[-size:]
+        else:
+            more_before, more_after = after is not None, len(articles) > size
+            articles, keys = articles[:size], keys[:size]
+        link = f"?q={quote(search)}&" if words else "?"
+        previous = f"{link}before={quote(keys[0])}" if articles and more_before else None
+        following = f"{link}after={quote(keys[-1])}" if articles and more_after else None
 
         def data() -> Any:
-            return {"query": search, **render.articles_json(articles)}
+            return {
+                "query": search,
+                **render.articles_json(articles),
+                "previous": f"/api/{previous}" if previous else None,
+                "next": f"/api/{following}" if following else None,
+            }
 
-        return data, lambda: _page("viewer/archive.html", articles=articles, search=search, feeds=_FEEDS)
+        def html() -> str:
+            return _page(
+                "viewer/archive.html",
+                articles=articles,
+                search=search,
+                feeds=_FEEDS,
+                previous=f"/{previous}" if previous else None,
+                next=f"/{following}" if following else None,
+            )
+
+        return data, html
 
     def _audit_page(self) -> tuple[Callable[[], Any], Callable[[], str]]:
         """The audit report, verification included: computed afresh on every request, as a reviewer expects."""
@@ -275,13 +347,6 @@ class Viewer:
 
         result = audit(self.store)
         return lambda: reports.audit_json(result), lambda: audit_page(result, "viewer/audit.html", href=_href)
-
-    def _matches(self, article: ArticleSummary, search: str) -> bool:
-        needle = search.casefold()
-        fields = (article.article_id, article.title, article.url or "", article.canonical_url or "")
-        if any(needle in field.casefold() for field in fields):
-            return True
-        return needle in self.store.text(self._versions(article.article_id)[-1]).casefold()
 
     def _article_page(self, article_id: str) -> tuple[Callable[[], Any], Callable[[], str]]:
         versions = self._versions(article_id)
@@ -341,6 +406,24 @@ class Viewer:
 
 
 _FEEDS = [("Changes in the archive", "/feeds/changes.atom")]  # (title, path) of the feeds every page offers
+
+
+_LIST_KEY = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)/(.+)$")
+
+
+def _list_cursor(value: str | None) -> Cursor | None:
+    """A list page's cursor, ``LAST_SEEN/ID``, from its query."""
+    match = _LIST_KEY.match(value) if value is not None else None
+    if value is not None and match is None:
+        raise NotFound(f"{value!r} is not a page of this list.")
+    return (match[1], match[2]) if match else None
+
+
+def _search_cursor(value: str | None) -> int | None:
+    """A search page's cursor (a result's number) from its query."""
+    if value is not None and not re.fullmatch(r"[0-9]{1,18}", value):
+        raise NotFound(f"{value!r} is not a page of this search.")
+    return int(value) if value is not None else None
 
 
 def _page(template: str, **context: Any) -> str:
@@ -456,14 +539,26 @@ def _handler(viewer: Viewer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def make_server(store: Store, host: str = "127.0.0.1", port: int = 8080) -> ThreadingHTTPServer:
+class ViewerServer(ThreadingHTTPServer):
+    """The viewer's HTTP server: one thread a connection; closing it closes the stores its viewer opened."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], viewer: Viewer) -> None:
+        self.viewer = viewer
+        super().__init__(address, _handler(viewer))
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.viewer.close()
+
+
+def make_server(store: Store, host: str = "127.0.0.1", port: int = 8080) -> ViewerServer:
     """An HTTP server for ``store``, not yet serving (port 0 picks a free port)."""
     try:
-        server = ThreadingHTTPServer((host, port), _handler(Viewer(store)))
+        return ViewerServer((host, port), Viewer(store))
     except OSError as error:
         raise InvalidInput(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
-    server.daemon_threads = True
-    return server
 
 
 def serve(store: Store, host: str = "127.0.0.1", port: int = 8080) -> None:

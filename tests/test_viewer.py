@@ -100,7 +100,7 @@ def test_search_matches_title_url_and_id_on_the_full_text_index(viewer: str) -> 
     assert [a["id"] for a in json.loads(get(viewer + "/api/?q=hostile")[1])["articles"]] == ["hostile"]
     assert json.loads(get(viewer + "/api/?q=zanzibar")[1])["articles"] == []
     assert json.loads(get(viewer + "/api/?q=Kremlin")[1])["articles"] == []  # the text is not indexed
-    assert get(viewer + '/api/?q=%22unbalanced')[0] == 200
+    assert get(viewer + "/api/?q=%22unbalanced")[0] == 200
 
 
 def test_the_list_and_search_come_in_pages_with_stable_cursors(viewer: str, store_path: Path) -> None:

@@ -85,6 +85,7 @@ if TYPE_CHECKING:
         term_coverage,
         timeline,
     )
+    from archive.store.collection import StoreSet
     from archive.store.repository import Store, default_store_path
     from archive.store.signatures import Signing, sign
     from archive.store.timestamps import Timestamping, timestamp
@@ -134,6 +135,7 @@ _HOMES = {
         "timeline",
     ),
     "archive.store.maintenance": ("Maintenance", "maintain"),
+    "archive.store.collection": ("StoreSet",),
     "archive.store.repository": ("Store", "default_store_path"),
     "archive.store.signatures": ("Signing", "sign"),
     "archive.store.timestamps": ("Timestamping", "timestamp"),
@@ -200,6 +202,7 @@ __all__ = [
     "RulesChange",
     "RulesTest",
     "Store",
+    "StoreSet",
     "TermMention",
     "TimelineEntry",
     "Verification",

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from archive import ArchiveError, ArticleNotFound, Store, __version__, default_store_path, parse_time
+from archive import ArchiveError, ArticleNotFound, InvalidInput, Store, __version__, default_store_path, parse_time
 from archive.present import terminal as render
 
 if TYPE_CHECKING:
-    from archive import IngestReport
+    from archive import IngestReport, StoreSet
 
 # Commands import what only they need (the comparison engine, ingest, the
 # viewer) when they run, so that `archive snapshot` does not pay for them.
@@ -71,13 +71,28 @@ def _emit(as_json: bool, data: Callable[[], Any], text: Callable[[], str]) -> No
 
 
 def _store(ctx: click.Context) -> Store:
+    if len(ctx.meta["stores"]) > 1:
+        raise InvalidInput(f"`{ctx.command_path}` works on one store: give one --store")
     store = Store.open(ctx.obj)
     ctx.call_on_close(store.close)
     return store
 
 
+def _stores(ctx: click.Context) -> Store | StoreSet:
+    """The store, or the stores given with several --store options, read as one (``archive.StoreSet``)."""
+    if len(ctx.meta["stores"]) == 1:
+        return _store(ctx)
+    from archive import StoreSet
+
+    stores = StoreSet.open(ctx.meta["stores"])
+    ctx.call_on_close(stores.close)
+    return stores
+
+
 def _read_only_store(ctx: click.Context) -> Store:
     """The store, opened so that nothing in it is written (the integrity commands; a read-only filesystem)."""
+    if len(ctx.meta["stores"]) > 1:
+        raise InvalidInput(f"`{ctx.command_path}` works on one store: give one --store")
     store = Store.open(ctx.obj, read_only=True)
     ctx.call_on_close(store.close)
     return store
@@ -97,16 +112,18 @@ def _article_and_version(store: Store, reference: str) -> tuple[str, str]:
 @click.group(cls=ArchiveGroup)
 @click.option(
     "--store",
-    "store_path",
+    "store_paths",
     type=click.Path(path_type=Path),
-    default=None,
-    help="The store to use [default: $ARCHIVE_STORE, else ./snapshots].",
+    multiple=True,
+    help="The store to use [default: $ARCHIVE_STORE, else ./snapshots]; repeated, several read as one "
+    "(list, coverage; ids become NAME:ID, NAME the store folder's name).",
 )
 @click.version_option(__version__, prog_name="archive")
 @click.pass_context
-def cli(ctx: click.Context, store_path: Path | None) -> None:
+def cli(ctx: click.Context, store_paths: tuple[Path, ...]) -> None:
     """Keep a reproducible, auditable record of how news articles change."""
-    ctx.obj = store_path or default_store_path()
+    ctx.obj = store_paths[0] if store_paths else default_store_path()
+    ctx.meta["stores"] = store_paths or (ctx.obj,)
 
 
 @cli.command()
@@ -243,8 +260,8 @@ def _notify(store: Store) -> None:
 @json_option
 @click.pass_context
 def list_articles(ctx: click.Context, limit: int, after: str | None, as_json: bool) -> None:
-    """Articles in id order: id, versions, first and last capture, title."""
-    articles = _store(ctx).articles(limit or None, after)
+    """Articles in id order: id, versions, first and last capture, title (of several stores: NAME:ID)."""
+    articles = _stores(ctx).articles(limit or None, after)
     _emit(as_json, lambda: render.articles_json(articles), lambda: render.articles_text(articles))
 
 
@@ -384,7 +401,7 @@ def coverage(ctx: click.Context, term: str, as_json: bool) -> None:
     """Which articles mention TERM (a word, name or phrase), and how often, version by version."""
     from archive import term_coverage
 
-    mentions = term_coverage(_store(ctx), term)
+    mentions = term_coverage(_stores(ctx), term)
     _emit(
         as_json,
         lambda: render.term_coverage_json(term, mentions),

@@ -1,7 +1,8 @@
 """Read commands at scale: each one's whole-process time beside git's own, and its peak memory.
 
 For each store given, every read command runs as a separate process several times (median wall time
-printed) next to its git baseline (``git log -n 20``; ``git show`` of the same version's text). Peak
+and median CPU time, user and system, printed: on a shared machine the CPU time is the steadier figure)
+next to its git baseline (``git log -n 20``; ``git show`` of the same version's text). Peak
 memory is the child's ``ru_maxrss`` (``os.wait4``). The article read is one with at least two versions,
 found among the newest commits with git alone, so the same article serves every command.
 
@@ -27,8 +28,9 @@ ARCHIVE = [sys.executable, "-m", "archive"]
 _TRAILERS = re.compile(r"^Article: (\S+)\nVersion: (\d+)$", re.MULTILINE)
 
 
-def run(command: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak resident memory (MiB) of one run of ``command``; fails loudly on an error."""
+def run(command: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user and system) and peak resident memory (MiB) of one run of ``command``;
+    fails loudly on an error."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert process.stderr is not None
@@ -38,12 +40,16 @@ def run(command: list[str]) -> tuple[float, int]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed: {errors.decode(errors='replace').strip()}")
-    return elapsed, usage.ru_maxrss // 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
 
 
-def measure(command: list[str], runs: int) -> tuple[float, int]:
+def measure(command: list[str], runs: int) -> tuple[float, float, int]:
     results = [run(command) for _ in range(runs)]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+    return (
+        statistics.median(r[0] for r in results),
+        statistics.median(r[1] for r in results),
+        max(r[2] for r in results),
+    )
 
 
 def pick_article(store: Path) -> tuple[str, int, str]:
@@ -69,7 +75,7 @@ def versions_count(store: Path) -> int:
 
 def text_path(article: str) -> str:
     digest = hashlib.sha256(article.encode()).hexdigest()
-    return "/".join(("articles", *digest[:4], article, "text.md"))
+    return "/".join(("articles", *digest[:4], article, "text.txt"))
 
 
 def main() -> None:
@@ -93,10 +99,10 @@ def main() -> None:
             "git show (baseline)": ["git", "-C", str(store), "show", f"{commit}:{text_path(article)}"],
         }
         print(f"\n{store}: {versions_count(store):,} commits; article {article} (v{latest})")
-        print(f"{'command':28} {'median s':>9} {'peak MiB':>9}")
+        print(f"{'command':28} {'median s':>9} {'CPU s':>7} {'peak MiB':>9}")
         for name, command in commands.items():
-            seconds, peak = measure(command, options.runs)
-            print(f"{name:28} {seconds:9.3f} {peak:9d}", flush=True)
+            seconds, cpu, peak = measure(command, options.runs)
+            print(f"{name:28} {seconds:9.3f} {cpu:7.3f} {peak:9d}", flush=True)
 
 
 if __name__ == "__main__":

@@ -548,6 +548,9 @@ CASES: list[Case] = [
     Case("snapshot --url relative", (*SNAP, "--id", "t", "--url", "/news/story.html")),
     # stores
     Case("list on a file", ("list",), target_file),
+    Case("show with two stores", ("--store", "{clone}", "show", "putin"), clone_ahead),
+    Case("list of the store twice (one name)", ("--store", "{store}", "list")),
+    Case("list of a store and a missing one", ("--store", "{store}/missing", "list")),
     Case("snapshot into a file", (*SNAP, "--id", "x"), target_file),
     Case("init on a file", ("init",), target_file),
     Case("list on a missing store", ("list",), target_missing),

@@ -17,6 +17,7 @@ from archive.compare.claims import compare
 from archive.compare.words import WordDiff, word_diff
 from archive.errors import InvalidInput, VersionNotFound
 from archive.model import Version, select_version
+from archive.store.collection import StoreSet
 from archive.store.repository import Store
 
 __all__ = [
@@ -128,12 +129,13 @@ class TermMention:
     count: int
 
 
-def term_coverage(store: Store, term: str) -> list[TermMention]:
+def term_coverage(store: Store | StoreSet, term: str) -> list[TermMention]:
     """Every version of every article that mentions ``term`` in any of its versions, oldest first.
 
     Versions that no longer mention it are kept (count 0), so a term that was
     dropped from a story shows as a fall to zero. Matching is case-insensitive
-    on whole words; the term may be several words.
+    on whole words; the term may be several words. Several stores read as one (a ``StoreSet``) give
+    their articles' qualified ids.
     """
     words = unicodedata.normalize("NFC", term).split()
     if not words:

@@ -22,6 +22,7 @@ from archive.errors import ExtractionFailed, InvalidInput
 from archive.ids import article_id_from_title, article_id_from_url, validate_article_id
 from archive.ingest.rules import mark_rules_change, rules_for, rules_metadata
 from archive.model import check_capture_time, parse_time
+from archive.store.layout import RULES_FILE
 from archive.store.metadata import WordCounts, capture_fields, recorded_capture, recorded_text_sha256, text_sha256
 from archive.store.repository import Store
 from archive.store.writer import AddResult, NewVersion, Writer
@@ -76,21 +77,23 @@ def snapshot(
         extracted = extract(taken, moment, rules)
         return dataclasses.replace(extracted, **{k: v for k, v in overrides.items() if v is not None})
 
-    # Read before the lock, without the store's noise rules: they change the text, never the metadata that
-    # names the article, and a store without rules pays nothing for them.
+    # Read before the lock, with the rules of the page's site (and of its article, when --id names it) that the
+    # store's checked-out rules.yaml gives: a store without the file pays nothing for rules, and a bare store
+    # is asked under the lock. Rules change the text, never the metadata that names the article.
+    early = rules_for(store.rules() if (store.path / RULES_FILE).is_file() else None, taken, article_id)
     failure: ExtractionFailed | None = None
     try:
-        extracted: Extracted | None = extracted_at(captured_at)
+        extracted: Extracted | None = extracted_at(captured_at, early)
     except ExtractionFailed as error:  # perhaps only until a rule selects the page's body
         extracted, failure = None, error
     name_hint = source if isinstance(source, str) and source != "-" and not is_url(source) else None
     with store.writing() as writer:
         rules = writer.rules()
         if extracted is None:
-            site_rules = rules_for(rules, taken, article_id)
-            if site_rules is None or failure is None:
+            early = rules_for(rules, taken, article_id)
+            if early is None or failure is None:
                 raise failure or ExtractionFailed("no article text found")
-            extracted = extracted_at(captured_at, site_rules)
+            extracted = extracted_at(captured_at, early)
         chosen_id = article_id or choose_article_id(writer, taken, extracted, name_hint)
         applied = rules_for(rules, taken, chosen_id)
         moment = captured_at
@@ -101,8 +104,9 @@ def snapshot(
             latest = writer.latest(chosen_id)
             now = datetime.now(UTC).replace(microsecond=0)
             moment = max(now, latest.captured_at + timedelta(seconds=1)) if latest else now
-        # The published date is bounded by the capture's day.
-        if applied is not None or moment.date() != captured_at.date():
+        # Read again with the rules in force under the lock (the article's, once it is named), or because the
+        # published date is bounded by the capture's day.
+        if applied != early or moment.date() != captured_at.date():
             extracted = extracted_at(moment, applied)
         new = mark_rules_change(writer, new_version(chosen_id, taken, extracted, moment, applied), taken, applied)
         return add_version(writer, new)

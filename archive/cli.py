@@ -917,7 +917,7 @@ def rules_set(ctx: click.Context, file: Path, at: str | None) -> None:
     """Check FILE and commit it as the store's rules.yaml, in a commit of its own."""
     from archive import set_rules
 
-    change = set_rules(_rules_store(ctx), file, parse_time(at, end_of_day=False) if at is not None else None)
+    change = set_rules(_store(ctx), file, parse_time(at, end_of_day=False) if at is not None else None)
     from archive.present import rules as shown
 
     click.echo(shown.change_text(change))
@@ -930,18 +930,10 @@ def rules_remove(ctx: click.Context, at: str | None) -> None:
     """Remove the store's rules.yaml, in a commit of its own; later captures are read without rules."""
     from archive import set_rules
 
-    change = set_rules(_rules_store(ctx), None, parse_time(at, end_of_day=False) if at is not None else None)
+    change = set_rules(_store(ctx), None, parse_time(at, end_of_day=False) if at is not None else None)
     from archive.present import rules as shown
 
     click.echo(shown.change_text(change))
-
-
-def _rules_store(ctx: click.Context) -> Store:
-    """The store of ``archive rules …`` (the option belongs to the group above the ``rules`` group)."""
-    root = ctx.find_root()
-    store = Store.open(root.obj)
-    ctx.call_on_close(store.close)
-    return store
 
 
 @rules.command(name="test")

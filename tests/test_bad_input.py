@@ -684,6 +684,11 @@ CASES: list[Case] = [
     Case("rules set missing file", ("rules", "set", "{tmp}/no-such-rules.yaml")),
     Case("rules set --at malformed", ("rules", "set", "{tmp}/rules.yaml", "--at", "soon"), rules_file("sites: {}\n")),
     Case("rules check without rules", ("rules", "check")),
+    Case(
+        "rules set on two stores",
+        ("--store", "{tmp}/other", "rules", "set", "{tmp}/rules.yaml"),
+        rules_file("sites: {}\n"),
+    ),
     # usage errors that click reports (the README promises one line for any bad input)
     Case("log -n -1", ("log", "-n", "-1")),
     Case("export --format zip", ("export", "--format", "zip", "{tmp}/out.zip")),

@@ -9,7 +9,8 @@ requests per second, p50 and p99 latency, and the mean size of a page. The pages
 ``--sample`` articles with at least two versions, found among the newest commits with git, chosen at
 random (seeded) for each request: article, version 1, the diff of versions 1 and 2, the list (its
 first page and the pages after a few cursors) and a search of a word of a title. The baseline is the
-same loop against ``python -m http.server`` serving one static file of an article page's size. Each
+same loop against the standard library's ``http.server`` (in this process, a thread a connection)
+serving one static file of an article page's size. Each
 kind is requested for half a second first, untimed (modules load on first use; the viewer opens a
 store for each concurrent request).
 Not part of the test suite.
@@ -18,6 +19,7 @@ Not part of the test suite.
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import json
 import random
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
@@ -52,30 +55,38 @@ def sample_articles(store: Path, size: int) -> list[str]:
     return list(found)
 
 
-def fetch(port: int, path: str) -> tuple[float, int, int]:
-    """Seconds, status and body size of one GET."""
+def fetch(port: int, path: str, timeout: float) -> tuple[float, int, int]:
+    """Seconds, status and body size of one GET; status 0 when it took longer than ``timeout``."""
     start = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    connection.request("GET", path)
-    response = connection.getresponse()
-    body = response.read()
-    connection.close()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read()
+    except TimeoutError:
+        return time.perf_counter() - start, 0, 0
+    finally:
+        connection.close()
     return time.perf_counter() - start, response.status, len(body)
 
 
-def load(port: int, paths: list[str], clients: int, seconds: float, seed: int) -> dict[str, float]:
-    """Run ``clients`` threads requesting random ``paths`` for ``seconds``: req/s, p50 and p99 (ms), mean bytes."""
+def load(port: int, paths: list[str], clients: int, seconds: float, seed: int, timeout: float) -> dict[str, float]:
+    """Run ``clients`` threads requesting random ``paths`` for ``seconds``: req/s, p50 and p99 (ms), mean bytes,
+    and how many requests timed out (counted in the latencies at the time they were given up)."""
     latencies: list[float] = []
     sizes: list[int] = []
     failures: list[str] = []
+    timeouts: list[str] = []
     deadline = time.perf_counter() + seconds
 
     def client(number: int) -> None:
         chooser = random.Random(seed * 100 + number)
         while time.perf_counter() < deadline:
             path = chooser.choice(paths)
-            elapsed, status, size = fetch(port, path)
-            if status != 200:
+            elapsed, status, size = fetch(port, path, timeout)
+            if status == 0:
+                timeouts.append(path)
+            elif status != 200:
                 failures.append(f"{status} {path}")
             latencies.append(elapsed)
             sizes.append(size)
@@ -96,6 +107,7 @@ def load(port: int, paths: list[str], clients: int, seconds: float, seed: int) -
         "p50_ms": 1000 * statistics.median(ordered),
         "p99_ms": 1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
         "bytes": statistics.mean(sizes),
+        "timeouts": len(timeouts),
     }
 
 
@@ -130,8 +142,13 @@ def page_paths(port: int, articles: list[str]) -> dict[str, list[str]]:
     }
 
 
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
 def _get(port: int, path: str) -> str:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     connection.request("GET", path)
     body = connection.getresponse().read().decode("utf-8")
     connection.close()
@@ -144,6 +161,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--sample", type=int, default=500)
+    parser.add_argument("--timeout", type=float, default=60.0, help="give a request up after this many seconds")
     options = parser.parse_args()
     articles = sample_articles(options.store, options.sample)
     if not articles:
@@ -154,28 +172,32 @@ def main() -> None:
     try:
         paths = page_paths(port, articles)
         for kind_paths in paths.values():  # warm up: modules loaded on first use, a store for each client
-            load(port, kind_paths[:1], options.clients, 0.5, 0)
+            load(port, kind_paths[:1], options.clients, 0.5, 0, options.timeout)
         for seed, (kind, kind_paths) in enumerate(paths.items()):
-            results[kind] = load(port, kind_paths, options.clients, options.seconds, seed)
+            results[kind] = load(port, kind_paths, options.clients, options.seconds, seed, options.timeout)
         article_size = int(results["article"]["bytes"])
     finally:
         viewer.terminate()
         viewer.wait()
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "page.html").write_bytes(b"x" * article_size)
-        command = [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", folder]
-        static, static_port = start_server(command, r"port (\d+)")
+        handler = functools.partial(QuietHandler, directory=folder)
+        static = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        static.daemon_threads = True
+        threading.Thread(target=static.serve_forever, daemon=True).start()
         try:
-            results["baseline: static file"] = load(static_port, ["/page.html"], options.clients, options.seconds, 99)
+            results["baseline: static file"] = load(
+                static.server_address[1], ["/page.html"], options.clients, options.seconds, 99, options.timeout
+            )
         finally:
-            static.terminate()
-            static.wait()
+            static.shutdown()
+            static.server_close()
     print(f"{options.store}: {len(articles)} articles sampled, {options.clients} clients, {options.seconds:g} s a kind")
-    print(f"{'page':24} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>9}")
+    print(f"{'page':24} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>9} {'timeouts':>8}")
     for kind, figures in results.items():
         print(
             f"{kind:24} {figures['requests']:8.0f} {figures['per_second']:8.1f} {figures['p50_ms']:8.1f} "
-            f"{figures['p99_ms']:8.1f} {figures['bytes']:9.0f}"
+            f"{figures['p99_ms']:8.1f} {figures['bytes']:9.0f} {figures['timeouts']:8.0f}"
         )
 
 

@@ -100,3 +100,14 @@ def test_the_sidecar_reads_as_yaml_does_entry_by_entry(tmp_path: Path) -> None:
             "a.txt": (expected, datetime(2021, 12, 17, 12, tzinfo=UTC) if expected == "putin" else found["a.txt"][1]),
             "b.txt": ("putin", datetime(2021, 12, 17, 12, tzinfo=UTC)),
         }
+
+
+def test_files_are_taken_in_path_order_folder_by_folder(tmp_path: Path) -> None:
+    """Captures at the same second are committed in this order, so it fixes commit ids: "story/" comes
+    before "story-2/" (as paths compare), though "-" sorts before "/" in a plain string."""
+    for name in ("story/v1.txt", "story-2/v1.txt", "story.txt", "a/b/c.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(SEED.read_bytes())
+    labels = [pending.label for pending in scan_folder(tmp_path, IngestReport())]
+    assert labels == ["a/b/c.txt", "story/v1.txt", "story-2/v1.txt", "story.txt"]
+    assert labels == [p.relative_to(tmp_path).as_posix() for p in sorted(tmp_path.rglob("*.txt"))]

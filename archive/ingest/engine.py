@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import multiprocessing
 import os
 from collections import Counter
@@ -58,9 +59,9 @@ class CaptureSource(Protocol):
     def load(self) -> Capture: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pending:
-    """One capture waiting to be ingested."""
+    """One capture waiting to be ingested (slots: an import of 300,000 files holds as many)."""
 
     captured_at: datetime
     source: CaptureSource
@@ -137,8 +138,14 @@ class _Workers:
     """A pool of worker processes, or this process alone when one core or a small job does not need more."""
 
     def __init__(self, jobs: int) -> None:
-        # fork: workers start in milliseconds and inherit the loaded extractor.
-        self._pool: Pool | None = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None
+        # fork: workers start in milliseconds and inherit the loaded extractor. What this process holds
+        # (the captures to ingest, hundreds of megabytes at 300,000) is frozen out of the collector first,
+        # so that collections in the workers do not touch, and so copy, every page of it.
+        gc.freeze()
+        try:
+            self._pool: Pool | None = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None
+        finally:
+            gc.unfreeze()
         self._jobs = jobs
 
     def submit(self, function: Callable[[T], R], items: Sequence[T]) -> Callable[[], list[R]]:
@@ -184,7 +191,9 @@ def ingest(
         except InvalidInput as error:
             report.skip("capture time out of range", f"{pending.label}: {error}")
             continue
-        seconds.append(dataclasses.replace(pending, captured_at=pending.captured_at.replace(microsecond=0)))
+        if pending.captured_at.microsecond:
+            pending = dataclasses.replace(pending, captured_at=pending.captured_at.replace(microsecond=0))
+        seconds.append(pending)
     ordered = [pending for _, pending in sorted(enumerate(seconds), key=lambda item: (item[1].captured_at, item[0]))]
     jobs = jobs or os.cpu_count() or 1
     workers = _Workers(jobs if len(ordered) >= PARALLEL_THRESHOLD else 1)

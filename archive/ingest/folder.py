@@ -19,11 +19,12 @@ ids must be reproducible.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable
+import os
+from collections.abc import Generator, Hashable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -41,13 +42,18 @@ PAGE_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".txt", ".text", ".md", ".
 _FIELDS = frozenset({"url", "id", "captured_at"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileCapture:
-    """A saved page or text file, read again by ``load`` (in a worker process)."""
+    """A saved page or text file (``relative`` to the folder ``root``), read again by ``load`` (in a worker process)."""
 
-    path: str
+    root: str
+    relative: str
     url: str | None = None
     max_bytes: int = MAX_BYTES
+
+    @property
+    def path(self) -> str:
+        return os.path.join(self.root, self.relative)
 
     def load(self) -> Capture:
         capture = read_file(self.path, self.max_bytes)
@@ -72,87 +78,119 @@ _SidecarLoader.yaml_implicit_resolvers = {
 }
 
 
-def _load(path: Path) -> Any:
-    """``captures.yaml`` as ``yaml.load`` gives it, with a top-level mapping read entry by entry (see
-    ``_entries``); anything else (a tag or anchor on the mapping, a merge key) the usual way."""
+def _items(path: Path) -> Iterator[tuple[Any, Any]]:
+    """The entries of ``captures.yaml``'s top-level mapping, as ``yaml.load`` gives them, read one by one
+    (``_entries``); when the mapping has a tag or anchor, or a merge key, the whole file the usual way
+    (then every entry again: ``yaml.load``'s values replace any given before). InvalidInput when the
+    file is not a mapping."""
     with open(path, encoding="utf-8") as stream:
         loader = _SidecarLoader(stream)  # type: ignore[call-arg]  # (the parser takes the stream)
         try:
             loader.anchors = {}
             loader.get_event()  # the stream's start
             if loader.check_event(yaml.StreamEndEvent):
-                return None
+                return
             loader.get_event()  # the document's start
             start = loader.peek_event()
             if isinstance(start, yaml.MappingStartEvent) and start.tag is None and start.anchor is None:
                 loader.get_event()
-                data = _entries(loader)
-                if data is not None:
+                whole = yield from _entries(loader)
+                if whole:
                     loader.get_event()  # the document's end
                     if not loader.check_event(yaml.StreamEndEvent):
                         raise yaml.composer.ComposerError(
                             "expected a single document in the stream", None, "but found another document"
                         )
-                    return data
+                    return
         finally:
             loader.dispose()
     with open(path, encoding="utf-8") as stream:
-        return yaml.load(stream, Loader=_SidecarLoader)
+        data = yaml.load(stream, Loader=_SidecarLoader)
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{path}: expected a mapping of file paths to url, id and captured_at")
+    yield from data.items()
 
 
-def _entries(loader: Any) -> dict[Any, Any] | None:
+def _entries(loader: Any) -> Generator[tuple[Any, Any], None, bool]:
     """The rest of a top-level mapping, composed and constructed one entry at a time (its nodes then
-    dropped), as ``yaml.load`` would give it; None when an entry needs the whole mapping (a merge key)."""
-    entries: dict[Any, Any] = {}
+    dropped), as ``yaml.load`` would give them; False when an entry needs the whole mapping (a merge key)."""
     while not loader.check_event(yaml.MappingEndEvent):
         key_node = loader.compose_node(None, None)
         value_node = loader.compose_node(None, None)
         if key_node.tag == "tag:yaml.org,2002:merge":
-            return None
+            return False
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, Hashable):
             raise yaml.constructor.ConstructorError(
                 "while constructing a mapping", None, "found unhashable key", key_node.start_mark
             )
-        entries[key] = loader.construct_object(value_node, deep=True)
+        value = loader.construct_object(value_node, deep=True)
         loader.constructed_objects.clear()
+        yield key, value
     loader.get_event()
-    return entries
+    return True
 
 
-def _sidecar(folder: Path) -> dict[str, dict[str, Any]]:
-    """``captures.yaml``, checked: a mistake in it stops the import before anything is read."""
+class _Listed(NamedTuple):
+    """What ``captures.yaml`` says of one file (a tuple: 300,000 of them are held at once)."""
+
+    url: str | None
+    id: str | None
+    captured_at: datetime | None
+
+
+_UNLISTED = _Listed(None, None, None)
+
+
+def _sidecar(folder: Path) -> dict[str, _Listed]:
+    """``captures.yaml``, checked entry by entry: a mistake in it stops the import before anything is read."""
     path = folder / SIDECAR
     if not path.exists():
         return {}
+    entries: dict[str, _Listed] = {}
     try:
-        data = _load(path)
+        for name, fields in _items(path):
+            where = f"{path}: {name}"
+            entries[Path(str(name)).as_posix()] = _checked(where, fields)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise InvalidInput(f"{path}: not readable YAML ({str(error).splitlines()[0]})") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise InvalidInput(f"{path}: expected a mapping of file paths to url, id and captured_at")
-    entries: dict[str, dict[str, Any]] = {}
-    for name, fields in data.items():
-        where = f"{path}: {name}"
-        if not isinstance(fields, dict) or not set(fields) <= _FIELDS:
-            raise InvalidInput(f"{where}: give a mapping with only url, id and captured_at")
-        checked: dict[str, Any] = {}
-        if fields.get("url") is not None:
-            if not is_url(str(fields["url"])):
-                raise InvalidInput(f"{where}: url must be an http(s) URL, not {fields['url']!r}")
-            checked["url"] = one_line(str(fields["url"]), f"{where}: url")
-        if fields.get("id") is not None:
-            checked["id"] = validate_article_id(str(fields["id"]))
-        if fields.get("captured_at") is not None:
-            value = fields["captured_at"]
-            try:
-                checked["captured_at"] = check_capture_time(parse_time(str(value), end_of_day=False))
-            except InvalidInput as error:
-                raise InvalidInput(f"{where}: captured_at: {error}") from None
-        entries[Path(str(name)).as_posix()] = checked
     return entries
+
+
+def _checked(where: str, fields: Any) -> _Listed:
+    if not isinstance(fields, dict) or not set(fields) <= _FIELDS:
+        raise InvalidInput(f"{where}: give a mapping with only url, id and captured_at")
+    url = article_id = captured_at = None
+    if fields.get("url") is not None:
+        if not is_url(str(fields["url"])):
+            raise InvalidInput(f"{where}: url must be an http(s) URL, not {fields['url']!r}")
+        url = one_line(str(fields["url"]), f"{where}: url")
+    if fields.get("id") is not None:
+        article_id = validate_article_id(str(fields["id"]))
+    if fields.get("captured_at") is not None:
+        try:
+            captured_at = check_capture_time(parse_time(str(fields["captured_at"]), end_of_day=False))
+        except InvalidInput as error:
+            raise InvalidInput(f"{where}: captured_at: {error}") from None
+    return _Listed(url, article_id, captured_at)
+
+
+def _files(folder: Path) -> list[str]:
+    """Every file under ``folder`` but hidden ones (in any folder, as ``Path.rglob`` lists them), as sorted
+    paths relative to it (strings: 300,000 ``Path`` objects took a hundred megabytes)."""
+    found: list[str] = []
+    for directory, _, names in os.walk(folder):
+        prefix = os.path.relpath(directory, folder).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        found.extend(
+            prefix + name
+            for name in names
+            if not name.startswith(".") and os.path.isfile(os.path.join(directory, name))
+        )
+    found.sort(key=lambda relative: relative.split("/"))  # as Path objects sort: folder by folder
+    return found
 
 
 def scan_folder(folder: Path, report: IngestReport, max_bytes: int = MAX_BYTES) -> list[Pending]:
@@ -161,36 +199,36 @@ def scan_folder(folder: Path, report: IngestReport, max_bytes: int = MAX_BYTES) 
         raise SourceUnavailable(f"not a folder: {folder}")
     listed = _sidecar(folder)
     captures = []
-    found = set()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        relative = path.relative_to(folder).as_posix()
+    missing = set(listed)
+    root = str(folder)
+    for relative in _files(folder):
         if relative == SIDECAR:
             continue
-        if path.suffix.lower() not in PAGE_SUFFIXES:
+        if os.path.splitext(relative)[1].lower() not in PAGE_SUFFIXES:
             report.skip("not a page or text file")
             continue
-        found.add(relative)
-        fields = listed.get(relative, {})
-        captured_at = fields.get("captured_at")
+        missing.discard(relative)
+        fields = listed.get(relative, _UNLISTED)
+        captured_at = fields.captured_at
         if captured_at is None:
             try:
-                captured_at = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+                captured_at = datetime.fromtimestamp(int(os.stat(os.path.join(root, relative)).st_mtime), UTC)
             except OSError as error:
                 report.skip("unreadable", f"{relative}: {error.strerror or error}")
                 continue
         captures.append(
             Pending(
                 captured_at=captured_at,
-                source=FileCapture(str(path), fields.get("url"), max_bytes),
+                source=FileCapture(root, relative, fields.url, max_bytes),
                 label=relative,
-                article_id=fields.get("id"),
-                name_hint=path.name,
+                article_id=fields.id,
+                name_hint=relative.rpartition("/")[2],
             )
         )
     if not captures and not listed:
         raise SourceUnavailable(
             f"nothing to import in {folder}: it holds no page or text file ({', '.join(sorted(PAGE_SUFFIXES))})"
         )
-    for missing in sorted(set(listed) - found):
-        report.skip("missing", f"{missing}: listed in {SIDECAR} but not in the folder")
+    for name in sorted(missing):
+        report.skip("missing", f"{name}: listed in {SIDECAR} but not in the folder")
     return captures

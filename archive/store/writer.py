@@ -128,6 +128,7 @@ class Writer:
         # Captures that matched the latest version: journaled, never committed.
         self.unchanged: list[dict[str, Any]] = []
         self._latest: dict[str, tuple[Version, str]] = {}  # article -> the version this writer added last, its text
+        self._looked_up: dict[str, Version | None] = {}  # article -> its latest version in the lookup cache
         for row in received:
             self._record(row)
 
@@ -138,8 +139,12 @@ class Writer:
         if article_id in self._view:
             rows = self._view[article_id]
             return as_version(rows[-1]) if rows else None
-        row = self._lookup.latest(article_id)
-        return as_version(row) if row else None
+        if article_id not in self._looked_up:
+            # The lookup cache stays as of the block's start: each article is asked once (a bulk import
+            # asked five times per capture, reading the metadata's JSON each time).
+            row = self._lookup.latest(article_id)
+            self._looked_up[article_id] = as_version(row) if row else None
+        return self._looked_up[article_id]
 
     def article_for_url(self, url: str) -> str | None:
         """Like ``Store.article_for_url``, counting the versions this writer added."""

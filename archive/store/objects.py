@@ -89,12 +89,23 @@ class TreeReader:
     def __init__(self, repo: git.Repo) -> None:
         self._repo = repo
         self._remembered: dict[bytes, bytes] = {}
+        self._roots: dict[str, bytes] = {}  # commit -> its root tree
 
     def root(self, commit: str | None) -> bytes | None:
-        """The root tree of ``commit`` (None for no commit)."""
+        """The root tree of ``commit`` (None for no commit); asked of git once per commit (a snapshot
+        needs the old head's before and after it writes, and the new head's, which its writer made)."""
         if commit is None:
             return None
-        return bytes.fromhex(self._repo.git.rev_parse(f"{commit}^{{tree}}"))
+        tree = self._roots.get(commit)
+        if tree is None:
+            tree = self._roots[commit] = bytes.fromhex(self._repo.git.rev_parse(f"{commit}^{{tree}}"))
+        return tree
+
+    def remember_root(self, commit: str, tree: bytes) -> None:
+        """``commit`` (one a writer made) has the root ``tree``; only the last few are kept."""
+        if len(self._roots) >= 64:
+            self._roots.clear()
+        self._roots[commit] = tree
 
     def entries(self, tree: bytes | None) -> TreeEntries:
         """The entries of ``tree`` (none for no tree); a new dict the caller may change."""

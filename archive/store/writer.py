@@ -271,6 +271,7 @@ class Writer:
         ).hex()
         version = Version(article_id, number, commit, parse_time(metadata["captured_at"]), metadata)
         self.head, self._root = commit, root
+        self._reader.remember_root(commit, root)
         self._record((article_id, number, commit, metadata))
         self._latest[article_id] = (version, new.text)
         return AddResult(version, created=True)
@@ -318,6 +319,7 @@ class Writer:
         text = rules_message(blob.hex() if blob else None)
         commit = self._write(b"commit", commit_object(tree, self.head, author or self._identity, at, text)).hex()
         self.head, self._root = commit, tree
+        self._reader.remember_root(commit, tree)
         return commit
 
     def _record(self, row: VersionRow) -> None:

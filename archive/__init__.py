@@ -26,6 +26,7 @@ from archive.errors import (
     ExtractionFailed,
     InvalidInput,
     NotAStore,
+    NotifierFailed,
     SigningFailed,
     SourceUnavailable,
     StoreBusy,
@@ -64,7 +65,6 @@ if TYPE_CHECKING:
     from archive.ingest.sources import import_sources
     from archive.model import ArticleSummary, LogEntry, Version, parse_time, select_version
     from archive.present.atom import changes_feed, write_feed
-    from archive.present.notifications import NotifierFailed
     from archive.present.notifications import add_target as notify_add
     from archive.present.notifications import configured as notify_configured
     from archive.present.notifications import deliver as notify_deliver
@@ -120,7 +120,6 @@ _HOMES = {
     "archive.ingest.sources": ("import_sources",),
     "archive.model": ("ArticleSummary", "LogEntry", "Version", "parse_time", "select_version"),
     "archive.present.atom": ("changes_feed", "write_feed"),
-    "archive.present.notifications": ("NotifierFailed",),
     "archive.review.changelog": ("ClaimChange", "Selection", "parse_kinds", "parse_moment", "select_changes"),
     "archive.review.versions": (
         "TermMention",

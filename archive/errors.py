@@ -99,3 +99,9 @@ class TimestampFailed(ArchiveError):
     """The time-stamping authority is unreachable, refused, or answered with a token that does not check."""
 
     exit_code = 13
+
+
+class NotifierFailed(ArchiveError):
+    """A notification could not be sent (``archive notify test`` and ``retry``); the store is unaffected."""
+
+    exit_code = 4

@@ -16,7 +16,18 @@ from typing import Any
 
 from archive.compare.words import WordDiff
 
-__all__ = ["ChangeKind", "REASON_CODES", "Reason", "Excerpt", "Hunk", "Change", "Quote", "Coverage", "Comparison"]
+__all__ = [
+    "ChangeKind",
+    "REASON_CODES",
+    "SELECTABLE_KINDS",
+    "Reason",
+    "Excerpt",
+    "Hunk",
+    "Change",
+    "Quote",
+    "Coverage",
+    "Comparison",
+]
 
 
 class ChangeKind(StrEnum):
@@ -39,6 +50,10 @@ REASON_CODES = frozenset(
     "number date entity quote negation hedge attribution plan content added removed notice spelling punctuation "
     "case wording reference boilerplate moved split merged rewritten synonym".split()
 )
+
+# What a change may be selected by (``archive changes --kind``, a noise rule's ``alert``): what happened to its
+# sentences, a reason code, or ``headline``, the title's change that the coverage summary reports.
+SELECTABLE_KINDS = frozenset({str(kind) for kind in ChangeKind} | REASON_CODES | {"headline"})
 
 
 @dataclass(frozen=True)

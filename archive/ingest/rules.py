@@ -39,7 +39,6 @@ __all__ = [
     "rules_metadata",
     "mark_rules_change",
     "alert_kinds",
-    "change_kinds",
     "RulesTest",
     "test_rules",
 ]
@@ -62,12 +61,11 @@ def read_rules_source(path: str | Path) -> bytes:
         raise InvalidInput(f"cannot read the rules file {path}: {error.strerror or error}") from None
 
 
-def change_kinds() -> frozenset[str]:
-    """What ``alert`` may name: as ``archive changes --kind`` (the comparison's change kinds and reason codes,
-    and the headline), so that a kind the comparison gains is known here without a change."""
-    from archive.compare.changes import REASON_CODES, ChangeKind
+def _selectable_kinds() -> frozenset[str]:
+    """What ``alert`` may name, as ``archive changes --kind``; loaded only when a store has rules."""
+    from archive.compare.changes import SELECTABLE_KINDS
 
-    return frozenset({str(kind) for kind in ChangeKind} | REASON_CODES | {"headline"})
+    return SELECTABLE_KINDS
 
 
 def _blob_id(data: bytes) -> str:
@@ -78,7 +76,7 @@ def check_rules(data: bytes, name: str) -> RulesFile:
     """Parse and check a rules file, kinds of change and CSS selectors included; InvalidInput for the first problem."""
     from archive.store.rules import parse_rules
 
-    return parse_rules(data, name, _blob_id(data), change_kinds())
+    return parse_rules(data, name, _blob_id(data), _selectable_kinds())
 
 
 def rules_problems(store: Store | None, path: str | Path | None) -> tuple[str, list[str]]:
@@ -86,11 +84,11 @@ def rules_problems(store: Store | None, path: str | Path | None) -> tuple[str, l
     from archive.store.rules import problems_in
 
     if path is not None:
-        return str(path), problems_in(read_rules_source(path), str(path), change_kinds())
+        return str(path), problems_in(read_rules_source(path), str(path), _selectable_kinds())
     found = store.rules_file() if store is not None else None
     if found is None:
         raise InvalidInput(f"the store has no {RULES_FILE}; give a rules file to check (archive rules check FILE)")
-    return RULES_FILE, problems_in(found[1], RULES_FILE, change_kinds())
+    return RULES_FILE, problems_in(found[1], RULES_FILE, _selectable_kinds())
 
 
 def set_rules(store: Store, path: str | Path | None, at: datetime | None = None) -> RulesChange:

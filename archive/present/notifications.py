@@ -34,7 +34,7 @@ from urllib.parse import quote
 
 import yaml
 
-from archive.errors import ArchiveError, InvalidInput
+from archive.errors import InvalidInput, NotifierFailed
 from archive.model import format_time
 from archive.present.terminal import change_values
 from archive.store.lookup import VersionRow
@@ -48,7 +48,6 @@ if TYPE_CHECKING:  # the comparison side is loaded only when there is something 
 __all__ = [
     "CONFIG_FILE",
     "JOURNAL_FILE",
-    "NotifierFailed",
     "Target",
     "Delivery",
     "add_target",
@@ -84,12 +83,6 @@ CREATE TABLE IF NOT EXISTS messages (
     PRIMARY KEY (target, commit_id)
 );
 """
-
-
-class NotifierFailed(ArchiveError):
-    """A notification could not be sent (``archive notify test`` and ``retry``)."""
-
-    exit_code = 4
 
 
 @dataclass(frozen=True)

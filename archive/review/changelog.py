@@ -38,7 +38,6 @@ __all__ = [
     "HEADLINE",
     "ClaimChange",
     "Selection",
-    "known_kinds",
     "parse_kinds",
     "parse_moment",
     "site_of",
@@ -161,15 +160,6 @@ def parse_moment(text: str, now: datetime | None = None, end: bool = False) -> d
         ) from None
 
 
-def known_kinds() -> frozenset[str]:
-    """What ``--kind`` may name, as the comparison gives them: its change kinds and reason codes, and the headline.
-    (``parse_kinds`` also accepts any kind a recorded change carries, so a kind a newer comparison gives is known
-    once it has been seen.)"""
-    from archive.compare.changes import REASON_CODES, ChangeKind
-
-    return frozenset({str(kind) for kind in ChangeKind} | REASON_CODES | {HEADLINE})
-
-
 def parse_kinds(text: str | None, store: Store | None = None) -> tuple[str, ...]:
     """``number,quote,…`` as a tuple of kinds; InvalidInput naming a kind nothing gives."""
     if not text:
@@ -177,7 +167,8 @@ def parse_kinds(text: str | None, store: Store | None = None) -> tuple[str, ...]
     kinds = tuple(dict.fromkeys(kind.strip().lower() for kind in text.split(",") if kind.strip()))
     if not kinds:
         raise InvalidInput("--kind names no kind (give e.g. number,quote,hedge)")
-    known = known_kinds()
+    from archive.compare.changes import SELECTABLE_KINDS as known  # the comparison loaded only to check a kind
+
     for kind in kinds:  # the store's recorded kinds are asked only about a name the comparison does not give
         if kind not in known and (store is None or not store.lookup.has_tag(kind)):
             raise InvalidInput(f"unknown kind {kind!r} (known kinds: {', '.join(sorted(known))})")

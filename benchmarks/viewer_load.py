@@ -112,12 +112,14 @@ def load(port: int, paths: list[str], clients: int, seconds: float, seed: int, t
 
 
 def start_server(command: list[str], pattern: str) -> tuple[subprocess.Popen[str], int]:
-    """Start a server process and read its port from the first line of its output matching ``pattern``."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    """Start a server process and read its port from the first line of its output matching ``pattern``; the
+    rest of its output is drained by a thread (a full pipe would stop the server) and its stderr dropped."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert process.stdout is not None
     for line in process.stdout:
         match = re.search(pattern, line)
         if match:
+            threading.Thread(target=process.stdout.read, daemon=True).start()
             return process, int(match[1])
     raise SystemExit(f"{' '.join(command)} did not start")
 

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,6 +22,7 @@ from click.testing import CliRunner, Result
 
 from archive.cli import cli
 from archive.store.repository import Store
+from archive.web.viewer import ViewerServer, make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_dbbbf4a16fd70257.txt"
@@ -403,3 +405,18 @@ def tsa(tmp_path: Path) -> Iterator[TimeStampAuthority]:
     authority = TimeStampAuthority(tmp_path / "tsa")
     yield authority
     authority.close()
+
+
+@contextmanager
+def served(store_path: Path) -> Iterator[ViewerServer]:
+    """The viewer over the store at ``store_path`` on a free port of 127.0.0.1, in a thread; closed after."""
+    store = Store.open(store_path)
+    server = make_server(store, port=0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        store.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -10,11 +9,10 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import STORY, article_html
+from conftest import STORY, article_html, served
 from test_changes import LOOKUP, build
 
 from archive.store.repository import Store
-from archive.web.viewer import make_server
 
 HOSTILE = "The minister said <script>alert(1)</script> was 12 percent of the budget."
 
@@ -89,14 +87,8 @@ def test_article_text_is_escaped_in_the_content(store_path: Path, run, tmp_path:
 @pytest.fixture
 def viewer(store_path: Path, run) -> Iterator[str]:
     build(store_path, run)
-    store = Store.open(store_path)
-    server = make_server(store, port=0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    store.close()
+    with served(store_path) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def fetch(url: str) -> tuple[int, str, str]:

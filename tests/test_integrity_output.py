@@ -135,24 +135,16 @@ def test_error_naming_a_hostile_path_escapes_it(store_path: Path, tmp_path: Path
 
 @pytest.fixture
 def served(store_path: Path) -> Iterator[tuple[str, int]]:
-    import threading
-
     from conftest import SEED
+    from conftest import served as viewer_over
 
     from archive.ingest.snapshot import snapshot
     from archive.model import parse_time
-    from archive.web.viewer import make_server
 
     with Store.open(store_path) as store:
         snapshot(store, str(SEED), article_id="putin", at=parse_time("2021-12-17T12:00:00Z"))
-    store = Store.open(store_path)
-    server = make_server(store, port=0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield "127.0.0.1", int(server.server_address[1])
-    server.shutdown()
-    server.server_close()
-    store.close()
+    with viewer_over(store_path) as server:
+        yield "127.0.0.1", int(server.server_address[1])
 
 
 def request(address: tuple[str, int], path: str, host: str | None, method: str = "GET") -> tuple[int, bytes, dict]:

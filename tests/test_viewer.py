@@ -2,14 +2,13 @@
 
 import json
 import re
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SEED, SEED_REVISION, STORY, article_html, store_state
+from conftest import SEED, SEED_REVISION, STORY, article_html, served, store_state
 
 from archive.ingest.snapshot import snapshot
 from archive.model import parse_time
@@ -30,15 +29,9 @@ def viewer(store_path: Path, tmp_path: Path) -> Iterator[str]:
         page = tmp_path / "hostile.html"
         page.write_text(article_html(paragraphs=[*STORY[:2], HOSTILE.replace("<", "&lt;").replace(">", "&gt;")]))
         snapshot(store, str(page), article_id="hostile", at=parse_time("2024-03-01T10:00:00Z"))
-    store = Store.open(store_path)
-    server = make_server(store, port=0)
-    servers.append(server)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    store.close()
+    with served(store_path) as server:
+        servers.append(server)
+        yield f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def get(url: str, method: str = "GET") -> tuple[int, str, dict[str, str]]:

@@ -5,11 +5,10 @@ A screenshot of the diff page is saved to artifacts/diff-page.png.
 """
 
 import shutil
-import threading
 from collections.abc import Iterator
 
 import pytest
-from conftest import ROOT, SEED, SEED_REVISION, STORY, archive_terms_versions, article_html
+from conftest import ROOT, SEED, SEED_REVISION, STORY, archive_terms_versions, article_html, served
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -20,7 +19,6 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from archive.ingest.snapshot import snapshot
 from archive.model import parse_time
 from archive.store.repository import Store
-from archive.web.viewer import make_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -46,14 +44,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         hostile.write_text(article_html(title="A page with markup in its text", paragraphs=[*STORY[:2], text]))
         snapshot(store, str(hostile), article_id="hostile", at=parse_time("2024-03-01T10:00:00Z"))
         archive_terms_versions(store)
-    store = Store.open(path)
-    server = make_server(store, port=0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    store.close()
+    with served(path) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
 
 
 @pytest.fixture(scope="module")

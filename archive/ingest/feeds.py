@@ -15,7 +15,6 @@ skipped; it never stops the rest. See docs/ingest.md.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import queue
@@ -24,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,9 +33,10 @@ from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
 import feedparser
 
 from archive.capture.fetch import DEFAULT_TIMEOUT, MAX_BYTES, Capture, Fetched, fetch, is_url
-from archive.errors import ArchiveError, InvalidInput, SourceUnavailable, StoreBusy
+from archive.errors import ArchiveError, InvalidInput, SourceUnavailable
 from archive.ingest.engine import IngestReport, Pending, ingest
 from archive.model import format_time, parse_time
+from archive.store.lock import exclusive
 from archive.store.repository import Store
 from archive.store.writer import AddResult
 
@@ -391,19 +391,9 @@ def _reason(error: ArchiveError) -> str:
     return "unreachable" if isinstance(error, SourceUnavailable) else "failed"
 
 
-@contextmanager
-def _only_watcher(store: Store) -> Iterator[None]:
+def _only_watcher(store: Store) -> AbstractContextManager[None]:
     """One watcher per store: two would fetch everything twice and overwrite each other's state."""
-    store.private_dir.mkdir(exist_ok=True)
-    with open(store.private_dir / "watch.lock", "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise StoreBusy(f"another `archive watch` is running on {store.path}") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return exclusive(store.private_dir / "watch.lock", 0, f"another `archive watch` is running on {store.path}")
 
 
 def watch_once(

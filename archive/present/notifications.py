@@ -17,15 +17,13 @@ published before anything is sent. Apprise is imported only to send or to check 
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import re
 import sqlite3
 import tempfile
-import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,9 +32,10 @@ from urllib.parse import quote
 
 import yaml
 
-from archive.errors import InvalidInput, NotifierFailed
+from archive.errors import InvalidInput, NotifierFailed, StoreBusy
 from archive.model import format_time
 from archive.present.terminal import change_values
+from archive.store.lock import exclusive
 from archive.store.lookup import VersionRow
 from archive.store.repository import Store
 
@@ -227,24 +226,18 @@ class _Busy(Exception):
 def _journal(store: Store, wait: float | None = None) -> Iterator[sqlite3.Connection]:
     """The journal, under a lock of its own (not the store's: a slow notifier never holds up a writer); _Busy
     when another process has held it for ``wait`` seconds."""
-    store.private_dir.mkdir(parents=True, exist_ok=True)
-    with open(store.private_dir / LOCK_FILE, "a+") as lock:
-        deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
-        while True:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise _Busy from None
-                time.sleep(0.05)
+    with ExitStack() as held:
+        try:
+            busy = "another process is sending notifications"
+            held.enter_context(exclusive(store.private_dir / LOCK_FILE, LOCK_WAIT if wait is None else wait, busy))
+        except StoreBusy:
+            raise _Busy from None
         connection = sqlite3.connect(store.private_dir / JOURNAL_FILE, timeout=60, isolation_level=None)
         try:
             connection.executescript(_JOURNAL)
             yield connection
         finally:
             connection.close()
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def journal_counts(store: Store) -> dict[str, dict[str, int]]:

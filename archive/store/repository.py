@@ -11,7 +11,6 @@ The layout is documented in ``docs/store-format.md``.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -20,9 +19,8 @@ import sqlite3
 import subprocess
 import tempfile
 import threading
-import time
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -74,6 +72,7 @@ from archive.store.layout import (
     TIMESTAMPS_REF,
     article_dir,
 )
+from archive.store.lock import exclusive
 from archive.store.lookup import Cursor, Index, VersionRow, as_version
 from archive.store.metadata import load_yaml, marker_format
 from archive.store.notes import RefWriter, read_files, tip
@@ -922,30 +921,13 @@ class Store:
 
     @contextmanager
     def _locked(self, timeout: float) -> Iterator[None]:
-        with self._open_lock_file() as handle:
-            self._acquire(handle.fileno(), timeout)
+        busy = f"another process has been writing to {self.path} for over {timeout:g} s"
+        with ExitStack() as held:
             try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
-    def _open_lock_file(self) -> IO[str]:
-        try:
-            self.private_dir.mkdir(exist_ok=True)
-            return open(self.private_dir / LOCK_FILE, "a+")
-        except OSError as error:
-            raise StoreCorrupt(f"cannot write to the store at {self.path}: {_reason(error)}") from None
-
-    def _acquire(self, descriptor: int, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise StoreBusy(f"another process has been writing to {self.path} for over {timeout:g} s") from None
-                time.sleep(0.05)
+                held.enter_context(exclusive(self.private_dir / LOCK_FILE, timeout, busy))
+            except OSError as error:
+                raise StoreCorrupt(f"cannot write to the store at {self.path}: {_reason(error)}") from None
+            yield
 
     def _publish(
         self,

@@ -21,7 +21,6 @@ capture. Printed per size, whole processes timed:
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from _common import ARCHIVE
+from _common import ARCHIVE, run_process
 
 SCALE = Path("/work/scale")
 FOLDERS = {"10k": "folder-10k", "100k": "folder-100k", "300k": "folder-all"}
@@ -38,15 +37,8 @@ FOLDERS = {"10k": "folder-10k", "100k": "folder-100k", "300k": "folder-all"}
 def timed(command: list[str]) -> tuple[float, int, str, float]:
     """Wall seconds, peak resident memory (MiB), standard output and CPU seconds of one run of ``command``
     (the CPU time says what the run costs when the machine is shared and wall times wander)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    assert process.stdout is not None
-    output = process.stdout.read().decode("utf-8", "replace")
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(command)}")
-    return seconds, usage.ru_maxrss // 1024, output, usage.ru_utime + usage.ru_stime
+    usage = run_process(command, capture=True)
+    return usage.wall, usage.peak_mib, usage.stdout, usage.cpu
 
 
 def compare_ms(path: Path, sample: int) -> float:

@@ -15,32 +15,18 @@ the child processes inherit it. Not part of the test suite.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import os
-import re
 import statistics
 import subprocess
-import sys
-import time
 from pathlib import Path
 
-ARCHIVE = [sys.executable, "-m", "archive"]
-_TRAILERS = re.compile(r"^Article: (\S+)\nVersion: (\d+)$", re.MULTILINE)
+from _common import ARCHIVE, pick_article, run_process, text_path
 
 
 def run(command: list[str]) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (user and system) and peak resident memory (MiB) of one run of ``command``;
     fails loudly on an error."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert process.stderr is not None
-    errors = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed: {errors.decode(errors='replace').strip()}")
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
+    usage = run_process(command)
+    return usage.wall, usage.cpu, usage.peak_mib
 
 
 def measure(command: list[str], runs: int) -> tuple[float, float, int]:
@@ -52,30 +38,9 @@ def measure(command: list[str], runs: int) -> tuple[float, float, int]:
     )
 
 
-def pick_article(store: Path) -> tuple[str, int, str]:
-    """An article with at least two versions among the newest commits: (id, latest number, its commit)."""
-    log = subprocess.run(
-        ["git", "-C", str(store), "log", "-n", "5000", "--format=%H%n%(trailers:only,unfold)%x00"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    for entry in log.split("\0"):
-        commit, _, trailers = entry.strip().partition("\n")
-        found = _TRAILERS.search(trailers)
-        if found and int(found.group(2)) >= 2:
-            return found.group(1), int(found.group(2)), commit
-    raise SystemExit(f"{store}: no article with two versions among the newest 5,000 commits")
-
-
 def versions_count(store: Path) -> int:
     result = subprocess.run(["git", "-C", str(store), "rev-list", "--count", "HEAD"], capture_output=True, text=True)
     return int(result.stdout.strip() or 0)
-
-
-def text_path(article: str) -> str:
-    digest = hashlib.sha256(article.encode()).hexdigest()
-    return "/".join(("articles", *digest[:4], article, "text.txt"))
 
 
 def main() -> None:

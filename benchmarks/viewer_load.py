@@ -1,18 +1,29 @@
 """The viewer under load: requests per second and latency with concurrent clients, page kind by page kind.
 
-    python benchmarks/viewer_load.py STORE [--seconds 10] [--clients 8] [--sample 500]
+    python benchmarks/viewer_load.py STORE [--seconds 10] [--clients 8] [--sample 500] [--cold 60]
+        [--code DIR --code DIR …] [--copy-to FOLDER]
 
-Starts ``archive serve --port 0`` on 127.0.0.1 over STORE (a separate process, as a user runs it), then,
-for each kind of page, runs ``--clients`` threads that each request pages of that kind one after
-another (a new connection each, as the viewer speaks HTTP/1.0) for ``--seconds``, and prints the
-requests per second, p50 and p99 latency, and the mean size of a page. The pages are those of
-``--sample`` articles with at least two versions, found among the newest commits with git, chosen at
-random (seeded) for each request: article, version 1, the diff of versions 1 and 2, the list (its
-first page and the pages after a few cursors) and a search of a word of a title. The baseline is the
-same loop against the standard library's ``http.server`` (in this process, a thread a connection)
-serving one static file of an article page's size. Each
-kind is requested for half a second first, untimed (modules load on first use; the viewer opens a
-store for each concurrent request).
+Starts ``archive serve --port 0`` on 127.0.0.1 over STORE (a separate process, as a user runs it), then
+runs ``--clients`` threads that each request pages one after another (a new connection each, as the
+viewer speaks HTTP/1.0), and prints the requests per second, p50 and p99 latency, the mean size of a page,
+and the server's CPU seconds (user + system, from /proc) with the load average when the kind started.
+The pages are those of ``--sample`` articles with at least two versions, found among the newest commits
+with git: article, version 1, the diff of versions 1 and 2, the list (its first page and the pages after
+a few cursors) and a search of a word of a title.
+
+The article, version and diff pages are measured twice. **Cold**: each of ``--cold`` pages of the kind
+(articles of their own for each kind, so one kind's comparisons do not warm another's) requested once,
+the clients taking the next page in turn: the first hit of each page, with its claim comparisons.
+**Warm**: then pages of those same articles chosen at random (seeded) for ``--seconds``. The list, search
+and ``/api/`` list are measured warm only (each kind requested for half a second first, untimed).
+
+The baseline is the same loop against the standard library's ``http.server`` (in this process, a thread
+a connection) serving one static file of an article page's size.
+
+``--code DIR`` (repeatable) serves with the ``archive`` package of another checkout (e.g. a worktree of
+the code before a change), so before and after are measured side by side in one run; ``--copy-to FOLDER``
+serves a fresh ``cp -a`` copy of STORE under FOLDER for each, since the viewer keeps what it compares in
+the store's lookup cache (a second run over the same store is no longer cold).
 Not part of the test suite.
 """
 
@@ -22,14 +33,17 @@ import argparse
 import functools
 import http.client
 import json
+import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
@@ -70,19 +84,29 @@ def fetch(port: int, path: str, timeout: float) -> tuple[float, int, int]:
     return time.perf_counter() - start, response.status, len(body)
 
 
-def load(port: int, paths: list[str], clients: int, seconds: float, seed: int, timeout: float) -> dict[str, float]:
-    """Run ``clients`` threads requesting random ``paths`` for ``seconds``: req/s, p50 and p99 (ms), mean bytes,
-    and how many requests timed out (counted in the latencies at the time they were given up)."""
+def load(
+    port: int, paths: list[str], clients: int, seconds: float, seed: int, timeout: float, once: bool = False
+) -> dict[str, float]:
+    """Run ``clients`` threads requesting random ``paths`` for ``seconds`` (or, ``once``, each of ``paths`` once,
+    the clients taking the next in turn): req/s, p50 and p99 (ms), mean bytes, and how many requests timed out
+    (counted in the latencies at the time they were given up)."""
     latencies: list[float] = []
     sizes: list[int] = []
     failures: list[str] = []
     timeouts: list[str] = []
     deadline = time.perf_counter() + seconds
+    queue = list(reversed(paths))
+    lock = threading.Lock()
+
+    def next_path(chooser: random.Random) -> str | None:
+        if not once:
+            return chooser.choice(paths) if time.perf_counter() < deadline else None
+        with lock:
+            return queue.pop() if queue else None
 
     def client(number: int) -> None:
         chooser = random.Random(seed * 100 + number)
-        while time.perf_counter() < deadline:
-            path = chooser.choice(paths)
+        while (path := next_path(chooser)) is not None:
             elapsed, status, size = fetch(port, path, timeout)
             if status == 0:
                 timeouts.append(path)
@@ -111,6 +135,24 @@ def load(port: int, paths: list[str], clients: int, seconds: float, seed: int, t
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process has used so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def measured(pid: int | None, run: Callable[[], dict[str, float]]) -> dict[str, float]:
+    """``run``'s figures, with the load average when it started and the CPU seconds ``pid`` spent in it."""
+    load_before, cpu_before = load_average(), cpu_seconds(pid) if pid else 0.0
+    figures = run()
+    cpu = cpu_seconds(pid) - cpu_before if pid else 0.0
+    return {**figures, "load": load_before, "cpu_s": cpu}
+
+
 def start_server(command: list[str], pattern: str) -> tuple[subprocess.Popen[str], int]:
     """Start a server process and read its port from the first line of its output matching ``pattern``; the
     rest of its output is drained by a thread (a full pipe would stop the server) and its stderr dropped."""
@@ -125,7 +167,8 @@ def start_server(command: list[str], pattern: str) -> tuple[subprocess.Popen[str
 
 
 def page_paths(port: int, articles: list[str]) -> dict[str, list[str]]:
-    """The pages of each kind to request."""
+    """The pages of each kind to request (the article, version and diff pages of an article each, a third of
+    ``articles`` to each kind)."""
     lists = ["/"]
     for _ in range(4):  # a few pages deeper, through the next links
         page = json.loads(_get(port, "/api" + lists[-1]))
@@ -135,9 +178,9 @@ def page_paths(port: int, articles: list[str]) -> dict[str, list[str]]:
     titles = [a["title"] for a in json.loads(_get(port, "/api/"))["articles"]]
     words = sorted({word for title in titles for word in re.findall(r"\w{4,}", title)})[:20] or ["article"]
     return {
-        "article": [f"/articles/{quote(a)}" for a in articles],
-        "version": [f"/articles/{quote(a)}/versions/1" for a in articles],
-        "diff": [f"/articles/{quote(a)}/diff/1/2" for a in articles],
+        "article": [f"/articles/{quote(a)}" for a in articles[0::3]],
+        "version": [f"/articles/{quote(a)}/versions/1" for a in articles[1::3]],
+        "diff": [f"/articles/{quote(a)}/diff/1/2" for a in articles[2::3]],
         "list": lists,
         "search": [f"/?q={quote(word)}" for word in words],
         "api list": ["/api" + path for path in lists],
@@ -157,30 +200,69 @@ def _get(port: int, path: str) -> str:
     return body
 
 
+COLD_KINDS = ("article", "version", "diff")
+
+
+def measure(
+    store: Path, code: Path | None, articles: list[str], options: argparse.Namespace
+) -> dict[str, dict[str, float]]:
+    """Every kind's figures for the viewer of ``code`` (this checkout's when None) over ``store``."""
+    prefix = f"import sys; sys.path.insert(0, {str(code)!r}); " if code else ""
+    serve = [sys.executable, "-c", prefix + "import runpy; runpy.run_module('archive', run_name='__main__')"]
+    serve += ["--store", str(store), "serve", "--port", "0"]
+    viewer, port = start_server(serve, r"127\.0\.0\.1:(\d+)/")
+    results: dict[str, dict[str, float]] = {}
+    try:
+        paths = page_paths(port, articles)
+        for kind, kind_paths in paths.items():  # warm up: modules loaded on first use, a store for each client
+            if kind not in COLD_KINDS:
+                load(port, kind_paths[:1], options.clients, 0.5, 0, options.timeout)
+        for seed, (kind, kind_paths) in enumerate(paths.items()):
+            if kind in COLD_KINDS:
+                cold = kind_paths[: options.cold]
+                results[f"{kind} cold"] = measured(
+                    viewer.pid,
+                    functools.partial(load, port, cold, options.clients, 0, seed, options.timeout, once=True),
+                )
+                kind_paths = cold
+            results[f"{kind} warm" if kind in COLD_KINDS else kind] = measured(
+                viewer.pid,
+                functools.partial(load, port, kind_paths, options.clients, options.seconds, seed, options.timeout),
+            )
+    finally:
+        viewer.terminate()
+        viewer.wait()
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("store", type=Path)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--sample", type=int, default=500)
+    parser.add_argument("--cold", type=int, default=60, help="pages of each kind requested cold (first hits)")
+    parser.add_argument("--code", type=Path, action="append", help="serve with this checkout's archive package")
+    parser.add_argument("--copy-to", type=Path, help="serve a fresh copy of STORE made under this folder each time")
     parser.add_argument("--timeout", type=float, default=60.0, help="give a request up after this many seconds")
     options = parser.parse_args()
     articles = sample_articles(options.store, options.sample)
     if not articles:
         raise SystemExit(f"{options.store}: no article with two versions among the newest commits")
-    serve = [sys.executable, "-m", "archive", "--store", str(options.store), "serve", "--port", "0"]
-    viewer, port = start_server(serve, r"127\.0\.0\.1:(\d+)/")
-    results: dict[str, dict[str, float]] = {}
-    try:
-        paths = page_paths(port, articles)
-        for kind_paths in paths.values():  # warm up: modules loaded on first use, a store for each client
-            load(port, kind_paths[:1], options.clients, 0.5, 0, options.timeout)
-        for seed, (kind, kind_paths) in enumerate(paths.items()):
-            results[kind] = load(port, kind_paths, options.clients, options.seconds, seed, options.timeout)
-        article_size = int(results["article"]["bytes"])
-    finally:
-        viewer.terminate()
-        viewer.wait()
+    runs: dict[str, dict[str, dict[str, float]]] = {}
+    for code in options.code or [None]:
+        label = str(code) if code else "this checkout"
+        store = options.store
+        if options.copy_to:
+            store = options.copy_to / f"viewer-load-{len(runs)}"
+            shutil.rmtree(store, ignore_errors=True)
+            subprocess.run(["cp", "-a", str(options.store), str(store)], check=True)
+        try:
+            runs[label] = measure(store, code, articles, options)
+        finally:
+            if options.copy_to:
+                shutil.rmtree(store, ignore_errors=True)
+    article_size = int(next(iter(runs.values()))["article warm"]["bytes"])
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "page.html").write_bytes(b"x" * article_size)
         handler = functools.partial(QuietHandler, directory=folder)
@@ -188,19 +270,25 @@ def main() -> None:
         static.daemon_threads = True
         threading.Thread(target=static.serve_forever, daemon=True).start()
         try:
-            results["baseline: static file"] = load(
-                static.server_address[1], ["/page.html"], options.clients, options.seconds, 99, options.timeout
-            )
+            baseline = measured(
+                None,
+                lambda: load(static.server_address[1], ["/page.html"], options.clients, options.seconds, 99,
+                             options.timeout),
+            )  # fmt: skip
         finally:
             static.shutdown()
             static.server_close()
-    print(f"{options.store}: {len(articles)} articles sampled, {options.clients} clients, {options.seconds:g} s a kind")
-    print(f"{'page':24} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>9} {'timeouts':>8}")
-    for kind, figures in results.items():
-        print(
-            f"{kind:24} {figures['requests']:8.0f} {figures['per_second']:8.1f} {figures['p50_ms']:8.1f} "
-            f"{figures['p99_ms']:8.1f} {figures['bytes']:9.0f} {figures['timeouts']:8.0f}"
-        )
+    print(f"{options.store}: {len(articles)} articles sampled, {options.clients} clients, {options.seconds:g} s a "
+          f"warm kind, {options.cold} pages a cold kind")  # fmt: skip
+    header = f"{'page':20} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>9} {'timeouts':>8}"
+    for label, results in runs.items():
+        print(f"\n{label}\n{header} {'cpu s':>7} {'load':>5}")
+        for kind, figures in [*results.items(), ("baseline: static file", baseline)]:
+            print(
+                f"{kind:20} {figures['requests']:8.0f} {figures['per_second']:8.1f} {figures['p50_ms']:8.1f} "
+                f"{figures['p99_ms']:8.1f} {figures['bytes']:9.0f} {figures['timeouts']:8.0f} "
+                f"{figures['cpu_s']:7.1f} {figures['load']:5.1f}"
+            )
 
 
 if __name__ == "__main__":

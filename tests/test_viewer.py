@@ -187,3 +187,101 @@ def test_audit_page_reports_the_store_and_its_verification(viewer: str, store_pa
     report = json.loads(get(viewer + "/api/audit")[1])
     assert report["ok"] is False and not report["verification"]["ok"]
     assert "verification failed" in get(viewer + "/audit")[1]
+
+
+def get_with(url: str, **fields: str) -> tuple[int, bytes, dict[str, str]]:
+    """A GET with request header fields (``If_None_Match`` for If-None-Match): status, body bytes, headers."""
+    request = urllib.request.Request(url, headers={name.replace("_", "-"): value for name, value in fields.items()})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
+
+
+def test_article_page_reads_change_counts_from_the_change_log(viewer: str, store_path: Path) -> None:
+    from archive.review.changelog import fingerprint
+
+    article = json.loads(get(viewer + "/api/articles/putin")[1])
+    assert [v["substantive_changes"] for v in article["versions"]] == [None, 3]
+    with Store.open(store_path) as store:
+        second = store.versions("putin")[1]
+        assert store.lookup.is_compared("putin", 2, second.commit, fingerprint())
+        assert store.lookup.change_counts("putin")[2][0] == 3
+        # What is recorded is what the page shows: no changes recorded for version 2 by this code …
+        store.lookup.record_changes([("putin", 2, second.commit)], [], fingerprint())
+    with served(store_path) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        article = json.loads(get(base + "/api/articles/putin")[1])
+        assert [v["substantive_changes"] for v in article["versions"]] == [None, 0]
+        assert "<td>0</td>" in get(base + "/articles/putin")[1]
+    with Store.open(store_path) as store:  # … while a record by other comparison code is compared again
+        store.lookup.record_changes([("putin", 2, second.commit)], [], "other code")
+    with served(store_path) as server:
+        article = json.loads(get(f"http://127.0.0.1:{server.server_address[1]}/api/articles/putin")[1])
+        assert [v["substantive_changes"] for v in article["versions"]] == [None, 3]
+    with Store.open(store_path) as store:
+        assert store.lookup.is_compared("putin", 2, second.commit, fingerprint())
+
+
+def test_a_diff_of_consecutive_versions_records_their_changes(viewer: str, store_path: Path) -> None:
+    from archive.review.changelog import fingerprint
+
+    with Store.open(store_path) as store:
+        second = store.versions("putin")[1]
+        assert not store.lookup.is_compared("putin", 2, second.commit, fingerprint())
+    assert get(viewer + "/articles/putin/diff/1/2")[0] == 200
+    with Store.open(store_path) as store:
+        assert store.lookup.is_compared("putin", 2, second.commit, fingerprint())
+        assert store.lookup.change_counts("putin")[2][0] == 3
+
+
+def test_pages_of_given_versions_carry_etags_and_answer_not_modified(viewer: str, store_path: Path) -> None:
+    status, body, headers = get_with(viewer + "/articles/putin/diff/1/2")
+    tag = headers["ETag"]
+    assert status == 200 and re.fullmatch(r'"[0-9a-f]{32}"', tag) and headers["Cache-Control"] == "max-age=86400"
+    status, again, repeated = get_with(viewer + "/articles/putin/diff/1/2", If_None_Match=f'W/"other", {tag}')
+    assert status == 304 and again == b"" and repeated["ETag"] == tag
+    assert get_with(viewer + "/articles/putin/diff/1/2", If_None_Match='"other"')[1] == body
+    assert get_with(viewer + "/api/articles/putin/diff/1/2")[2]["ETag"] != tag  # the JSON twin is another entity
+    assert get_with(viewer + "/articles/putin/diff/2/1")[2]["ETag"] != tag
+
+    _, _, article = get_with(viewer + "/articles/putin")
+    _, _, version = get_with(viewer + "/articles/putin/versions/1")
+    assert article["Cache-Control"] == version["Cache-Control"] == "no-cache"
+    assert get_with(viewer + "/articles/putin", If_None_Match=article["ETag"])[0] == 304
+    with Store.open(store_path) as store:  # a new version: the article's pages change, the diff of 1 and 2 does not
+        snapshot(store, str(SEED), article_id="putin", at=parse_time("2021-12-19T12:00:00Z"))
+    status, body, headers = get_with(viewer + "/articles/putin", If_None_Match=article["ETag"])
+    assert status == 200 and headers["ETag"] != article["ETag"] and b'href="/articles/putin/versions/3"' in body
+    status, body, headers = get_with(viewer + "/articles/putin/versions/1", If_None_Match=version["ETag"])
+    assert status == 200 and headers["ETag"] != version["ETag"] and 'versions/3>; rel="last memento"' in headers["Link"]
+    assert get_with(viewer + "/articles/putin/diff/1/2", If_None_Match=tag)[0] == 304
+    assert get_with(viewer + "/", If_None_Match="*")[2].get("ETag") is None  # the list changes with every write
+
+
+def test_the_page_cache_drops_the_least_recently_used_past_its_weight() -> None:
+    from archive.web.cache import LRU
+
+    cache: LRU[str, bytes] = LRU(10, len)
+    cache.put("a", b"1234")
+    cache.put("b", b"1234")
+    assert cache.get("a") == b"1234"  # now the most recently used
+    cache.put("c", b"1234")  # 12 > 10: b goes
+    assert cache.get("b") is None and cache.get("a") == b"1234" and cache.get("c") == b"1234"
+    cache.put("huge", b"x" * 11)  # heavier than the whole cache: not kept, nothing dropped
+    assert cache.get("huge") is None and len(cache) == 2 and cache.weight == 8
+
+
+def test_article_page_of_a_cache_made_before_the_change_log(viewer: str, store_path: Path) -> None:
+    import sqlite3
+
+    get(viewer + "/")  # the cache is current
+    cache = store_path / ".git" / "archive" / "index.sqlite3"
+    with sqlite3.connect(cache) as connection:
+        connection.executescript("DROP TABLE changes; DROP TABLE compared;")
+    with served(store_path) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        article = json.loads(get(base + "/api/articles/putin")[1])
+        assert [v["substantive_changes"] for v in article["versions"]] == [None, 3]
+        assert get(base + "/articles/putin/diff/1/2")[0] == 200

@@ -9,7 +9,7 @@ served by the viewer, so both render the same template.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -135,22 +135,23 @@ class _Chart:
     margin: int = 30
 
 
-def _change_chart(versions: Sequence[Version], comparisons: Sequence[Comparison | None]) -> _Chart | None:
-    """The chart of an article's versions (``comparisons[i]`` compares version i with the one before), if it has two."""
+def _change_chart(versions: Sequence[Version], substantive: Mapping[int, int]) -> _Chart | None:
+    """The chart of an article's versions (``substantive``: how many substantive changes each version number
+    brought from the one before), if it has two."""
     if len(versions) < 2:
         return None
     chart = _Chart()
     start, end = versions[0].captured_at.timestamp(), versions[-1].captured_at.timestamp()
     span = max(end - start, 1.0)
     largest = max(max(v.words_added, v.words_removed) for v in versions[1:]) or 1
-    for version, comparison in zip(versions[1:], comparisons[1:], strict=True):
+    for version in versions[1:]:
         chart.bars.append(
             _Bar(
                 version,
                 x=chart.margin + (version.captured_at.timestamp() - start) / span * (chart.width - 2 * chart.margin),
                 up=(chart.middle - 10) * version.words_added / largest,
                 down=(chart.middle - 10) * version.words_removed / largest,
-                substantive=comparison.counts["substantive"] if comparison else 0,
+                substantive=substantive.get(version.number, 0),
             )
         )
     return chart

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from archive.errors import ArticleNotFound, InvalidInput
@@ -33,6 +33,13 @@ from archive.model import format_time, parse_time
 from archive.store.lookup import ChangeFilter, ChangeKey, ChangeRow, VersionRow, as_version
 from archive.store.metadata import extraction_change
 from archive.store.repository import Store
+
+if TYPE_CHECKING:
+    from archive.compare.changes import Comparison
+
+Comparer = Callable[[VersionRow, VersionRow], "Comparison"]
+"""Makes the claim comparison of two versions (old, new): the default compares their texts afresh; the viewer
+passes one that keeps the comparisons its diff pages show."""
 
 __all__ = [
     "HEADLINE",
@@ -45,6 +52,7 @@ __all__ = [
     "record_changes",
     "select_changes",
     "changes_of_versions",
+    "change_counts",
     "cursor_of",
     "parse_cursor",
 ]
@@ -287,19 +295,31 @@ def changes_of_versions(store: Store, versions: Sequence[VersionRow]) -> dict[tu
     return {(v[0], v[1]): [ClaimChange.from_row(row) for row in lookup.changes_of(v[0], v[1])] for v in versions}
 
 
-def record_changes(store: Store, versions: Iterable[VersionRow]) -> None:
+def change_counts(store: Store, article: str, comparer: Comparer | None = None) -> dict[int, tuple[int, int]]:
+    """How many substantive and cosmetic changes each version of ``article`` after its first brought (the
+    headline apart, as ``Comparison.counts``), read from the recorded changes: only versions not recorded yet
+    (or recorded for another commit or by other code) are compared, and kept."""
+    lookup = store.lookup
+    rows = lookup.versions(article)
+    recorded = lookup.compared_versions(article, fingerprint())
+    record_changes(store, [row for row in rows if row[1] > 1 and recorded.get(row[1]) != row[2]], comparer)
+    counts = lookup.change_counts(article)
+    return {row[1]: counts.get(row[1], (0, 0)) for row in rows if row[1] > 1}
+
+
+def record_changes(store: Store, versions: Iterable[VersionRow], comparer: Comparer | None = None) -> None:
     """Compare each of ``versions`` with the version before it and record what changed, in batches."""
     batch: list[VersionRow] = []
     for row in versions:
         batch.append(row)
         if len(batch) >= BATCH:
-            _record(store, batch)
+            _record(store, batch, comparer)
             batch = []
     if batch:
-        _record(store, batch)
+        _record(store, batch, comparer)
 
 
-def _record(store: Store, versions: Sequence[VersionRow]) -> None:
+def _record(store: Store, versions: Sequence[VersionRow], comparer: Comparer | None = None) -> None:
     lookup = store.lookup
     rows: list[ChangeRow] = []
     compared: list[tuple[str, int, str]] = []
@@ -310,11 +330,13 @@ def _record(store: Store, versions: Sequence[VersionRow]) -> None:
             continue
         previous = lookup.version_row(article, number - 1)
         if previous is not None:
-            rows.extend(version_changes(store, previous, version))
+            rows.extend(version_changes(store, previous, version, comparer))
     lookup.record_changes(compared, rows, fingerprint())
 
 
-def version_changes(store: Store, old: VersionRow, new: VersionRow) -> list[ChangeRow]:
+def version_changes(
+    store: Store, old: VersionRow, new: VersionRow, comparer: Comparer | None = None
+) -> list[ChangeRow]:
     """The changes from version ``old`` to ``new`` of one article, as rows of the ``changes`` table: the
     headline first (when it changed), then every change the comparison finds that is not ``unchanged``.
 
@@ -326,8 +348,11 @@ def version_changes(store: Store, old: VersionRow, new: VersionRow) -> list[Chan
     if extraction_change(new[3]):
         return []
 
-    before, after = as_version(old), as_version(new)
-    comparison = compare(store.text(before), store.text(after), old_title=before.title, new_title=after.title)
+    if comparer is not None:
+        comparison = comparer(old, new)
+    else:
+        before, after = as_version(old), as_version(new)
+        comparison = compare(store.text(before), store.text(after), old_title=before.title, new_title=after.title)
     metadata = new[3]
     site = site_of(metadata.get("url")) or site_of(metadata.get("canonical_url"))
     head = (new[0], old[1], new[1])

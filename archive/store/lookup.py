@@ -478,12 +478,35 @@ class Index:
     def is_compared(self, article: str, number: int, commit: str, fingerprint: str) -> bool:
         """True when the changes of that version (as of ``commit``) are recorded by that comparison code."""
         query = "SELECT 1 FROM compared WHERE article = ? AND number = ? AND commit_id = ? AND fingerprint = ?"
-        return self._read.execute(query, (article, number, commit, fingerprint)).fetchone() is not None
+        return bool(self._recorded(query, (article, number, commit, fingerprint)))
+
+    def _recorded(self, query: str, parameters: tuple[Any, ...]) -> list[Any]:
+        """The rows of a query on the changes or compared table: none in a cache made before those tables were
+        (they are created by the first write that records changes)."""
+        try:
+            return self._read.execute(query, parameters).fetchall()
+        except sqlite3.OperationalError as error:
+            if "no such table" not in str(error):
+                raise
+            return []
 
     def changes_of(self, article: str, number: int) -> list[ChangeRow]:
         """The recorded changes of one version from the one before, in reading order."""
         query = f"SELECT {_CHANGE_COLUMNS} FROM changes WHERE article = ? AND new_number = ? ORDER BY position"
         return [(*row[:10], bool(row[10]), *row[11:]) for row in self._read.execute(query, (article, number))]
+
+    def compared_versions(self, article: str, fingerprint: str) -> dict[int, str]:
+        """The versions of ``article`` whose changes that comparison code recorded: number -> commit."""
+        query = "SELECT number, commit_id FROM compared WHERE article = ? AND fingerprint = ?"
+        return dict(self._recorded(query, (article, fingerprint)))
+
+    def change_counts(self, article: str) -> dict[int, tuple[int, int]]:
+        """How many substantive and cosmetic changes each version of ``article`` recorded (the headline apart)."""
+        query = (
+            "SELECT new_number, sum(substantive), count(*) - sum(substantive) FROM changes "
+            "WHERE article = ? AND position >= 0 GROUP BY new_number"
+        )
+        return {number: (substantive, cosmetic) for number, substantive, cosmetic in self._recorded(query, (article,))}
 
     def has_tag(self, tag: str) -> bool:
         """True when a recorded change carries ``tag`` (a kind or reason code)."""

@@ -4,13 +4,25 @@ a version, the audit).
 Served by the standard library's HTTP server, bound to loopback by default.
 Every page has a stable URL built from article ids and version numbers (so a
 diff can be cited) and a JSON twin under ``/api/``. Only GET and HEAD are
-answered; nothing here writes to the store. Path segments are validated
-before they reach the store. Pages are rendered from ``archive.present``'s
-templates (``templates/viewer/``), which escape every piece of article text.
+answered; nothing here writes to the store (the lookup cache keeps the
+changes the pages compare, as ``archive changes`` does). Path segments are
+validated before they reach the store. Pages are rendered from
+``archive.present``'s templates (``templates/viewer/``), which escape every
+piece of article text.
+
+An article, diff or version page is a pure function of commit ids (and of the
+code), so it is kept, rendered, in a bounded cache in the process, and sent
+with an ``ETag`` naming those ids: a browser's ``If-None-Match`` is answered
+``304 Not Modified`` without reading the store's texts. Claim comparisons are
+the costly part (tens to hundreds of milliseconds each); the article page
+reads its change counts from the lookup cache and compares only the versions
+not recorded there, and the comparisons it and the diff pages make are kept
+for each other.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import queue
 import re
@@ -18,9 +30,10 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -31,10 +44,12 @@ from archive.ids import validate_article_id
 from archive.model import Version, format_time
 from archive.present import terminal as render
 from archive.present.html import render as render_template
-from archive.review.versions import VersionComparison, compare_versions
-from archive.store.lookup import Cursor
+from archive.review.versions import VersionComparison, VersionPair
+from archive.store.lookup import Cursor, VersionRow, as_version
 from archive.store.repository import Store
+from archive.version import __version__
 from archive.web import memento
+from archive.web.cache import LRU
 
 if TYPE_CHECKING:
     from archive.review.changelog import Selection
@@ -45,6 +60,9 @@ _NUMBER = re.compile(r"^[1-9][0-9]{0,6}$")
 PAGE_SIZE = 100  # changes a Recent changes page shows
 LIST_PAGE = 100  # articles a page of the list or of a search shows
 FEED_CHANGES = 2000  # changes read for a feed: enough for its 50 versions but for the largest rewrites
+PAGE_CACHE = 64 * 2**20  # bytes of rendered pages kept in the process
+COMPARISON_CACHE = 256  # claim comparisons kept in the process, for diff pages and change counts
+DIFF_MAX_AGE = 86400  # seconds a browser may keep a diff page without asking (it changes only with the code)
 
 
 class NotFound(Exception):
@@ -65,7 +83,19 @@ class Response:
     content_type: str
     body: bytes
     location: str | None = None
-    headers: tuple[tuple[str, str], ...] = ()  # more header fields (Memento's)
+    headers: tuple[tuple[str, str], ...] = ()  # more header fields (Memento's, caching's)
+
+
+@dataclass(frozen=True)
+class _Page:
+    """A page's JSON and HTML builders, evaluated while the request's store is borrowed, and, for a page that is
+    a pure function of commit ids, those ids (``key``: the page cache's key and the ETag's source) and how long a
+    browser may keep it without asking (``max_age``; 0: ask each time, with the ETag)."""
+
+    data: Callable[[], Any]
+    html: Callable[[], str]
+    key: tuple[str, ...] | None = None
+    max_age: int = 0
 
 
 def _href(*segments: str | int) -> str:
@@ -86,7 +116,8 @@ class Viewer:
         self._idle.put(store)
         self._opened: list[Store] = []
         self._local = threading.local()
-        self._compare = lru_cache(maxsize=256)(self._compare_uncached)
+        self._comparisons: LRU[tuple[str, str], VersionComparison] = LRU(COMPARISON_CACHE)
+        self._pages: LRU[tuple[bool, tuple[str, ...]], bytes] = LRU(PAGE_CACHE, len)
         self.page_size = LIST_PAGE
 
     @property
@@ -115,9 +146,12 @@ class Viewer:
 
     # --- routing ---------------------------------------------------------------
 
-    def respond(self, target: str, accept_datetime: str | None = None, base: str = "") -> Response:
+    def respond(
+        self, target: str, accept_datetime: str | None = None, base: str = "", if_none_match: str | None = None
+    ) -> Response:
         """The answer to a GET of ``target``; ``accept_datetime`` is the request's header of that name (for the
-        Memento TimeGate), ``base`` the scheme and host that Memento's links start with."""
+        Memento TimeGate), ``base`` the scheme and host that Memento's links start with, ``if_none_match`` the
+        request's header of that name (the ETags the client holds)."""
         if memento.is_memento_path(target):  # the original URL follows whole: not split into segments
             with self._borrowed() as store:
                 status, content_type, body, fields = memento.answer(store, target, accept_datetime, base)
@@ -132,13 +166,23 @@ class Viewer:
             return self._feed(segments, query, base)
         try:
             with self._borrowed() as store:
-                data, html = self._route(segments, query)
+                page = self._route(segments, query)
                 version = self._memento_of(segments) if not api else None
                 fields = memento.version_headers(store, version, base) if version else ()
-                if api:
-                    body = render.to_json(data()).encode()
-                    return Response(HTTPStatus.OK, "application/json; charset=utf-8", body)
-                return Response(HTTPStatus.OK, "text/html; charset=utf-8", html().encode(), None, fields)
+                content_type = "application/json; charset=utf-8" if api else "text/html; charset=utf-8"
+                if page.key is None:
+                    body = render.to_json(page.data()).encode() if api else page.html().encode()
+                    return Response(HTTPStatus.OK, content_type, body, None, fields)
+                tag = _etag(page.key, api)
+                control = f"max-age={page.max_age}" if page.max_age else "no-cache"
+                fields += (("ETag", tag), ("Cache-Control", control))
+                if if_none_match is not None and _matches(if_none_match, tag):
+                    return Response(HTTPStatus.NOT_MODIFIED, content_type, b"", None, fields)
+                kept = self._pages.get((api, page.key))
+                if kept is None:
+                    kept = render.to_json(page.data()).encode() if api else page.html().encode()
+                    self._pages.put((api, page.key), kept)
+                return Response(HTTPStatus.OK, content_type, kept, None, fields)
         except Redirect as redirect:
             return Response(HTTPStatus.SEE_OTHER, "text/plain; charset=utf-8", b"", redirect.location)
         except (NotFound, ArchiveError) as error:
@@ -155,8 +199,8 @@ class Viewer:
             return self._version(self._article(segments[1]), self._number(segments[3]))
         return None
 
-    def _route(self, segments: list[str], query: dict[str, str]) -> tuple[Callable[[], Any], Callable[[], str]]:
-        """(JSON builder, HTML builder) for a path; both are evaluated while the request's store is borrowed."""
+    def _route(self, segments: list[str], query: dict[str, str]) -> _Page:
+        """The page at a path."""
         if not segments:
             return self._archive(query)
         if segments == ["audit"]:
@@ -196,14 +240,28 @@ class Viewer:
     def _versions(self, article_id: str) -> list[Version]:
         return self.store.versions(article_id)
 
-    def _version(self, article_id: str, number: int) -> Version:
-        versions = self._versions(article_id)
+    def _version(self, article_id: str, number: int, versions: list[Version] | None = None) -> Version:
+        """Version ``number`` of the article (of ``versions``, its versions when already read)."""
+        versions = self._versions(article_id) if versions is None else versions
         if not 1 <= number <= len(versions):
             raise NotFound(f"{article_id} has versions 1 to {len(versions)}.")
         return versions[number - 1]
 
-    def _compare_uncached(self, article_id: str, old: int, new: int) -> VersionComparison:
-        return compare_versions(self.store, article_id, str(old), str(new))
+    def _comparison(self, old: Version, new: Version) -> VersionComparison:
+        """The claim comparison of two versions, kept (by commit ids) for the next page that shows it."""
+        from archive.compare.claims import compare
+
+        found = self._comparisons.get((old.commit, new.commit))
+        if found is None:
+            pair = VersionPair(old, new, self.store.text(old), self.store.text(new))
+            comparison = compare(pair.old_text, pair.new_text, old_title=old.title, new_title=new.title)
+            found = VersionComparison(pair, comparison)
+            self._comparisons.put((old.commit, new.commit), found)
+        return found
+
+    def _comparer(self, old: VersionRow, new: VersionRow) -> Comparison:
+        """``_comparison`` for the change log (``archive.review.changelog.Comparer``)."""
+        return self._comparison(as_version(old), as_version(new)).comparison
 
     # --- changes: the Atom feeds (docs/changes.md) --------------------------------------
 
@@ -227,7 +285,7 @@ class Viewer:
             return Response(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", message.encode())
         return Response(HTTPStatus.OK, "application/atom+xml; charset=utf-8", body)
 
-    def _changes_page(self, query: dict[str, str]) -> tuple[Callable[[], Any], Callable[[], str]]:
+    def _changes_page(self, query: dict[str, str]) -> _Page:
         """Recent changes: the selection of ``archive changes`` (``kind``, ``site``, ``all``, ``article``), newest
         first, ``PAGE_SIZE`` a page, with ``before``/``after`` cursors that stay valid as changes arrive."""
         from archive.present.atom import feed_path, feed_query
@@ -280,7 +338,7 @@ class Viewer:
                 newer=newer_link,
             )
 
-        return data, html
+        return _Page(data, html)
 
     def _selection(self, query: dict[str, str], article: str | None) -> Selection:
         """The changes a page or feed's query asks for: ``kind``, ``site`` and ``all``, as ``archive changes``."""
@@ -295,7 +353,7 @@ class Viewer:
 
     # --- pages -------------------------------------------------------------------
 
-    def _archive(self, query: dict[str, str]) -> tuple[Callable[[], Any], Callable[[], str]]:
+    def _archive(self, query: dict[str, str]) -> _Page:
         """The articles, most recently captured first, or those whose id, title or URL hold the words searched
         (``q``, on the lookup cache's full-text index): ``page_size`` a page, with ``after``/``before``
         cursors (keyset pagination: a page stays the same as articles are added before it)."""
@@ -337,72 +395,89 @@ class Viewer:
                 next=f"/{following}" if following else None,
             )
 
-        return data, html
+        return _Page(data, html)
 
-    def _audit_page(self) -> tuple[Callable[[], Any], Callable[[], str]]:
+    def _audit_page(self) -> _Page:
         """The audit report, verification included: computed afresh on every request, as a reviewer expects."""
         from archive.audit.report import audit
         from archive.present import reports
         from archive.present.audit_html import audit_page
 
         result = audit(self.store)
-        return lambda: reports.audit_json(result), lambda: audit_page(result, "viewer/audit.html", href=_href)
+        return _Page(lambda: reports.audit_json(result), lambda: audit_page(result, "viewer/audit.html", href=_href))
 
-    def _article_page(self, article_id: str) -> tuple[Callable[[], Any], Callable[[], str]]:
+    def _article_page(self, article_id: str) -> _Page:
+        """The versions and how many changes each brought: counts recorded in the lookup cache, the versions not
+        recorded yet compared once and kept (``archive.review.changelog.change_counts``)."""
+        from archive.review.changelog import change_counts
+
         versions = self._versions(article_id)
-        comparisons: list[Comparison | None] = [None] + [
-            self._compare(article_id, n - 1, n).comparison for n in range(2, len(versions) + 1)
-        ]
 
         def data() -> Any:
+            counts = change_counts(self.store, article_id, self._comparer)
             return {
                 "article": article_id,
                 "versions": [
                     {
                         **render.history_json([version])["versions"][0],
-                        "substantive_changes": comparison.counts["substantive"] if comparison else None,
-                        "cosmetic_changes": comparison.counts["cosmetic"] if comparison else None,
+                        "substantive_changes": counts[version.number][0] if version.number in counts else None,
+                        "cosmetic_changes": counts[version.number][1] if version.number in counts else None,
                     }
-                    for version, comparison in zip(versions, comparisons, strict=True)
+                    for version in versions
                 ],
             }
 
         def html() -> str:
+            counts = change_counts(self.store, article_id, self._comparer)
             return _page(
                 "viewer/article.html",
                 article_id=article_id,
                 latest=versions[-1],
                 versions=versions,
-                comparisons=comparisons,
+                substantive={number: pair[0] for number, pair in counts.items()},
                 feeds=[(f"Changes of {article_id}", _href("articles", article_id, "changes.atom")), *_FEEDS],
             )
 
-        return data, html
+        return _Page(data, html, ("article", versions[-1].commit))
 
-    def _diff_page(self, article_id: str, old: int, new: int) -> tuple[Callable[[], Any], Callable[[], str]]:
-        self._version(article_id, old)
-        self._version(article_id, new)
-        result = self._compare(article_id, old, new)
+    def _diff_page(self, article_id: str, old: int, new: int) -> _Page:
+        """Two versions compared; the changes of two consecutive ones are also recorded for the article page."""
+        from archive.review.changelog import fingerprint, record_changes
+
+        versions = self._versions(article_id)
+        older, newer = self._version(article_id, old, versions), self._version(article_id, new, versions)
+
+        def comparison() -> VersionComparison:
+            result = self._comparison(older, newer)
+            row = (newer.article_id, newer.number, newer.commit, newer.metadata)
+            if new == old + 1 and not self.store.lookup.is_compared(*row[:3], fingerprint()):
+                record_changes(self.store, [(row[0], row[1], row[2], dict(row[3]))], self._comparer)
+            return result
 
         def html() -> str:
+            result = comparison()
             return _page("viewer/diff.html", old=result.pair.old, new=result.pair.new, comparison=result.comparison)
 
-        return (lambda: render.sentence_diff_json(result)), html
+        return _Page(lambda: render.sentence_diff_json(comparison()), html, ("diff", older.commit, newer.commit),
+                     DIFF_MAX_AGE)  # fmt: skip
 
-    def _version_page(self, article_id: str, number: int) -> tuple[Callable[[], Any], Callable[[], str]]:
-        version = self._version(article_id, number)
-        text = self.store.text(version)
-        raw = self.store.raw(version)
-        checks = fixity(version, text, raw)
+    def _version_page(self, article_id: str, number: int) -> _Page:
+        versions = self._versions(article_id)
+        version = self._version(article_id, number, versions)
+
+        def checked() -> tuple[str, dict[str, bool]]:
+            text = self.store.text(version)
+            return text, fixity(version, text, self.store.raw(version))
 
         def data() -> Any:
+            text, checks = checked()
             return {**render.version_json(version, text), "checks": checks}
 
         def html() -> str:
-            count = len(self._versions(article_id))
-            return _page("viewer/version.html", version=version, text=text, checks=checks, count=count)
+            text, checks = checked()
+            return _page("viewer/version.html", version=version, text=text, checks=checks, count=len(versions))
 
-        return data, html
+        return _Page(data, html, ("version", version.commit, versions[-1].commit))
 
 
 _FEEDS = [("Changes in the archive", "/feeds/changes.atom")]  # (title, path) of the feeds every page offers
@@ -424,6 +499,31 @@ def _search_cursor(value: str | None) -> int | None:
     if value is not None and not re.fullmatch(r"[0-9]{1,18}", value):
         raise NotFound(f"{value!r} is not a page of this search.")
     return int(value) if value is not None else None
+
+
+@cache
+def _code() -> str:
+    """What the pages are made by: the package's version, the comparison code's digest and the templates'."""
+    from archive.review.changelog import fingerprint
+
+    digest = hashlib.sha256(f"{__version__}\0{fingerprint()}".encode())
+    templates = resources.files("archive.present") / "templates"
+    for folder in (templates, templates / "viewer"):
+        for entry in sorted(folder.iterdir(), key=lambda item: item.name):
+            if entry.is_file():
+                digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return digest.hexdigest()
+
+
+def _etag(key: tuple[str, ...], api: bool) -> str:
+    """A page's entity tag: its commit ids, its form (HTML or JSON) and the code that made it."""
+    return '"' + hashlib.sha256("\0".join((_code(), "api" if api else "html", *key)).encode()).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str, tag: str) -> bool:
+    """Whether an If-None-Match header names ``tag`` (weakly, as RFC 9110 13.1.2 compares them) or is ``*``."""
+    held = [value.strip().removeprefix("W/") for value in if_none_match.split(",")]
+    return "*" in held or tag in held
 
 
 def _page(template: str, **context: Any) -> str:
@@ -518,13 +618,16 @@ def _handler(viewer: Viewer) -> type[BaseHTTPRequestHandler]:
             try:
                 address: Any = self.server.server_address
                 host = self.headers.get("Host") or f"{address[0]}:{address[1]}"
-                response = viewer.respond(self.path, self.headers.get("Accept-Datetime"), f"http://{host}")
+                response = viewer.respond(
+                    self.path, self.headers.get("Accept-Datetime"), f"http://{host}", self.headers.get("If-None-Match")
+                )
             except Exception:
                 self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR)
                 raise  # a bug: the server logs the traceback
             self.send_response(response.status)
             self.send_header("Content-Type", response.content_type)
-            self.send_header("Content-Length", str(len(response.body)))
+            if response.status != HTTPStatus.NOT_MODIFIED:  # a 304 has no body, and no length of its own
+                self.send_header("Content-Length", str(len(response.body)))
             if response.location:
                 self.send_header("Location", response.location)
             for name, value in response.headers:

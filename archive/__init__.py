@@ -86,7 +86,8 @@ if TYPE_CHECKING:
         timeline,
     )
     from archive.store.collection import StoreSet
-    from archive.store.repository import Store, default_store_path
+    from archive.store.layout import default_store_path
+    from archive.store.repository import Store
     from archive.store.signatures import Signing, sign
     from archive.store.timestamps import Timestamping, timestamp
     from archive.store.writer import AddResult, NewVersion
@@ -135,7 +136,8 @@ _HOMES = {
     ),
     "archive.store.maintenance": ("Maintenance", "maintain"),
     "archive.store.collection": ("StoreSet",),
-    "archive.store.repository": ("Store", "default_store_path"),
+    "archive.store.layout": ("default_store_path",),
+    "archive.store.repository": ("Store",),
     "archive.store.signatures": ("Signing", "sign"),
     "archive.store.timestamps": ("Timestamping", "timestamp"),
     "archive.store.writer": ("AddResult", "NewVersion"),

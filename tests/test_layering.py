@@ -76,6 +76,8 @@ def stage_of(module: str) -> str | None:
         return "api"
     if parts[1] in STAGES:
         return parts[1]
+    if parts[1] == "cli":  # the package archive.cli: its group and one module per group of commands
+        return "cli"
     if len(parts) == 2:
         if parts[1] in BASE_MODULES:
             return "base"

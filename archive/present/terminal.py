@@ -18,10 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from archive.compare.words import DELETE, EQUAL, INSERT
 from archive.model import ArticleSummary, LogEntry, Version, format_time, plural
-from archive.store.metadata import extraction_change, recorded_rules_blob
-from archive.store.writer import AddResult
 
 if TYPE_CHECKING:  # for annotations only: importing the comparison engine is slow
     from archive.compare.changes import Change, Comparison, Coverage, Excerpt
@@ -34,6 +31,7 @@ if TYPE_CHECKING:  # for annotations only: importing the comparison engine is sl
     from archive.store.maintenance import Maintenance
     from archive.store.signatures import Signing
     from archive.store.timestamps import Timestamping
+    from archive.store.writer import AddResult
 
 __all__ = [
     "printable",
@@ -273,6 +271,8 @@ def version_text(version: Version, text: str) -> str:
         lines.append(f"http: {meta['http']['status']} {meta['http'].get('content_type') or ''}".rstrip())
     lines.append(f"extractor: {meta['extractor']['name']} {meta['extractor']['version']}")
     if "rules" in meta:  # only a version that noise rules applied to (docs/rules.md)
+        from archive.store.metadata import extraction_change, recorded_rules_blob
+
         blob = recorded_rules_blob(meta)
         applied = f"rules.yaml {blob[:12]}" if blob else "none"
         lines.append(f"rules: {applied}" + " (the text changed only because the rules did)" * extraction_change(meta))
@@ -296,6 +296,8 @@ def version_json(version: Version, text: str) -> dict[str, Any]:
 
 
 def _mark(op: int, fragment: str) -> str:
+    from archive.compare.words import DELETE
+
     fragment = printable(fragment, newlines=True)
     if op == DELETE:
         return click.style(f"[-{fragment}-]", fg="red")
@@ -308,6 +310,8 @@ def _marked_lines(ops: Sequence[tuple[int, str]]) -> list[tuple[str, bool]]:
     A change that spans paragraphs is marked on each line it touches, so that
     every displayed line opens and closes its own markers.
     """
+    from archive.compare.words import EQUAL
+
     lines: list[list[str]] = [[]]
     changed = [False]
     for op, text in ops:
@@ -331,6 +335,8 @@ def _elided(count: int) -> str:
 
 def word_diff_text(diff: VersionDiff, full: bool = False) -> str:
     """A ``git diff --word-diff`` style rendering; unchanged paragraphs are elided unless ``full``."""
+    from archive.compare.words import DELETE, INSERT
+
     old, new = diff.pair.old, diff.pair.new
     lines = [
         click.style(f"--- {old.ref}  {_short_time(old.captured_at)}  {old.commit[:12]}", bold=True),
@@ -358,6 +364,8 @@ def word_diff_text(diff: VersionDiff, full: bool = False) -> str:
 
 
 def word_diff_json(diff: VersionDiff) -> dict[str, Any]:
+    from archive.compare.words import DELETE, INSERT
+
     names = {DELETE: "delete", INSERT: "insert"}
     return {
         "article": diff.pair.old.article_id,
@@ -419,6 +427,8 @@ def _where(excerpt: Excerpt | None) -> str:
 
 def _change_body(change: Change) -> str:
     """The change's text with its word-level edits marked (old text for removals, new for additions)."""
+    from archive.compare.words import DELETE, EQUAL, INSERT
+
     if change.diff is not None and change.edited:
         return "".join(printable(text) if op == EQUAL else _mark(op, text) for op, text in change.diff.ops)
     if change.new is not None and change.old is None:
@@ -458,6 +468,8 @@ def _counts_line(comparison: Comparison) -> str:
 
 
 def _headline_line(coverage: Coverage) -> str | None:
+    from archive.compare.words import DELETE, INSERT
+
     if not coverage.headline_changed:
         return None
     verdict = "substantive" if coverage.headline_substantive else "cosmetic"

@@ -7,8 +7,11 @@ local state kept beside it in the git directory.
 from __future__ import annotations
 
 import hashlib
+import os
+from pathlib import Path
 
 __all__ = [
+    "default_store_path",
     "FORMAT_VERSION",
     "BRANCH",
     "MARKER_FILE",
@@ -94,3 +97,8 @@ def raw_file_name(media_type: str) -> str:
     if media_type in ("text/markdown", "text/x-markdown"):
         return "raw.md"
     return "raw.txt"
+
+
+def default_store_path() -> Path:
+    """Where the store is when no --store names it: ``ARCHIVE_STORE`` if set, else ``./snapshots``."""
+    return Path(os.environ.get("ARCHIVE_STORE") or "snapshots")

@@ -82,7 +82,7 @@ from archive.store.writer import Writer
 if TYPE_CHECKING:
     from archive.store.rules import RulesFile
 
-__all__ = ["Store", "default_store_path"]
+__all__ = ["Store"]
 
 DEFAULT_IDENTITY = ("archive", "archive@localhost")
 LOCK_TIMEOUT = 120.0
@@ -97,11 +97,6 @@ _COMMIT_ID = re.compile(rb"[0-9a-f]{40}")
 _MATCHES_SHOWN = 100
 # Versions whose metadata one batch of ``_scan_versions`` reads.
 _SCAN_CHUNK = 20_000
-
-
-def default_store_path() -> Path:
-    """``ARCHIVE_STORE`` if set, else ``./snapshots``."""
-    return Path(os.environ.get("ARCHIVE_STORE") or "snapshots")
 
 
 def _nul_list(paths: Sequence[str]) -> IO[bytes]:

@@ -18,7 +18,7 @@ from conftest import SEED, WebServer, article_html
 
 from archive.ingest.snapshot import snapshot
 from archive.store.repository import Store
-from archive.web.viewer import make_server
+from archive.web.viewer import ViewerServer, make_server
 
 _LINK = re.compile(r'\s*<([^>]*)>((?:\s*;\s*[A-Za-z-]+="[^"]*")*)\s*(?:,|$)')
 _PARAM = re.compile(r';\s*([A-Za-z-]+)="([^"]*)"')
@@ -46,6 +46,7 @@ class Viewer:
     port: int
     url: str  # the original URL of the fetched article
     article: str
+    server: ViewerServer
 
     @property
     def base(self) -> str:
@@ -78,7 +79,7 @@ def viewer(store: Store, web: WebServer) -> Iterator[Viewer]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Viewer("127.0.0.1", server.server_address[1], url, article)
+        yield Viewer("127.0.0.1", server.server_address[1], url, article, server)
     finally:
         server.shutdown()
         server.server_close()
@@ -185,6 +186,31 @@ def test_timemap_lists_every_memento_in_link_format(viewer: Viewer) -> None:
         assert uri == version_uri(viewer, number)
         page = viewer.get(uri.removeprefix(viewer.base))
         assert page.getheader("Memento-Datetime") == params["datetime"]
+
+
+def test_timemap_comes_in_pages_linked_next_and_prev(viewer: Viewer) -> None:
+    viewer.server.viewer.timemap_page = 2
+    first = viewer.get(f"/timemap/link/{viewer.url}")
+    entries = links(first.body.decode())  # type: ignore[attr-defined]
+    assert [params["rel"] for _, params in entries] == ["original", "self", "next", "timegate", "first memento",
+                                                       "memento"]  # fmt: skip
+    following = f"{viewer.base}/timemap/link/2/{viewer.url}"
+    assert entries[1][0] == f"{viewer.base}/timemap/link/{viewer.url}"
+    assert (entries[1][1]["from"], entries[1][1]["until"]) == ("Fri, 17 Dec 2021 12:00:00 GMT",
+                                                               "Sat, 18 Dec 2021 12:00:00 GMT")  # fmt: skip
+    assert entries[2] == (following, {"rel": "next", "type": "application/link-format",
+                                      "from": "Sun, 19 Dec 2021 12:00:00 GMT",
+                                      "until": "Sun, 19 Dec 2021 12:00:00 GMT"})  # fmt: skip
+    assert [uri for uri, _ in entries[4:]] == [version_uri(viewer, 1), version_uri(viewer, 2)]
+
+    second = viewer.get(following.removeprefix(viewer.base))
+    entries = links(second.body.decode())  # type: ignore[attr-defined]
+    assert [params["rel"] for _, params in entries] == ["original", "self", "prev", "timegate", "last memento"]
+    assert entries[1][0] == following and entries[2][0] == f"{viewer.base}/timemap/link/{viewer.url}"
+    assert entries[4][0] == version_uri(viewer, 3)
+    encoded = viewer.get(f"/timemap/link/2/{quote(viewer.url, safe='')}")
+    assert encoded.status == 200 and encoded.body == second.body  # type: ignore[attr-defined]
+    assert viewer.get(f"/timemap/link/3/{viewer.url}").status == 404
 
 
 def test_every_version_page_has_memento_datetime_and_link(viewer: Viewer) -> None:

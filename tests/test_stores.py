@@ -1,24 +1,36 @@
 """Several stores read as one: three collectors' stores, each pushed to its own bare remote on this machine,
-listed and searched together from clones of those remotes, article ids qualified by store name."""
+listed, searched, their changes listed and served together from clones of those remotes, article ids
+qualified by store name."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 from conftest import SEED, SEED_REVISION
 
 from archive.cli import cli
+from archive.store.collection import StoreSet
 from archive.store.repository import Store
+from archive.web.viewer import make_server
 
 
 def archive(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def test_three_stores_pushed_to_their_own_remotes_are_read_as_one(tmp_path: Path) -> None:
+@pytest.fixture
+def clones(tmp_path: Path) -> list[Path]:
+    """Three collectors' stores, each pushed to its own bare remote, and a reader's clone of each."""
     captures = {  # store name: (article id, source, capture time); "story" is in two stores
         "politics": [("story", SEED, "2021-12-17T12:00:00Z"), ("story", SEED_REVISION, "2021-12-18T12:00:00Z")],
         "world": [("story", SEED, "2021-12-19T08:00:00Z")],
@@ -38,6 +50,10 @@ def test_three_stores_pushed_to_their_own_remotes_are_read_as_one(tmp_path: Path
         Store.init(clone).close()
         assert archive("--store", str(clone), "pull", str(remote)).exit_code == 0
         clones.append(clone)
+    return clones
+
+
+def test_three_stores_pushed_to_their_own_remotes_are_read_as_one(clones: list[Path]) -> None:
     stores = [argument for clone in clones for argument in ("--store", str(clone))]
 
     listed = json.loads(archive(*stores, "list", "--json").output)["articles"]
@@ -62,3 +78,86 @@ def test_two_stores_of_one_name_are_refused(tmp_path: Path) -> None:
     done = CliRunner().invoke(cli, ["--store", str(tmp_path / "a/news"), "--store", str(tmp_path / "b/news"), "list"])
     assert done.exit_code == 2 and done.stderr.startswith("Error: two stores are named 'news'")
     assert done.stderr.count("\n") == 1
+
+
+def test_changes_of_three_stores_are_listed_as_one(clones: list[Path]) -> None:
+    stores = [argument for clone in clones for argument in ("--store", str(clone))]
+    listed = json.loads(archive(*stores, "changes", "--all", "--json").output)["changes"]
+    assert listed and {(c["article"], c["old_version"], c["new_version"]) for c in listed} == {("politics:story", 1, 2)}
+    one = [json.loads(archive("--store", str(clones[0]), "changes", "--all", "--json").output)["changes"]]
+    assert [{**c, "article": "politics:story"} for c in one[0]] == listed  # the same changes, qualified
+    assert json.loads(archive(*stores, "changes", "--all", "-n", "1", "--json").output)["changes"] == listed[:1]
+    mine = json.loads(archive(*stores, "changes", "--all", "--article", "politics:story", "--json").output)
+    assert mine["changes"] == listed
+    assert json.loads(archive(*stores, "changes", "--article", "world:story", "--json").output)["changes"] == []
+    unknown = CliRunner().invoke(cli, [*stores, "changes", "--article", "sports:story"])
+    assert unknown.exit_code != 0 and unknown.stderr.startswith("Error: no article 'sports:")
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+@pytest.fixture
+def served_set(clones: list[Path]) -> Iterator[tuple[str, object]]:
+    """The viewer over the three clones read as one, in a thread: its base URL and its Viewer."""
+    with StoreSet.open(clones) as stores:
+        server = make_server(stores, port=0)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}", server.viewer
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+def test_the_viewer_serves_three_stores_as_one(served_set: tuple[str, object]) -> None:
+    base, viewer = served_set
+    listed = json.loads(get(base + "/api/")[1])["articles"]
+    assert [a["id"] for a in listed] == ["local:council", "world:story", "politics:story"]  # newest first
+    viewer.page_size = 1  # type: ignore[attr-defined]
+    pages, path = [], "/api/"
+    while path:
+        page = json.loads(get(base + path)[1])
+        pages.append([a["id"] for a in page["articles"]])
+        path = page["next"]
+    assert pages == [["local:council"], ["world:story"], ["politics:story"]]
+    back = json.loads(get(base + "/api/?before=2021-12-18T12:00:00Z/politics:story")[1])
+    assert [a["id"] for a in back["articles"]] == ["world:story"]
+    viewer.page_size = 100  # type: ignore[attr-defined]
+    found = json.loads(get(base + "/api/?q=Putin")[1])["articles"]
+    assert {a["id"] for a in found} >= {"politics:story", "world:story"}
+
+    article = json.loads(get(base + "/api/articles/politics:story")[1])
+    assert [v["version"] for v in article["versions"]] == [1, 2] and article["versions"][1]["substantive_changes"] > 0
+    status, page = get(base + "/articles/politics:story")
+    assert status == 200 and 'href="/articles/politics%3Astory/diff/1/2"' in page
+    status, diff = get(base + "/articles/politics%3Astory/diff/1/2")
+    assert status == 200 and 'href="/articles/politics%3Astory/versions/2"' in diff
+    assert get(base + "/articles/world:story/versions/1")[0] == 200
+    changes = json.loads(get(base + "/api/changes?all=1")[1])["changes"]
+    assert changes and {c["article"] for c in changes} == {"politics:story"}
+    for missing in ("/articles/story", "/articles/sports:story", "/articles/world:story/versions/2"):
+        assert get(base + missing)[0] == 404
+    status, audit = get(base + "/audit")
+    assert status == 404 and "one store" in audit
+
+
+def test_archive_serve_takes_several_stores(clones: list[Path]) -> None:
+    command = [sys.executable, "-m", "archive", "serve", *map(str, clones), "--port", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        port = re.search(r"127\.0\.0\.1:(\d+)/", line)
+        assert port and all(str(clone) in line for clone in clones), line
+        listed = json.loads(get(f"http://127.0.0.1:{port[1]}/api/")[1])["articles"]
+        assert {a["id"] for a in listed} == {"local:council", "world:story", "politics:story"}
+    finally:
+        process.terminate()
+        process.wait()

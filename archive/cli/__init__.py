@@ -40,7 +40,7 @@ COMMANDS = {
     type=click.Path(path_type=Path),
     multiple=True,
     help="The store to use [default: $ARCHIVE_STORE, else ./snapshots]; repeated, several read as one "
-    "(list, coverage; ids become NAME:ID, NAME the store folder's name).",
+    "(list, coverage, changes, serve; ids become NAME:ID, NAME the store folder's name).",
 )
 @click.version_option(__version__, prog_name="archive")
 @click.pass_context

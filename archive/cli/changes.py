@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from archive import ArticleNotFound
-from archive.cli.context import F, emit, json_option, open_store
+from archive.cli.context import F, emit, json_option, open_store, open_stores
 from archive.present import terminal as render
 
 if TYPE_CHECKING:
-    from archive import Store
+    from archive import Store, StoreSet
 
 
 def selection_options(command: F) -> F:
@@ -37,7 +37,7 @@ def selection_options(command: F) -> F:
     return command
 
 
-def _selection(store: Store, options: dict[str, Any]) -> Any:
+def _selection(store: Store | StoreSet, options: dict[str, Any]) -> Any:
     """The API's Selection for ``selection_options``' values; InvalidInput for a bad time or kind."""
     from archive import Selection, parse_kinds, parse_moment
 
@@ -69,11 +69,12 @@ def changes(ctx: click.Context, /, limit: int, as_json: bool, **options: Any) ->
     """Every claim change across the archive, newest first: one line per change of a version from the one before.
 
     Substantive changes only, unless --all. Versions not compared yet are compared once and kept in the
-    lookup cache (.git/archive), so the next listing of the same window is immediate.
+    lookup cache (.git/archive), so the next listing of the same window is immediate. Several --store
+    options list the changes of all, ids NAME:ID.
     """
     from archive import select_changes
 
-    store = open_store(ctx)
+    store = open_stores(ctx)
     found = select_changes(store, _selection(store, options), limit=limit or None, progress=_comparing)
     emit(as_json, lambda: render.changes_json(found), lambda: render.changes_text(found))
 

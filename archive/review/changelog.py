@@ -17,6 +17,7 @@ compare the new versions right after the write (``archive.review.notifications``
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -30,6 +31,7 @@ from urllib.parse import urlsplit
 
 from archive.errors import ArticleNotFound, InvalidInput
 from archive.model import format_time, parse_time
+from archive.store.collection import SEPARATOR, StoreSet, local_key
 from archive.store.lookup import ChangeFilter, ChangeKey, ChangeRow, VersionRow, as_version
 from archive.store.metadata import extraction_change
 from archive.store.repository import Store
@@ -168,7 +170,7 @@ def parse_moment(text: str, now: datetime | None = None, end: bool = False) -> d
         ) from None
 
 
-def parse_kinds(text: str | None, store: Store | None = None) -> tuple[str, ...]:
+def parse_kinds(text: str | None, store: Store | StoreSet | None = None) -> tuple[str, ...]:
     """``number,quote,…`` as a tuple of kinds; InvalidInput naming a kind nothing gives."""
     if not text:
         return ()
@@ -177,8 +179,9 @@ def parse_kinds(text: str | None, store: Store | None = None) -> tuple[str, ...]
         raise InvalidInput("--kind names no kind (give e.g. number,quote,hedge)")
     from archive.compare.changes import SELECTABLE_KINDS as known  # the comparison loaded only to check a kind
 
+    stores = [] if store is None else list(store.stores.values()) if isinstance(store, StoreSet) else [store]
     for kind in kinds:  # the store's recorded kinds are asked only about a name the comparison does not give
-        if kind not in known and (store is None or not store.lookup.has_tag(kind)):
+        if kind not in known and not any(one.lookup.has_tag(kind) for one in stores):
             raise InvalidInput(f"unknown kind {kind!r} (known kinds: {', '.join(sorted(known))})")
     return kinds
 
@@ -234,7 +237,7 @@ def _articles(store: Store, reference: str) -> tuple[str, ...]:
 
 
 def select_changes(
-    store: Store,
+    store: Store | StoreSet,
     selection: Selection,
     limit: int | None = None,
     older_than: ChangeKey | None = None,
@@ -246,7 +249,10 @@ def select_changes(
     Versions not compared yet are compared first, newest first and in batches, and only as far as the answer
     needs: the window, and for a page that is full, back to its oldest row (so the first page of a large
     archive never waits for its whole history). ``progress`` is told how many are compared in each batch.
+    Several stores (a ``StoreSet``) give the changes of all, article ids qualified ``NAME:ID``.
     """
+    if isinstance(store, StoreSet):
+        return _select_across(store, selection, limit, older_than, newer_than, progress)
     wanted = _filter(store, selection)
     lookup = store.lookup
     while True:
@@ -268,6 +274,46 @@ def select_changes(
         if progress is not None:
             progress(len(missing))
         record_changes(store, missing)
+
+
+def _select_across(
+    stores: StoreSet,
+    selection: Selection,
+    limit: int | None,
+    older_than: ChangeKey | None,
+    newer_than: ChangeKey | None,
+    progress: Callable[[int], None] | None,
+) -> list[ClaimChange]:
+    """``select_changes`` over several stores: the same page of each (its cursor turned into the store's own,
+    ``local_key``), merged in the newest-first order of qualified ids. An article given as ``NAME:REFERENCE``
+    is looked for in that store; a bare reference in every store, and must match in one at least."""
+    article = selection.article
+    only = None
+    if article is not None and SEPARATOR in article.split("/")[0] and not article.lower().startswith("http"):
+        only, _, article = article.partition(SEPARATOR)
+        stores.split(f"{only}{SEPARATOR}")  # an unknown store name: ArticleNotFound naming the stores
+    found: list[ClaimChange] = []
+    matched = False
+    for name, store in stores.stores.items():
+        if only is not None and name != only:
+            continue
+        older, newer = [
+            None if key is None else (key[0], local_key(name, key[1]), key[2], key[3])
+            for key in (older_than, newer_than)
+        ]
+        try:
+            rows = select_changes(store, dataclasses.replace(selection, article=article), limit, older, newer, progress)
+        except ArticleNotFound:
+            continue
+        matched = True
+        found += [dataclasses.replace(change, article=f"{name}{SEPARATOR}{change.article}") for change in rows]
+    if not matched and article is not None:
+        raise ArticleNotFound(f"no article matches {selection.article!r} in any of the stores (see `archive list`)")
+    found.sort(key=lambda change: (change.article, -change.new_number, change.position))
+    found.sort(key=lambda change: change.key[0], reverse=True)  # stable: newest first, then as above
+    if limit is None:
+        return found
+    return found[-limit:] if newer_than is not None else found[:limit]
 
 
 def cursor_of(change: ClaimChange) -> str:

@@ -75,6 +75,8 @@ CREATE TABLE IF NOT EXISTS changes (
 );
 CREATE INDEX IF NOT EXISTS changes_order ON changes (captured_at DESC, article, new_number DESC, position);
 CREATE INDEX IF NOT EXISTS changes_site ON changes (site, captured_at);
+CREATE INDEX IF NOT EXISTS versions_final_url ON versions (json_extract(metadata, '$.final_url'))
+    WHERE json_extract(metadata, '$.final_url') IS NOT NULL;
 """
 # 2: one row per article (its summary, for pages of the list) and a full-text index of ids, titles and URLs.
 _INDEX_VERSION = "2"
@@ -307,6 +309,17 @@ class Index:
     def articles_with_url(self, url: str) -> list[str]:
         query = "SELECT article FROM versions WHERE url = ? UNION SELECT article FROM versions WHERE canonical_url = ?"
         return sorted(row[0] for row in self._read.execute(query, (url, url)))
+
+    def captures_from(self, url: str) -> list[tuple[str, int, str, str]]:
+        """Every version of the articles captured from ``url`` (a version's URL, final URL or canonical URL), as
+        (article, number, commit, captured_at), oldest first: the mementos of that URL (``archive.web.memento``)."""
+        query = (
+            "SELECT article, number, commit_id, captured_at FROM versions WHERE article IN ("
+            "SELECT article FROM versions WHERE url = ?1 UNION SELECT article FROM versions WHERE canonical_url = ?1 "
+            "UNION SELECT article FROM versions WHERE json_extract(metadata, '$.final_url') = ?1) "
+            "ORDER BY captured_at, article, number"
+        )
+        return self._read.execute(query, (url,)).fetchall()
 
     def articles_starting(self, prefix: str, limit: int) -> list[str]:
         """Up to ``limit`` articles whose id, or a URL they were captured under, starts with ``prefix``."""

@@ -11,13 +11,19 @@ percent-encoded one works too:
   version current at ``Accept-Datetime`` (the latest captured at or before it; the first if it is
   earlier than them all; the latest with no ``Accept-Datetime``), with ``Vary: accept-datetime`` and a
   ``Link`` naming the original, the TimeMap and the first, last, previous and next mementos.
-* ``/timemap/link/URI-R``: the TimeMap (RFC 7089 5) in ``application/link-format``.
+* ``/timemap/link/URI-R``: the TimeMap (RFC 7089 5) in ``application/link-format``, paged: at most
+  ``TIMEMAP_PAGE`` mementos a page, oldest first, each page linking the next and previous ones
+  (``rel="next"``/``rel="prev"``, with their ``from`` and ``until``, as the Memento guide pages TimeMaps);
+  page N > 1 is ``/timemap/link/N/URI-R``.
 
-A URL the archive has no version of is 404; a malformed ``Accept-Datetime`` is 400.
+The mementos of a URL are found by key in the lookup cache (the URL, final URL and canonical URL columns),
+never by listing the articles. Several stores read as one (a ``StoreSet``) have the mementos of all, ids
+qualified ``NAME:ID``. A URL the archive has no version of is 404; a malformed ``Accept-Datetime`` is 400.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -25,14 +31,26 @@ from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 from urllib.parse import quote, unquote
 
-from archive.model import Version
+from archive.model import Version, parse_time
+from archive.store.collection import SEPARATOR, StoreSet
 from archive.store.repository import Store
 
-__all__ = ["TIMEGATE", "TIMEMAP", "MementoAnswer", "is_memento_path", "answer", "version_headers", "http_date"]
+__all__ = [
+    "TIMEGATE",
+    "TIMEMAP",
+    "TIMEMAP_PAGE",
+    "MementoAnswer",
+    "is_memento_path",
+    "answer",
+    "version_headers",
+    "http_date",
+]
 
 TIMEGATE = "/timegate/"
 TIMEMAP = "/timemap/link/"
+TIMEMAP_PAGE = 1000  # mementos a page of a TimeMap lists
 LINK_FORMAT = "application/link-format"
+_PAGE = re.compile(r"^([1-9][0-9]{0,6})/(?=[A-Za-z][A-Za-z0-9+.-]*(?::|%3A))", re.IGNORECASE)
 
 # (status, content type, body, headers): what the viewer sends.
 MementoAnswer = tuple[int, str, bytes, tuple[tuple[str, str], ...]]
@@ -47,17 +65,29 @@ def http_date(moment: datetime) -> str:
     return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
-def answer(store: Store, target: str, accept_datetime: str | None = None, base: str = "") -> MementoAnswer:
+def answer(
+    store: Store | StoreSet,
+    target: str,
+    accept_datetime: str | None = None,
+    base: str = "",
+    page_size: int = TIMEMAP_PAGE,
+) -> MementoAnswer:
     """The TimeGate's or TimeMap's answer to a request for ``target`` (a path with its query, as sent), given
-    the request's Accept-Datetime header."""
+    the request's Accept-Datetime header; a TimeMap lists ``page_size`` mementos a page."""
     timegate = target.startswith(TIMEGATE)
-    original = _original(target[len(TIMEGATE if timegate else TIMEMAP) :])
+    rest, page = target[len(TIMEGATE if timegate else TIMEMAP) :], 1
+    paged = _PAGE.match(rest) if not timegate else None
+    if paged:
+        rest, page = rest[paged.end() :], int(paged[1])
+    original = _original(rest)
     mementos = _mementos(store, original)
-    if not mementos:
-        body = f"This archive has no version of {original}.\n".encode()
+    if not mementos or (page - 1) * page_size >= len(mementos):
+        shown = f"page {page} of the TimeMap of {original}" if mementos else original
+        body = f"This archive has no version of {shown}.\n".encode()
         return HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", body, ()
     if not timegate:
-        return HTTPStatus.OK, LINK_FORMAT, _timemap(original, mementos, base).encode("utf-8"), ()
+        body = _timemap(original, mementos, base, page, page_size).encode("utf-8")
+        return HTTPStatus.OK, LINK_FORMAT, body, ()
     wanted = accept_datetime
     moment = _parse_datetime(wanted) if wanted is not None else None
     if wanted is not None and moment is None:
@@ -73,7 +103,7 @@ def answer(store: Store, target: str, accept_datetime: str | None = None, base: 
     return HTTPStatus.FOUND, "text/plain; charset=utf-8", b"", fields
 
 
-def version_headers(store: Store, version: Version, base: str = "") -> tuple[tuple[str, str], ...]:
+def version_headers(store: Store | StoreSet, version: Version, base: str = "") -> tuple[tuple[str, str], ...]:
     """Memento-Datetime and Link for a version page (RFC 7089 2.1.1): the original, its TimeGate and TimeMap
     when the article has a URL (else its versions are the mementos), and the first, last, previous and next
     mementos."""
@@ -102,17 +132,17 @@ def _article_url(versions: Sequence[Version]) -> str | None:
     return next((v.url for v in versions if v.url), None)
 
 
-def _mementos(store: Store, original: str | None) -> list[Version]:
-    """Every version captured from ``original``, oldest first (by capture time, then article and number)."""
+def _mementos(store: Store | StoreSet, original: str | None) -> list[Version]:
+    """Every version of the articles captured from ``original``, oldest first (by capture time, then article and
+    number), found by key; without their metadata, which no link needs."""
     if not original:
         return []
-    found: list[Version] = []
-    for summary in store.articles():
-        if summary.url != original and summary.canonical_url != original:
-            versions = store.versions(summary.article_id)
-            if not any(original in (v.metadata.get("url"), v.metadata.get("final_url")) for v in versions):
-                continue
-        found.extend(store.versions(summary.article_id))
+    parts = store.stores.items() if isinstance(store, StoreSet) else [("", store)]
+    found = [
+        Version(f"{name}{SEPARATOR}{article}" if name else article, number, commit, parse_time(captured), {})
+        for name, one in parts
+        for article, number, commit, captured in one.lookup.captures_from(original)
+    ]
     return sorted(found, key=lambda v: (v.captured_at, v.article_id, v.number))
 
 
@@ -163,15 +193,22 @@ def _around(mementos: Sequence[Version], base: str, chosen: int) -> list[str]:
     return links
 
 
-def _timemap(original: str, mementos: Sequence[Version], base: str) -> str:
-    """RFC 7089 5.1: the original, the TimeMap itself with its span, the TimeGate, then every memento."""
-    span = f'; from="{http_date(mementos[0].captured_at)}"; until="{http_date(mementos[-1].captured_at)}"'
-    lines = [
-        f'<{original}>; rel="original"',
-        f'<{base}{TIMEMAP}{original}>; rel="self"; type="{LINK_FORMAT}"{span}',
-        f'<{base}{TIMEGATE}{original}>; rel="timegate"',
-    ]
-    for index, version in enumerate(mementos):
+def _timemap(original: str, mementos: Sequence[Version], base: str, page: int, page_size: int) -> str:
+    """RFC 7089 5.1: the original, the TimeMap page itself with its span, the pages before and after it (with
+    theirs), the TimeGate, then the page's mementos."""
+    pages = (len(mementos) + page_size - 1) // page_size
+
+    def link(number: int, rel: str) -> str:
+        shown = mementos[(number - 1) * page_size : number * page_size]
+        span = f'; from="{http_date(shown[0].captured_at)}"; until="{http_date(shown[-1].captured_at)}"'
+        where = f"{base}{TIMEMAP}{original}" if number == 1 else f"{base}{TIMEMAP}{number}/{original}"
+        return f'<{where}>; rel="{rel}"; type="{LINK_FORMAT}"{span}'
+
+    lines = [f'<{original}>; rel="original"', link(page, "self")]
+    lines += [link(number, rel) for number, rel in ((page - 1, "prev"), (page + 1, "next")) if 1 <= number <= pages]
+    lines.append(f'<{base}{TIMEGATE}{original}>; rel="timegate"')
+    start = (page - 1) * page_size
+    for index, version in enumerate(mementos[start : start + page_size], start):
         rels = [rel for rel, holds in (("first", index == 0), ("last", index == len(mementos) - 1)) if holds]
         lines.append(_memento_link(version, base, " ".join([*rels, "memento"])))
     return ",\n".join(lines) + "\n"

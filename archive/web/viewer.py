@@ -22,20 +22,21 @@ for each other.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import queue
 import re
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from archive.audit.verify import check_fixity
 from archive.compare.changes import Comparison
@@ -45,6 +46,7 @@ from archive.model import Version, format_time
 from archive.present import terminal as render
 from archive.present.html import render as render_template
 from archive.review.versions import VersionComparison, VersionPair
+from archive.store.collection import SEPARATOR, StoreSet
 from archive.store.lookup import Cursor, VersionRow, as_version
 from archive.store.repository import Store
 from archive.version import __version__
@@ -102,47 +104,80 @@ def _href(*segments: str | int) -> str:
     return "/" + "/".join(quote(str(segment), safe="") for segment in segments)
 
 
-class Viewer:
-    """Routes requests to pages.
-
-    GitPython's object readers are not thread-safe, so each request borrows a store of its own (the one
-    given, or another opened on the same path) from a pool: requests are answered side by side, with no
-    lock held while a page is read. ``close`` closes the stores the pool opened.
-    """
+class _Pool:
+    """Stores opened on one path, each lent to one request at a time (GitPython's object readers are not
+    thread-safe): the one given, and more opened as requests come side by side."""
 
     def __init__(self, store: Store) -> None:
         self._primary = store
         self._idle: queue.SimpleQueue[Store] = queue.SimpleQueue()
         self._idle.put(store)
         self._opened: list[Store] = []
-        self._local = threading.local()
-        self._comparisons: LRU[tuple[str, str], VersionComparison] = LRU(COMPARISON_CACHE)
-        self._pages: LRU[tuple[bool, tuple[str, ...]], bytes] = LRU(PAGE_CACHE, len)
-        self.page_size = LIST_PAGE
-
-    @property
-    def store(self) -> Store:
-        """The store this thread's request borrowed (the one given, outside a request)."""
-        borrowed: Store | None = getattr(self._local, "store", None)
-        return borrowed or self._primary
 
     @contextmanager
-    def _borrowed(self) -> Iterator[Store]:
+    def borrowed(self) -> Iterator[Store]:
         try:
             store = self._idle.get_nowait()
         except queue.Empty:
             store = Store.open(self._primary.path, read_only=self._primary.read_only)
             self._opened.append(store)  # list.append is atomic
-        self._local.store = store
         try:
             yield store
         finally:
-            self._local.store = None
             self._idle.put(store)
 
     def close(self) -> None:
         for store in self._opened:
             store.close()
+
+
+class Viewer:
+    """Routes requests to pages, over one store or several read as one (a ``StoreSet``: article ids are then
+    ``NAME:ID``, and the list, search, changes and Memento cover every store).
+
+    Each request borrows a store of its own (from a pool per store): requests are answered side by side,
+    with no lock held while a page is read. ``close`` closes the stores the pools opened.
+    """
+
+    def __init__(self, store: Store | StoreSet) -> None:
+        self._primary = store
+        self._several = isinstance(store, StoreSet)
+        self._pools = {name: _Pool(one) for name, one in _parts(store)}
+        self._local = threading.local()
+        self._comparisons: LRU[tuple[str, str], VersionComparison] = LRU(COMPARISON_CACHE)
+        self._pages: LRU[tuple[bool, tuple[str, ...]], bytes] = LRU(PAGE_CACHE, len)
+        self.page_size = LIST_PAGE
+        self.timemap_page = memento.TIMEMAP_PAGE
+
+    @property
+    def store(self) -> Store | StoreSet:
+        """The store (or stores) this thread's request borrowed (the ones given, outside a request)."""
+        borrowed: Store | StoreSet | None = getattr(self._local, "store", None)
+        return borrowed or self._primary
+
+    @contextmanager
+    def _borrowed(self) -> Iterator[Store | StoreSet]:
+        with ExitStack() as stack:
+            stores = [stack.enter_context(pool.borrowed()) for pool in self._pools.values()]
+            store = StoreSet(stores) if self._several else stores[0]
+            self._local.store = store
+            try:
+                yield store
+            finally:
+                self._local.store = None
+
+    def close(self) -> None:
+        for pool in self._pools.values():
+            pool.close()
+
+    def _part(self, article_id: str) -> tuple[Store, str, str]:
+        """The store an article is in, its id there, and the prefix that qualifies that id (``NAME:``, or none
+        for one store)."""
+        store = self.store
+        if isinstance(store, StoreSet):
+            part, local = store.part(article_id)
+            return part, local, article_id[: len(article_id) - len(local)]
+        return store, article_id, ""
 
     # --- routing ---------------------------------------------------------------
 
@@ -154,10 +189,11 @@ class Viewer:
         request's header of that name (the ETags the client holds)."""
         if memento.is_memento_path(target):  # the original URL follows whole: not split into segments
             with self._borrowed() as store:
-                status, content_type, body, fields = memento.answer(store, target, accept_datetime, base)
+                answer = memento.answer(store, target, accept_datetime, base, self.timemap_page)
+                status, content_type, body, fields = answer
             return Response(status, content_type, body, None, fields)
         parts = urlsplit(target)
-        segments = [segment for segment in parts.path.split("/") if segment]
+        segments = [unquote(segment) for segment in parts.path.split("/") if segment]
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         api = bool(segments) and segments[0] == "api"
         if api:
@@ -223,8 +259,9 @@ class Viewer:
         raise NotFound("No page at this address.")
 
     def _article(self, segment: str) -> str:
+        name, separator, local = segment.rpartition(SEPARATOR) if self._several else ("", "", segment)
         try:
-            article_id = validate_article_id(segment)
+            article_id = name + separator + validate_article_id(local)
         except InvalidInput:
             raise NotFound(f"{segment!r} is not an article id.") from None
         if not self.store.has_article(article_id):
@@ -259,9 +296,15 @@ class Viewer:
             self._comparisons.put((old.commit, new.commit), found)
         return found
 
-    def _comparer(self, old: VersionRow, new: VersionRow) -> Comparison:
-        """``_comparison`` for the change log (``archive.review.changelog.Comparer``)."""
-        return self._comparison(as_version(old), as_version(new)).comparison
+    def _comparer(self, prefix: str) -> Callable[[VersionRow, VersionRow], Comparison]:
+        """``_comparison`` for the change log of one store (``archive.review.changelog.Comparer``), whose rows
+        carry ids that ``prefix`` qualifies."""
+
+        def comparer(old: VersionRow, new: VersionRow) -> Comparison:
+            pair = [dataclasses.replace(as_version(row), article_id=prefix + row[0]) for row in (old, new)]
+            return self._comparison(*pair).comparison
+
+        return comparer
 
     # --- changes: the Atom feeds (docs/changes.md) --------------------------------------
 
@@ -271,15 +314,17 @@ class Viewer:
         from archive.review.changelog import select_changes
 
         try:
-            with self._borrowed():
+            with self._borrowed() as store:
+                if isinstance(store, StoreSet):
+                    raise NotFound("A feed covers one store: serve it alone for its feeds.")
                 if segments == ["feeds", "changes.atom"]:
                     selection = self._selection(query, None)
                 elif len(segments) == 3 and segments[0] == "articles":
                     selection = self._selection(query, self._article(segments[1]))
                 else:
                     raise NotFound("No feed at this address.")
-                changes = select_changes(self.store, selection, limit=FEED_CHANGES)
-                body = changes_feed(self.store, changes, selection, base).encode()
+                changes = select_changes(store, selection, limit=FEED_CHANGES)
+                body = changes_feed(store, changes, selection, base).encode()
         except (NotFound, ArchiveError) as error:
             message = (str(error) or "Not found") + "\n"
             return Response(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", message.encode())
@@ -360,12 +405,17 @@ class Viewer:
         search, size = query.get("q", ""), self.page_size
         words = search.strip()
         after, before = query.get("after"), query.get("before")
-        if words:
-            found = self.store.search_articles(words, size + 1, _search_cursor(after), _search_cursor(before))
+        store = self.store
+        if words and isinstance(store, StoreSet):
+            among = store.search_articles(words, size + 1, _set_search_cursor(after), _set_search_cursor(before))
+            keys = [f"{name}{SEPARATOR}{rowid}" for (name, rowid), _ in among]
+            articles = [article for _, article in among]
+        elif words and isinstance(store, Store):
+            found = store.search_articles(words, size + 1, _search_cursor(after), _search_cursor(before))
             keys = [str(rowid) for rowid, _ in found]
             articles = [article for _, article in found]
         else:
-            articles = self.store.recent_articles(size + 1, _list_cursor(after), _list_cursor(before))
+            articles = store.recent_articles(size + 1, _list_cursor(after), _list_cursor(before))
             keys = [f"{format_time(a.last_seen)}/{a.article_id}" for a in articles]
         if before is not None:  # the page just above the cursor; one more row above it means there is another
             more_before, more_after = len(articles) > size, True
@@ -403,7 +453,10 @@ class Viewer:
         from archive.present import reports
         from archive.present.audit_html import audit_page
 
-        result = audit(self.store)
+        store = self.store
+        if isinstance(store, StoreSet):
+            raise NotFound("The audit covers one store: serve it alone for its audit.")
+        result = audit(store)
         return _Page(lambda: reports.audit_json(result), lambda: audit_page(result, "viewer/audit.html", href=_href))
 
     def _article_page(self, article_id: str) -> _Page:
@@ -412,9 +465,10 @@ class Viewer:
         from archive.review.changelog import change_counts
 
         versions = self._versions(article_id)
+        store, local, prefix = self._part(article_id)
 
         def data() -> Any:
-            counts = change_counts(self.store, article_id, self._comparer)
+            counts = change_counts(store, local, self._comparer(prefix))
             return {
                 "article": article_id,
                 "versions": [
@@ -428,7 +482,7 @@ class Viewer:
             }
 
         def html() -> str:
-            counts = change_counts(self.store, article_id, self._comparer)
+            counts = change_counts(store, local, self._comparer(prefix))
             return _page(
                 "viewer/article.html",
                 article_id=article_id,
@@ -449,9 +503,9 @@ class Viewer:
 
         def comparison() -> VersionComparison:
             result = self._comparison(older, newer)
-            row = (newer.article_id, newer.number, newer.commit, newer.metadata)
-            if new == old + 1 and not self.store.lookup.is_compared(*row[:3], fingerprint()):
-                record_changes(self.store, [(row[0], row[1], row[2], dict(row[3]))], self._comparer)
+            store, local, prefix = self._part(article_id)
+            if new == old + 1 and not store.lookup.is_compared(local, new, newer.commit, fingerprint()):
+                record_changes(store, [(local, new, newer.commit, dict(newer.metadata))], self._comparer(prefix))
             return result
 
         def html() -> str:
@@ -492,6 +546,14 @@ def _list_cursor(value: str | None) -> Cursor | None:
     if value is not None and match is None:
         raise NotFound(f"{value!r} is not a page of this list.")
     return (match[1], match[2]) if match else None
+
+
+def _set_search_cursor(value: str | None) -> tuple[str, int] | None:
+    """A search page's cursor over several stores (``NAME:NUMBER``) from its query."""
+    match = re.fullmatch(r"(.+):([0-9]{1,18})", value) if value is not None else None
+    if value is not None and match is None:
+        raise NotFound(f"{value!r} is not a page of this search.")
+    return (match[1], int(match[2])) if match else None
 
 
 def _search_cursor(value: str | None) -> int | None:
@@ -656,15 +718,20 @@ class ViewerServer(ThreadingHTTPServer):
         self.viewer.close()
 
 
-def make_server(store: Store, host: str = "127.0.0.1", port: int = 8080) -> ViewerServer:
-    """An HTTP server for ``store``, not yet serving (port 0 picks a free port)."""
+def _parts(store: Store | StoreSet) -> list[tuple[str, Store]]:
+    """(name, store) of each store read: the set's, or the one store (named "")."""
+    return list(store.stores.items()) if isinstance(store, StoreSet) else [("", store)]
+
+
+def make_server(store: Store | StoreSet, host: str = "127.0.0.1", port: int = 8080) -> ViewerServer:
+    """An HTTP server for ``store`` (or several read as one), not yet serving (port 0 picks a free port)."""
     try:
         return ViewerServer((host, port), Viewer(store))
     except OSError as error:
         raise InvalidInput(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
 
 
-def serve(store: Store, host: str = "127.0.0.1", port: int = 8080) -> None:
+def serve(store: Store | StoreSet, host: str = "127.0.0.1", port: int = 8080) -> None:
     """Serve ``store`` until interrupted."""
     with make_server(store, host, port) as server:
         server.serve_forever()

@@ -19,7 +19,7 @@ import yaml
 
 from archive.store.commits import ARTICLE, VERSION, CommitRecord, records_version
 from archive.store.layout import MARKER_FILE, META_FILE, article_dir
-from archive.store.metadata import load_yaml
+from archive.store.metadata import load_yaml, read_canonical_yaml
 from archive.store.repository import Store
 
 __all__ = ["VersionRecord", "StoreHistory", "read_history", "version_files", "parse_metadata"]
@@ -112,6 +112,9 @@ def parse_metadata(data: bytes | None) -> tuple[Mapping[str, Any] | None, str | 
 # Callers must not change the mapping they get.
 @functools.lru_cache(maxsize=32_768)
 def _parse_metadata(data: bytes) -> tuple[Mapping[str, Any] | None, str | None]:
+    canonical = read_canonical_yaml(data)  # what the writer wrote, read without a YAML parser
+    if canonical is not None:
+        return canonical, None
     try:
         metadata = load_yaml(data)
     except (yaml.YAMLError, UnicodeDecodeError) as error:

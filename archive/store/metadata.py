@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -310,6 +311,10 @@ def _is_plain(text: str) -> bool:
     return _yaml_style(text) == ""
 
 
+# Outside libyaml's printable set (the Basic Multilingual Plane only), or one of its line breaks and the BOM.
+_NOT_PLAIN = re.compile("[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd]|[\u2028\u2029\ufeff]")
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _yaml_style(text: str) -> str | None:
     """How PyYAML writes ``text`` in block context: "" plain, "'" single-quoted (a date, a number, a bool),
@@ -318,12 +323,8 @@ def _yaml_style(text: str) -> str | None:
         return None
     if ": " in text or " #" in text or "'" in text:
         return None
-    for ch in text:
-        # libyaml's printable set (the Basic Multilingual Plane only), less its line breaks.
-        if not ("\x20" <= ch <= "\x7e" or "\xa0" <= ch <= "\ud7ff" or "\ue000" <= ch <= "\ufffd"):
-            return None
-        if ch in "\u2028\u2029\ufeff":
-            return None
+    if _NOT_PLAIN.search(text):
+        return None
     tag = _YAML_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     return "" if tag == "tag:yaml.org,2002:str" else "'"
 
@@ -392,3 +393,95 @@ class _YAML_LOADER(_SAFE_LOADER):  # type: ignore[misc]
                 self._tags.clear()
             tag = self._tags[key] = super().resolve(kind, value, implicit)
         return tag
+
+
+# --- reading back what canonical_yaml wrote, without a YAML parser (verify reads every meta.yaml) ---
+
+
+def read_canonical_yaml(data: bytes) -> dict[str, Any] | None:
+    """The mapping that ``canonical_yaml`` wrote as ``data``, or None when ``data`` is not such a document.
+
+    Building libyaml's nodes was most of ``verify``'s time. Here each line must be one that the simple
+    case of ``canonical_yaml`` writes (``_plain_yaml``: sorted keys, two spaces a level, each value
+    written as ``_plain_scalar`` writes it), so that writing the result again gives ``data`` byte for
+    byte, and it is what ``load_yaml`` reads (PyYAML reads back what it writes). Any other document
+    gives None, and the caller reads it with ``load_yaml``.
+    """
+    if not data.endswith(b"\n"):
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    root: dict[str, Any] = {}
+    mappings = [root]  # the open mapping at each depth
+    last_keys = [""]  # the last key of each, for the order
+    items: list[Any] | None = None  # the open list, whose items are at the last mapping's depth
+    opened: str | None = None  # a "key:" line of the last mapping, whose value is on the lines below
+    for line in text[:-1].split("\n"):
+        body = line.lstrip(" ")
+        depth, odd = divmod(len(line) - len(body), 2)
+        if odd:
+            return None
+        if opened is not None:
+            if body[:2] == "- " and depth == len(mappings) - 1:
+                items = mappings[-1][opened] = []
+            elif depth == len(mappings):
+                mappings.append({})
+                last_keys.append("")
+                mappings[-2][opened] = mappings[-1]
+            else:
+                return None
+            opened = None
+        if body[:2] == "- ":
+            if items is None or depth != len(mappings) - 1:
+                return None
+            item = _read_scalar(body[2:])
+            if type(item) is not str:
+                return None
+            items.append(item)
+            continue
+        items = None
+        if depth >= len(mappings):
+            return None
+        del mappings[depth + 1 :], last_keys[depth + 1 :]
+        key, colon, value = body.partition(":")
+        if not colon or key <= last_keys[-1] or _yaml_style(key) != "":
+            return None
+        last_keys[-1] = key
+        if not value:
+            opened = key
+        elif value == " {}":
+            mappings[-1][key] = {}
+        elif value == " []":
+            mappings[-1][key] = []
+        elif value[0] == " ":
+            scalar = _read_scalar(value[1:])
+            if scalar is _NOT_SCALAR:
+                return None
+            mappings[-1][key] = scalar
+        else:
+            return None
+    return None if opened is not None or not root else root
+
+
+_WORDS = {"null": None, "true": True, "false": False}
+_NOT_SCALAR = object()
+
+
+@functools.lru_cache(maxsize=1 << 16)  # most values recur: null, the extractor's name, the media type
+def _read_scalar(token: str) -> Any:
+    """The value ``_plain_scalar`` writes as ``token``, or _NOT_SCALAR when it writes no value that way."""
+    if token in _WORDS:
+        return _WORDS[token]
+    if token[:1] == "'":
+        value = token[1:-1]
+        return value if len(token) > 1 and token[-1] == "'" and _yaml_style(value) == "'" else _NOT_SCALAR
+    if token[:1].isdigit() or token[:1] == "-":
+        try:
+            number = int(token)
+        except ValueError:
+            pass
+        else:
+            return number if str(number) == token else _NOT_SCALAR
+    return token if _yaml_style(token) == "" else _NOT_SCALAR

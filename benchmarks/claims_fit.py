@@ -34,13 +34,16 @@ from claims_eval import Revision, covering, hunks_of, load, scores
 
 from archive.compare.claims import RULES, Rules, compare
 
+# The thresholds are fitted for the rules alone: the learned weights (``claims_train.py``) judge their verdicts.
+RULES_ALONE = dataclasses.replace(RULES, weights=False)
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "wikinews-revisions" / "revisions.jsonl"
 # A little above the 0.75 target, which held-out documents must meet, not only the training ones.
 MIN_RECALL = 0.78
 # Synonym test: None (off), or how many of each word's most frequent WordNet senses may match.
 CANDIDATES = tuple(
-    Rules(rewording, novel, lede, senses)
+    Rules(rewording, novel, lede, senses, weights=False)
     for rewording, novel, lede, senses in itertools.product((2, 3, 4), (1, 2, 3, 99), (None, 1, 2), (None, 1, 2, 3, 5))
     if lede is None or lede < rewording
 )
@@ -134,12 +137,12 @@ def main(argv: list[str] | None = None) -> int:
         "cv": summary,
         "cv_runs": [{key: run[key] for key in ("precision", "recall", "f1")} for run, _ in runs],
         "fitted": dataclasses.asdict(fitted),
-        "shipped": dataclasses.asdict(RULES),
+        "shipped": dataclasses.asdict(RULES_ALONE),
         "in_sample": {key: in_sample[key] for key in ("precision", "recall", "f1")},
     }
     if args.json:
         print(json.dumps(result, sort_keys=True))
-        return 0 if fitted == RULES else 1
+        return 0 if fitted == RULES_ALONE else 1
     print(f"{len(documents)} documents, {result['edits']} edits, {len(CANDIDATES)} candidate settings")
     print(
         f"{args.folds}-fold cross-validation grouped by document, {args.seeds} fold assignments"
@@ -160,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         f"chosen on all documents: {_short(fitted)}; in-sample precision {in_sample['precision']:.3f}"
         f" recall {in_sample['recall']:.3f} F1 {in_sample['f1']:.3f} (optimistic)"
     )
-    if fitted != RULES:
+    if fitted != RULES_ALONE:
         print(f"archive.compare.claims.RULES is {_short(RULES)}: update it to the fitted setting")
         return 1
     return 0

@@ -48,7 +48,7 @@ class ChangeKind(StrEnum):
 # (``Comparison.claims``, ``archive changes --kind``).
 REASON_CODES = frozenset(
     "number date entity quote negation hedge attribution plan content added removed notice spelling punctuation "
-    "case wording reference boilerplate moved split merged rewritten synonym".split()
+    "case wording reference boilerplate moved split merged rewritten synonym weighed".split()
 )
 
 # What a change may be selected by (``archive changes --kind``, a noise rule's ``alert``): what happened to its

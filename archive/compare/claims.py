@@ -26,6 +26,7 @@ from archive.compare.verdict import (
     classify_group,
     content_words,
     diff_hunks,
+    first_sentence,
     form_reason,
     is_credit,
     notice_reason,
@@ -33,6 +34,7 @@ from archive.compare.verdict import (
     whole_sentence_reason,
     word_changes,
 )
+from archive.compare.weights import shipped, weigh
 from archive.compare.words import DELETE, INSERT, WordDiff, count_words, word_diff
 
 __all__ = [
@@ -76,6 +78,8 @@ def compare(
     seen: dict[tuple[str, str], list[Signal]] = {}  # sentences both versions share are read once
     before, after = read_version(old, context, seen), read_version(new, context, seen)
     changes = _changes(before, after, _notices_apart(align(before.sentences, after.sentences), after), rules)
+    if rules.weights:
+        changes = weigh(changes, before, after, (first_sentence(before), first_sentence(after)), shipped())
     headline = None
     if old_title is not None and new_title is not None:
         headline = old_title != new_title and _headline_substantive(old_title, new_title, rules)
@@ -100,7 +104,7 @@ def coverage(
 
 def _changes(old: VersionText, new: VersionText, matches: Sequence[Match], rules: Rules) -> tuple[Change, ...]:
     departures = _departures(new, matches)
-    lede = _lede(old)
+    lede = first_sentence(old)
     changes = []
     old_anchor = new_anchor = 0  # end of the last sentence that stayed in place, on each side
     for match in matches:
@@ -149,11 +153,6 @@ def _notices_apart(matches: Sequence[Match], new: VersionText) -> list[Match]:
 def _is_notice(text: str) -> bool:
     reason = notice_reason(text)
     return reason is not None and reason.substantive
-
-
-def _lede(version: VersionText) -> int:
-    """The first sentence that is not a credit line ("Source: Reuters", "(AP) —"): the lede."""
-    return next((sentence.index for sentence in version.sentences if not is_credit(sentence.text)), 0)
 
 
 def _as_notice(change: Change) -> Change:
@@ -333,8 +332,8 @@ def _coverage(
     new_links: Sequence[str] | None,
 ) -> Coverage:
     paragraphs = (
-        old.sentences[_lede(old)].paragraph if old.sentences else 0,
-        new.sentences[_lede(new)].paragraph if new.sentences else 0,
+        old.sentences[first_sentence(old)].paragraph if old.sentences else 0,
+        new.sentences[first_sentence(new)].paragraph if new.sentences else 0,
     )
     lede = [change for change in changes if change.kind != ChangeKind.UNCHANGED and _in_lede(change, *paragraphs)]
     old_lede = _first_paragraph(old)

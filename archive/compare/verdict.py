@@ -50,6 +50,7 @@ __all__ = [
     "rewrite_reasons",
     "notice_reason",
     "is_credit",
+    "first_sentence",
 ]
 
 
@@ -598,7 +599,10 @@ class Rules:
     ``lede_words`` replaces ``rewording_words`` in the first sentence
     (``None``: no difference). A Markdown heading, like a headline, changes
     with any content word. The shipped values (``RULES``) are the ones
-    ``benchmarks/claims_fit.py`` chooses on labelled edits.
+    ``benchmarks/claims_fit.py`` chooses on labelled edits. ``weights``: the
+    learned second opinion (``archive.compare.weights``) confirms or overrules
+    the content rule's verdicts, as shipped (``False`` for the rules alone,
+    which is what the weights were trained on).
     """
 
     rewording_words: int = 2
@@ -606,6 +610,7 @@ class Rules:
     lede_words: int | None = 1
     synonym_senses: int | None = 2
     rewrite_words: int = 1
+    weights: bool = True
 
 
 RULES = Rules()
@@ -843,6 +848,11 @@ def _is_time_word(word: str) -> bool:
         or word[:3] in {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
         or word.rstrip("stndrh").isdigit()
     )
+
+
+def first_sentence(version: VersionText) -> int:
+    """The first sentence that is not a credit line ("Source: Reuters", "(AP) —"): the lede."""
+    return next((sentence.index for sentence in version.sentences if not is_credit(sentence.text)), 0)
 
 
 def is_credit(text: str) -> bool:

@@ -5,14 +5,22 @@ slowing every run of it (``benchmarks/startup.py`` has the timings)."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from archive.store.layout import MARKER_FILE
+from archive.store.metadata import marker_yaml
+from archive.store.objects import object_id
+from archive.store.repository import MARKER_BLOB
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_dbbbf4a16fd70257.txt"
+SEED_REVISION = ROOT / "seeds" / "000_dbbbf4a16fd70257.rev1-illustrative.txt"
 
 # Run the CLI as `archive ARGS` would, then write the names of the modules it imported to a file.
 PROBE = """
@@ -26,7 +34,9 @@ except SystemExit as end:
 else:
     code = 0
 with open(modules, "w") as out:
-    json.dump({"code": code, "modules": sorted(sys.modules)}, out)
+    # A module imported lazily (importlib.util.LazyLoader) and never used was not loaded.
+    loaded = [name for name, module in sys.modules.items() if type(module).__name__ != "_LazyModule"]
+    json.dump({"code": code, "modules": sorted(loaded)}, out)
 """
 
 # What no command that does not need it may import: GitPython, PyYAML, the comparison engine, the templates,
@@ -34,11 +44,11 @@ with open(modules, "w") as out:
 HEAVY = ("git", "yaml", "archive.compare", "jinja2", "trafilatura", "lxml")
 
 
-def imported(tmp_path: Path, *args: str) -> set[str]:
+def imported(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> set[str]:
     """The modules ``archive ARGS`` imported (it must succeed)."""
     listing = tmp_path / "modules.json"
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(listing), *args], cwd=tmp_path, capture_output=True, text=True
+        [sys.executable, "-c", PROBE, str(listing), *args], cwd=tmp_path, capture_output=True, text=True, env=env
     )
     assert result.returncode == 0, result.stderr
     found = json.loads(listing.read_text())
@@ -61,3 +71,58 @@ def test_a_command_loads_its_own_module_only(tmp_path: Path) -> None:
     modules = imported(tmp_path, "log", "--help")
     assert "archive.cli.reads" in modules
     assert not {"archive.cli.audit", "archive.cli.capture", "archive.cli.notify", "archive.cli.rules"} & modules
+
+
+def snapshot(store: Path, source: Path, at: str, *extra: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "archive", "--store", str(store), "snapshot", str(source), "--at", at, *extra],
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def two_versions(store_path: Path) -> Path:
+    snapshot(store_path, SEED, "2021-12-17T12:00:00Z", "--id", "putin")
+    snapshot(store_path, SEED_REVISION, "2021-12-18T12:00:00Z", "--id", "putin")
+    return store_path
+
+
+@pytest.mark.parametrize(
+    "args", [["show", "putin"], ["show", "putin@1", "--json"], ["history", "putin"], ["log", "-n", "20"], ["list"]]
+)
+def test_reads_by_key_load_neither_gitpython_nor_yaml(two_versions: Path, tmp_path: Path, args: list[str]) -> None:
+    modules = imported(tmp_path, "--store", str(two_versions), *args)
+    assert "archive.store.repository" in modules
+    assert heavy(modules) == []
+
+
+def test_the_marker_a_store_holds_is_known_by_its_id() -> None:
+    # A store opens without YAML when its marker is this blob (archive.store.repository.MARKER_BLOB).
+    assert object_id(b"blob", marker_yaml().encode()).hex() == MARKER_BLOB
+    assert MARKER_FILE == "archive.yaml"
+
+
+def test_a_snapshot_of_a_text_file_starts_few_git_processes_and_no_gitpython(store_path: Path, tmp_path: Path) -> None:
+    snapshot(store_path, SEED, "2021-12-17T12:00:00Z", "--id", "putin")
+    wrapper, calls = tmp_path / "bin" / "git", tmp_path / "calls.log"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> {calls}\nexec {shutil.which("git")} "$@"\n')
+    wrapper.chmod(0o755)
+    env = os.environ | {"PATH": f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}"}
+    modules = imported(
+        tmp_path,
+        "--store",
+        str(store_path),
+        "snapshot",
+        str(SEED_REVISION),
+        "--id",
+        "putin",
+        "--at",
+        "2021-12-18",
+        env=env,
+    )
+    assert not [name for name in modules if name.split(".")[0] in ("git", "trafilatura", "jinja2")]
+    # Reading trees (one cat-file for all), moving the branch, bringing the working tree along: 7 before.
+    commands = [line.removeprefix(f"-C {store_path.resolve()} ").split()[0] for line in calls.read_text().splitlines()]
+    assert commands == ["cat-file", "update-ref", "checkout"]

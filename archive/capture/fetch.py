@@ -9,11 +9,9 @@ later and give the same text.
 from __future__ import annotations
 
 import re
-import socket
 import sys
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import Message
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -84,6 +82,8 @@ def parse_content_type(header: str | None) -> tuple[str | None, str | None]:
     """``text/html; charset=UTF-8`` -> (``text/html``, ``UTF-8``)."""
     if not header:
         return None, None
+    from email.message import Message  # imported here: a capture from a file or stdin has no header to read
+
     message = Message()
     message["content-type"] = header
     charset = message.get_param("charset")
@@ -210,6 +210,7 @@ def fetch(
     nothing. Errors, timeouts and bodies over ``max_bytes`` raise SourceUnavailable.
     """
     import http.client  # imported here: most commands never touch the network
+    import socket
     import urllib.error
     import urllib.request
 

@@ -13,7 +13,6 @@ import unicodedata
 from dataclasses import dataclass
 
 from archive.compare.changes import Comparison
-from archive.compare.claims import compare
 from archive.compare.words import WordDiff, word_diff
 from archive.errors import InvalidInput, VersionNotFound
 from archive.model import Version, select_version
@@ -89,6 +88,9 @@ class VersionComparison:
 
 
 def _compare_pair(pair: VersionPair) -> Comparison:
+    # Imported here: a word diff (``diff_versions``) does not need the claim engine.
+    from archive.compare.claims import compare
+
     # Only the stored texts and titles: links are not stored (the text has none), and finding them in
     # the raw HTML would mean running the extractor again on every comparison.
     return compare(pair.old_text, pair.new_text, old_title=pair.old.title, new_title=pair.new.title)

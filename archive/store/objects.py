@@ -19,13 +19,13 @@ import os
 import struct
 import tempfile
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-import git
-from git.objects.fun import tree_entries_from_data
+if TYPE_CHECKING:
+    from archive.store.reader import ObjectReader
 
 __all__ = [
     "TREE_MODE",
@@ -34,6 +34,7 @@ __all__ = [
     "object_id",
     "tree_order",
     "tree_object",
+    "tree_entries",
     "commit_object",
     "ObjectWriter",
     "TreeReader",
@@ -64,6 +65,18 @@ def tree_object(entries: Mapping[str, tuple[int, bytes]], order: Sequence[str] |
     )
 
 
+def tree_entries(data: bytes) -> Iterator[tuple[str, tuple[int, bytes]]]:
+    """The entries of a tree object's data, in its order: (name, (mode, binary id)); a name that is not UTF-8
+    keeps its bytes as surrogates, as GitPython decodes them."""
+    position, end = 0, len(data)
+    while position < end:
+        space = data.index(b" ", position)
+        nul = data.index(b"\0", space)
+        mode = int(data[position:space], 8)
+        yield data[space + 1 : nul].decode("utf-8", "surrogateescape"), (mode, data[nul + 1 : nul + 21])
+        position = nul + 21
+
+
 def commit_object(tree: bytes, parent: str | None, author: tuple[str, str], when: datetime, message: str) -> bytes:
     """A commit object's data: ``author`` (name, email) is also its committer, both dated ``when`` in UTC."""
     name, email = author
@@ -86,8 +99,8 @@ class TreeReader:
     bytes): tens of megabytes for a store of 300,000 articles.
     """
 
-    def __init__(self, repo: git.Repo) -> None:
-        self._repo = repo
+    def __init__(self, objects: ObjectReader) -> None:
+        self._objects = objects
         self._remembered: dict[bytes, bytes] = {}
         self._roots: dict[str, bytes] = {}  # commit -> its root tree
 
@@ -98,7 +111,7 @@ class TreeReader:
             return None
         tree = self._roots.get(commit)
         if tree is None:
-            tree = self._roots[commit] = bytes.fromhex(self._repo.git.rev_parse(f"{commit}^{{tree}}"))
+            tree = self._roots[commit] = bytes.fromhex(self._objects.read(f"{commit}^{{tree}}").sha)
         return tree
 
     def remember_root(self, commit: str, tree: bytes) -> None:
@@ -113,12 +126,12 @@ class TreeReader:
             return {}
         data = self._remembered.get(tree)
         if data is None:
-            data = self._repo.odb.stream(tree).read()
-        return {name: (mode, sha) for sha, mode, name in tree_entries_from_data(data)}
+            data = self._objects.read(tree.hex()).data
+        return dict(tree_entries(data))
 
     def blob(self, sha: bytes) -> bytes:
         """The data of blob ``sha`` (a file the writer reads from its tree: the rules)."""
-        return bytes(self._repo.odb.stream(sha).read())
+        return self._objects.read(sha.hex()).data
 
     def remember(self, tree: bytes, data: bytes) -> None:
         """Keep the data of ``tree`` (its id is a hash of it, so it is right for whoever asks, whenever)."""

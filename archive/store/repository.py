@@ -11,21 +11,23 @@ The layout is documented in ``docs/store-format.md``.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
 import os
 import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import IO, TYPE_CHECKING, Any
-
-import git
 
 from archive.errors import (
     ArticleNotFound,
@@ -74,13 +76,34 @@ from archive.store.layout import (
 )
 from archive.store.lock import exclusive
 from archive.store.lookup import Cursor, Index, VersionRow, as_version
-from archive.store.metadata import load_yaml, marker_format
 from archive.store.notes import RefWriter, read_files, tip
 from archive.store.objects import TREE_MODE, ObjectWriter, TreeEntries, TreeReader, object_id
-from archive.store.writer import Writer
+from archive.store.reader import GitObject, ObjectReader
 
 if TYPE_CHECKING:
+    import git
+
     from archive.store.rules import RulesFile
+    from archive.store.writer import Writer
+
+
+def _lazy_module(name: str) -> ModuleType:
+    """``name``, imported on first use of one of its attributes (``importlib.util.LazyLoader``)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+if not TYPE_CHECKING:
+    # GitPython costs tens of milliseconds and a `git version` process to import: a read by key (the lookup
+    # cache, then `git cat-file`) needs none of it, so it loads when a command first uses it.
+    git = _lazy_module("git")
 
 __all__ = ["Store"]
 
@@ -111,13 +134,15 @@ def _nul_list(paths: Sequence[str]) -> IO[bytes]:
 class Store:
     """An archive store: a git repository with one directory per article."""
 
-    def __init__(self, repo: git.Repo, read_only: bool = False) -> None:
-        self._repo = repo
-        self.path = Path(repo.working_tree_dir or repo.git_dir)
+    def __init__(self, location: _Location, read_only: bool = False) -> None:
+        self._location = location
+        self.path = location.work_tree or location.git_dir
         # Local state outside the history (the lock, the lookup cache, the journal; a watcher's state).
-        self.private_dir = Path(repo.git_dir) / PRIVATE_DIR
-        self._objects_dir = Path(repo.common_dir) / "objects"
-        self._trees = TreeReader(repo)
+        self.private_dir = location.git_dir / PRIVATE_DIR
+        self._objects_dir = location.common_dir / "objects"
+        # Objects by name, through one `git cat-file --batch` started on first use.
+        self._objects = ObjectReader(self.path)
+        self._trees = TreeReader(self._objects)
         # Opened on first use, read-only, so that reading writes nothing. A ``read_only`` store (the
         # integrity commands) never writes it; when it is stale and cannot be brought up to date,
         # reads go to git instead (``_lookup``).
@@ -144,10 +169,11 @@ class Store:
         if store_path.exists() and not store_path.is_dir():
             raise NotAStore(f"{store_path} exists and is not a directory")
         if (store_path / ".git").exists() or (store_path / "HEAD").is_file():
-            repo = cls._repo_at(store_path)
-            if cls._is_store(repo):
+            location = _Location.of(store_path)
+            repo = location.repo()
+            if _is_store(location):
                 _exclude_placeholder(repo)
-                return cls(repo)
+                return cls(location.opened(repo))
             if repo.head.is_valid():
                 raise NotAStore(f"{store_path} is a git repository with history that is not an archive store")
         else:
@@ -167,12 +193,12 @@ class Store:
         with repo.config_writer() as config:
             config.set_value("archive", "format", str(FORMAT_VERSION))
         _exclude_placeholder(repo)
-        return cls(repo)
+        return cls(_Location.of(store_path).opened(repo))
 
     @property
     def bare(self) -> bool:
         """True for a store without a working tree (see ``init``)."""
-        return bool(self._repo.bare)
+        return self._location.work_tree is None
 
     @classmethod
     def open(cls, path: str | Path, read_only: bool = False) -> Store:
@@ -186,10 +212,10 @@ class Store:
             raise NotAStore(f"{store_path} is a file, not an archive store (--store names a folder)")
         if not store_path.is_dir():
             raise NotAStore(f"no archive store at {store_path} (create one with `archive init`)")
-        repo = cls._repo_at(store_path)
-        if not cls._is_store(repo):
+        location = _Location.of(store_path)
+        if not _is_store(location):
             raise NotAStore(f"{store_path} is not an archive store (create one with `archive init`)")
-        store = cls(repo, read_only=read_only)
+        store = cls(location, read_only=read_only)
         try:
             _check_format(store)
         except BaseException:
@@ -249,34 +275,23 @@ class Store:
         for commit, message in parse_messages(result.stdout.decode("utf-8", "replace")):
             trailers = parse_trailers(message)
             if records_version(trailers) and trailers[ARTICLE] == article_id and trailers[VERSION].isdigit():
-                metadata = load_yaml(self._read_object(f"{commit}:{directory}/{META_FILE}"))
+                metadata = _load_yaml(self._read_object(f"{commit}:{directory}/{META_FILE}"))
                 rows.append((article_id, int(trailers[VERSION]), commit, metadata))
         return rows
 
-    @staticmethod
-    def _repo_at(path: Path) -> git.Repo:
-        try:
-            return git.Repo(path, search_parent_directories=False)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise NotAStore(f"{path} is not an archive store (create one with `archive init`)") from None
-
-    @staticmethod
-    def _is_store(repo: git.Repo) -> bool:
-        reader = repo.config_reader()
-        if reader.has_option("archive", "format"):
-            return True
-        try:
-            repo.git.cat_file("-e", f"{BRANCH}:{MARKER_FILE}")
-            return True
-        except git.GitCommandError:
-            return False
+    @property
+    def _repo(self) -> git.Repo:
+        """GitPython's view of the store, made on first use (writes, remotes, whole-history reads)."""
+        return self._location.repo()
 
     def format_version(self) -> int:
         """The store's format, as recorded in its tree (or its config, before the first snapshot)."""
         try:
-            found = marker_format(self._read_object(f"{BRANCH}:{MARKER_FILE}"))
-        except VersionNotFound:
-            return int(self._repo.config_reader().get_value("archive", "format", FORMAT_VERSION))
+            if self.head() is None:  # no tree yet (and no git process needed to see it)
+                raise KeyError(MARKER_FILE)
+            found = _marker_format(self._objects.read(f"{BRANCH}:{MARKER_FILE}"))
+        except KeyError:
+            return int(self._location.config("archive", "format") or FORMAT_VERSION)
         if found is None:
             raise StoreCorrupt(f"{self.path}: {MARKER_FILE} is not a valid store marker")
         return found
@@ -284,8 +299,8 @@ class Store:
     def marker_format(self, commit: str) -> int | None:
         """The format the store marker declares at ``commit`` (a fetched one), or None when it has no marker."""
         try:
-            return marker_format(self._read_object(f"{commit}:{MARKER_FILE}"))
-        except VersionNotFound:
+            return _marker_format(self._objects.read(f"{commit}:{MARKER_FILE}"))
+        except KeyError:
             return None
 
     @property
@@ -306,7 +321,8 @@ class Store:
         for index in (self._index_file, self._in_memory):
             if index is not None:
                 index.close()
-        self._repo.close()
+        self._objects.close()
+        self._location.close()
 
     def __enter__(self) -> Store:
         return self
@@ -322,22 +338,27 @@ class Store:
         Read from the ref's file, or ``packed-refs``, when git keeps it there (every read asks, so that a
         page or command sees the latest write; a ``git rev-parse`` each time cost a process); else from git.
         """
-        common = Path(self._repo.common_dir)
+        common = self._location.common_dir
         try:
             loose = (common / BRANCH).read_bytes().strip()
             if _COMMIT_ID.fullmatch(loose):
                 return loose.decode()
-        except OSError:
+        except FileNotFoundError:
             try:
-                for line in (common / "packed-refs").read_bytes().splitlines():
-                    if line.endswith(b" " + BRANCH.encode()) and _COMMIT_ID.fullmatch(line[:40]):
-                        return line[:40].decode()
+                packed = (common / "packed-refs").read_bytes().splitlines()
+            except FileNotFoundError:
+                packed = []
             except OSError:
-                pass
-        try:
-            return str(self._repo.git.rev_parse("--verify", "--quiet", BRANCH))
-        except git.GitCommandError:
-            return None
+                packed = None
+            for line in packed or ():
+                if line.endswith(b" " + BRANCH.encode()) and _COMMIT_ID.fullmatch(line[:40]):
+                    return line[:40].decode()
+            if packed is not None:  # in neither place git keeps it: no branch yet (a new store)
+                return None
+        except OSError:
+            pass
+        found = self.git("rev-parse", "--verify", "--quiet", BRANCH)
+        return (found.stdout.decode().strip() or None) if found.returncode == 0 else None
 
     def refresh_index(self) -> None:
         """Bring the lookup index up to the branch head, incrementally when possible (a write: see ``_lookup``)."""
@@ -354,10 +375,7 @@ class Store:
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         """True when commit ``ancestor`` is in the history of ``descendant`` (False when either is unknown)."""
-        try:
-            return self._repo.is_ancestor(ancestor, descendant)  # type: ignore[arg-type]  # any rev is accepted
-        except git.GitCommandError:
-            return False
+        return self.git("merge-base", "--is-ancestor", ancestor, descendant).returncode == 0
 
     def count_commits(self, revisions: str) -> int:
         """How many commits ``revisions`` (``A..B``, or a commit and its history) names; 0 when git cannot tell."""
@@ -370,7 +388,7 @@ class Store:
         One ``git log`` lists them; their metadata comes through one ``cat-file --batch`` stream per
         chunk (no round trip per version), so a rebuild at a million versions takes minutes, not hours.
         """
-        log = self._repo.git.log("--reverse", "--topo-order", f"--format={MESSAGES_FORMAT}", revisions)
+        log = self._git_output("log", "--reverse", "--topo-order", f"--format={MESSAGES_FORMAT}", revisions)
         found = []
         for commit, message in parse_messages(log):
             trailers = parse_trailers(message)
@@ -382,7 +400,7 @@ class Store:
             for (article, number, commit), (name, data) in zip(chunk, self.read_objects(names), strict=True):
                 if data is None:
                     raise VersionNotFound(f"object {name} is missing from the store")
-                yield article, number, commit, load_yaml(data)
+                yield article, number, commit, _load_yaml(data)
 
     def article_ids(self) -> list[str]:
         return self._whole_index().article_ids()
@@ -481,7 +499,7 @@ class Store:
         if limit is not None:
             arguments.append(f"--max-count={limit}")
         entries = []
-        for record in parse_records(self._repo.git.log(*arguments, BRANCH)):
+        for record in parse_records(self._git_output("log", *arguments, BRANCH)):
             if not records_version(record.trailers):
                 continue
             captured_at = record.committer.moment
@@ -515,15 +533,15 @@ class Store:
         if revision is None:
             return None
         try:
-            blob = str(self._repo.git.rev_parse("--verify", "--quiet", f"{revision}:{RULES_FILE}"))
-        except git.GitCommandError:
+            found = self._objects.read(f"{revision}:{RULES_FILE}")
+        except KeyError:
             return None
-        return blob, self._read_object(blob)
+        return found.sha, found.data
 
     def _read_object(self, spec: str) -> bytes:
         try:
-            return self._repo.git.get_object_data(spec)[3]
-        except (ValueError, git.GitCommandError):
+            return self._objects.read(spec).data
+        except KeyError:
             raise VersionNotFound(f"object {spec} is missing from the store") from None
 
     # --- whole-history reads, for archive.audit and archive.ingest.remote ---
@@ -540,6 +558,19 @@ class Store:
         """
         environment = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", **(env or {})}
         return subprocess.run(["git", "-C", str(self.path), *args], capture_output=True, env=environment)
+
+    def _git_output(self, *args: str, stdin: IO[bytes] | None = None) -> str:
+        """Run git in the store as GitPython's ``repo.git`` does (its environment, its output without the last
+        newline), without loading GitPython; ``git.GitCommandError`` as GitPython raises it when git fails."""
+        environment = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}
+        command = ["git", *args]
+        result = subprocess.run(
+            command, cwd=self.path, stdin=stdin or subprocess.DEVNULL, capture_output=True, env=environment
+        )
+        stdout, stderr = (data[:-1] if data.endswith(b"\n") else data for data in (result.stdout, result.stderr))
+        if result.returncode != 0:
+            raise git.GitCommandError(command, result.returncode, stderr, stdout)
+        return stdout.decode("utf-8", "surrogateescape")
 
     @contextmanager
     def quarantine(self) -> Iterator[dict[str, str]]:
@@ -674,7 +705,7 @@ class Store:
             reason = result.stderr.decode("utf-8", "replace").strip()
             return [("!!", f"git status failed: {reason}")]
         entries = result.stdout.decode("utf-8", "replace").split("\0")
-        placeholder = PLACEHOLDER if _excludes_placeholder(self._repo) else None
+        placeholder = PLACEHOLDER if _excludes_placeholder(self._location.git_dir) else None
         changes = []
         for entry in filter(None, entries):
             status, path = entry[:2], entry[3:]
@@ -725,10 +756,10 @@ class Store:
         """Who the commits are by, as (name, email): ``ARCHIVE_AUTHOR_NAME``/``_EMAIL``, else ``archive.name``/
         ``archive.email`` in the store's git config, else a fixed default, so that commit ids never depend on the
         user's own git settings by accident."""
-        reader = self._repo.config_reader()
-        name = os.environ.get("ARCHIVE_AUTHOR_NAME") or reader.get_value("archive", "name", DEFAULT_IDENTITY[0])
-        email = os.environ.get("ARCHIVE_AUTHOR_EMAIL") or reader.get_value("archive", "email", DEFAULT_IDENTITY[1])
-        return str(name), str(email)
+        config = self._location.config
+        name = os.environ.get("ARCHIVE_AUTHOR_NAME") or config("archive", "name") or DEFAULT_IDENTITY[0]
+        email = os.environ.get("ARCHIVE_AUTHOR_EMAIL") or config("archive", "email") or DEFAULT_IDENTITY[1]
+        return name, email
 
     @contextmanager
     def writing(self, timeout: float = LOCK_TIMEOUT, onto: str | None = None) -> Iterator[Writer]:
@@ -805,7 +836,7 @@ class Store:
 
     def signing_key(self) -> Path | None:
         """The collector's signing key (``archive sign --key``): local to this copy of the store, never shared."""
-        value = self._repo.config_reader().get_value(*SIGNING_KEY_SETTING, "")
+        value = self._location.config(*SIGNING_KEY_SETTING) or ""
         return Path(str(value)) if value else None
 
     def set_signing_key(self, key: Path) -> None:
@@ -864,10 +895,12 @@ class Store:
                 "".join(f"update {ref} {new} {old or _NULL_COMMIT}\n" for ref, (old, new) in updates.items()).encode()
             )
             commands.seek(0)
-            self._repo.git.update_ref("-m", message, "--stdin", istream=commands)
+            self._git_output("update-ref", "-m", message, "--stdin", stdin=commands)
 
     def _writer(self, start: str | None, onto: str | None, objects: ObjectWriter) -> Writer:
         """A writer continuing from the branch head ``start``, or from ``onto`` (see ``_pulled``)."""
+        from archive.store.writer import Writer
+
         head = start
         view: dict[str, list[VersionRow]] = {}
         received: list[VersionRow] = []
@@ -1015,10 +1048,10 @@ class Store:
         if self.bare:
             return True
         try:
-            if before is None:  # the store's first commit
-                self._repo.git.read_tree("--reset", "-u", new)
+            if before is None or old is None:  # the store's first commit
+                self._git_output("read-tree", "--reset", "-u", new)
             elif len(directories) > CHECKOUT_WALK_ABOVE:
-                self._repo.git.read_tree("-m", "-u", old, new)
+                self._git_output("read-tree", "-m", "-u", old, new)
             else:
                 after = _TreeFiles(self._trees, new)
                 present: list[str] = []
@@ -1046,7 +1079,7 @@ class Store:
         pending = self.private_dir / PENDING_FILE
         if not pending.exists():
             return
-        git_dir = Path(self._repo.git_dir)
+        git_dir = self._location.git_dir
         for stale in (git_dir / f"{BRANCH}.lock", git_dir / "index.lock"):
             stale.unlink(missing_ok=True)
         old, _, new = pending.read_text().strip().rpartition(" ")
@@ -1054,12 +1087,12 @@ class Store:
             if old:
                 self._force_checkout_changes(old, new)
             else:
-                self._repo.git.read_tree("--reset", "-u", new)
+                self._git_output("read-tree", "--reset", "-u", new)
         pending.unlink(missing_ok=True)
 
     def _force_checkout_changes(self, old: str, new: str) -> None:
         """Write the files that differ between ``old`` and ``new`` into the index and working tree."""
-        changes = self._repo.git.diff_tree("-r", "-z", "--name-status", "--no-renames", old, new).split("\0")
+        changes = self._git_output("diff-tree", "-r", "-z", "--name-status", "--no-renames", old, new).split("\0")
         present: list[str] = []
         deleted: list[str] = []
         for status, path in zip(changes[0::2], changes[1::2], strict=False):
@@ -1073,19 +1106,118 @@ class Store:
         """
         if present:
             with _nul_list(present) as listing:
-                self._repo.git.checkout(commit, "--pathspec-from-file=-", "--pathspec-file-nul", istream=listing)
+                self._git_output("checkout", commit, "--pathspec-from-file=-", "--pathspec-file-nul", stdin=listing)
         if deleted:
             with _nul_list(deleted) as listing:
-                self._repo.git.rm(
+                self._git_output(
+                    "rm",
                     "-q",
                     "--cached",
                     "--ignore-unmatch",
                     "--pathspec-from-file=-",
                     "--pathspec-file-nul",
-                    istream=listing,
+                    stdin=listing,
                 )
             for path in deleted:
                 (self.path / path).unlink(missing_ok=True)
+
+
+class _Location:
+    """Where a repository's parts are (found as git finds them, without GitPython), its config, and GitPython's
+    ``Repo`` over it, made when first asked for."""
+
+    def __init__(self, git_dir: Path, work_tree: Path | None) -> None:
+        self.git_dir = git_dir
+        self.work_tree = work_tree
+        common = git_dir / "commondir"  # a linked worktree's: the shared objects and refs
+        self.common_dir = (git_dir / common.read_text().strip()).resolve() if common.is_file() else git_dir
+        self._repo: git.Repo | None = None
+
+    @classmethod
+    def of(cls, path: Path) -> _Location:
+        """The repository at ``path`` (its working tree, or a bare repository); NotAStore when there is none."""
+        folder = path.resolve()
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            return cls(dot_git, folder)
+        if dot_git.is_file():  # "gitdir: DIR": a linked worktree or a submodule
+            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            if text.startswith("gitdir:"):
+                return cls((folder / text.removeprefix("gitdir:").strip()).resolve(), folder)
+        if (folder / "HEAD").is_file() and (folder / "objects").is_dir():
+            return cls(folder, None)
+        raise NotAStore(f"{path} is not an archive store (create one with `archive init`)")
+
+    def opened(self, repo: git.Repo) -> _Location:
+        """This location with ``repo`` (just made by ``Store.init``) as its GitPython view."""
+        self._repo = repo
+        return self
+
+    def repo(self) -> git.Repo:
+        if self._repo is None:
+            try:
+                self._repo = git.Repo(self.work_tree or self.git_dir, search_parent_directories=False)
+            except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+                raise NotAStore(f"{self.work_tree or self.git_dir} is not an archive store") from None
+        return self._repo
+
+    def config(self, section: str, key: str) -> str | None:
+        """A setting (``[section] key = value``) as GitPython's ``config_reader()`` reads it: from the system's,
+        the user's and the repository's config files, the last one that has it; None when none does."""
+        found = None
+        for path in _config_paths(self.common_dir):
+            found = _config_values(path).get((section.lower(), key.lower()), found)
+        return found
+
+    def close(self) -> None:
+        if self._repo is not None:
+            self._repo.close()
+
+
+@functools.lru_cache(maxsize=16)
+def _config_file(path: Path, stamp: tuple[int, int]) -> dict[tuple[str, str], str]:
+    values: dict[tuple[str, str], str] = {}
+    section = ""
+    for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("["):
+            section = line[1:].split("]", 1)[0].strip().lower()
+            continue
+        name, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        values[(section, name.strip().lower())] = value
+    return values
+
+
+def _config_values(path: Path) -> dict[tuple[str, str], str]:
+    """The plain ``[section] key = value`` settings of a git config file (what the store itself writes there;
+    no includes, no subsections' quoting rules): read again only when the file changed."""
+    try:
+        status = path.stat()
+    except OSError:
+        return {}
+    return _config_file(path, (status.st_mtime_ns, status.st_size))
+
+
+def _config_paths(common_dir: Path) -> list[Path]:
+    """The config files GitPython reads, in its order (system, user, global, repository)."""
+    user = Path(os.environ.get("XDG_CONFIG_HOME") or Path("~", ".config")) / "git" / "config"
+    return [Path("/etc/gitconfig"), user.expanduser(), Path("~/.gitconfig").expanduser(), common_dir / "config"]
+
+
+def _is_store(location: _Location) -> bool:
+    """A store's config says its format; a clone of one has the marker on its branch."""
+    if location.config("archive", "format") is not None:
+        return True
+    found = subprocess.run(
+        ["git", "-C", str(location.work_tree or location.git_dir), "cat-file", "-e", f"{BRANCH}:{MARKER_FILE}"],
+        capture_output=True,
+    )
+    return found.returncode == 0
 
 
 class _TreeFiles:
@@ -1109,6 +1241,26 @@ class _TreeFiles:
         if tree not in self._trees:
             self._trees[tree] = self._reader.entries(tree)
         return self._trees[tree]
+
+
+# The marker every store of this format holds (``metadata.marker_yaml()``), by its blob id: a store whose marker
+# is this blob needs no YAML read to open (tests/test_startup.py checks the id against the marker).
+MARKER_BLOB = "e0c0b48ea5bced6e66a705cff3751250da3602f4"
+
+
+def _marker_format(marker: GitObject) -> int | None:
+    """The format a store marker declares (None when it is not a readable marker)."""
+    if marker.sha == MARKER_BLOB:
+        return FORMAT_VERSION
+    from archive.store.metadata import marker_format
+
+    return marker_format(marker.data)
+
+
+def _load_yaml(data: bytes) -> Any:
+    from archive.store.metadata import load_yaml
+
+    return load_yaml(data)
 
 
 def _check_format(store: Store) -> None:
@@ -1153,13 +1305,13 @@ PLACEHOLDER = "README.md"
 _PLACEHOLDER_PATTERN = "/" + PLACEHOLDER
 
 
-def _exclude_path(repo: git.Repo) -> Path:
-    return Path(repo.git_dir) / "info" / "exclude"
+def _exclude_path(git_dir: Path) -> Path:
+    return git_dir / "info" / "exclude"
 
 
-def _excludes_placeholder(repo: git.Repo) -> bool:
+def _excludes_placeholder(git_dir: Path) -> bool:
     try:
-        lines = _exclude_path(repo).read_text(encoding="utf-8").splitlines()
+        lines = _exclude_path(git_dir).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return False
     return _PLACEHOLDER_PATTERN in lines
@@ -1167,13 +1319,13 @@ def _excludes_placeholder(repo: git.Repo) -> bool:
 
 def _exclude_placeholder(repo: git.Repo) -> None:
     """Record the placeholder in ``info/exclude`` when the working tree holds it and the branch does not."""
-    if repo.bare or repo.working_tree_dir is None or _excludes_placeholder(repo):
+    if repo.bare or repo.working_tree_dir is None or _excludes_placeholder(Path(repo.git_dir)):
         return
     if not (Path(repo.working_tree_dir) / PLACEHOLDER).is_file():
         return
     if repo.head.is_valid() and PLACEHOLDER in {entry.name for entry in repo.head.commit.tree.blobs}:
         return
-    path = _exclude_path(repo)
+    path = _exclude_path(Path(repo.git_dir))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         existing = path.read_text(encoding="utf-8") if path.exists() else ""

@@ -7,15 +7,24 @@ other document must be read as PyYAML reads it, or left to it.
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from conftest import SEED, SEED_REVISION, git
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tamper import blob_at, commit_on_top, loose_object
 
+from archive.audit import verify as verify_module
+from archive.audit.verify import verify
+from archive.capture.fetch import Capture
+from archive.ingest.snapshot import snapshot
+from archive.store.layout import article_dir
 from archive.store.metadata import canonical_yaml, load_yaml, read_canonical_yaml
+from archive.store.repository import Store
 
 _SCALARS = st.one_of(
     st.none(),
@@ -97,6 +106,37 @@ def test_every_meta_yaml_the_writer_makes_is_read_without_pyyaml(store_path: Pat
             document = git(store_path, "show", f"{commit}:{path}").encode()
             read = read_canonical_yaml(document)
             assert read is not None and _same(read, load_yaml(document))
+
+
+def test_versions_checked_by_worker_processes_give_the_same_findings_in_the_same_order(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Store.open(store_path) as store:
+        for day in range(1, 9):
+            for article in ("putin", "other", "third"):
+                text = SEED.read_text(encoding="utf-8").replace("Putin", f"Putin {day}") + f"{article}\n"
+                capture = Capture(raw=text.encode(), source="stdin", media_type="text/plain")
+                snapshot(store, capture, article_id=article, at=datetime(2021, 12, day, 12, tzinfo=UTC))
+        head = store.head()
+    assert head is not None
+    # A damaged object, an edit committed on top, and a rewritten text in the middle of the history.
+    first = git(store_path, "rev-list", "--reverse", "refs/heads/main").split()[1]
+    blob = blob_at(store_path, first, f"{article_dir('other')}/text.txt")
+    assert blob is not None
+    damaged = loose_object(store_path, blob)
+    damaged.chmod(0o644)
+    damaged.write_bytes(damaged.read_bytes()[:12])
+    text = store_path / article_dir("putin") / "text.txt"
+    text.write_text(text.read_text(encoding="utf-8").replace("Putin", "Poutine"), encoding="utf-8")
+    commit_on_top(store_path)
+    with Store.open(store_path) as store:
+        alone = verify(store, processes=1)
+        monkeypatch.setattr(verify_module, "_SPAN", 2)  # 13 spans of 2 versions, checked by 2 workers
+        side_by_side = verify(store, processes=2)
+    assert alone.findings == side_by_side.findings and alone.versions == side_by_side.versions == 24
+    assert {finding.check for finding in alone.findings} >= {"object", "foreign-commit", "head", "git-fsck"}
+    unreadable = [finding for finding in side_by_side.findings if finding.check == "object"]
+    assert [finding.message for finding in unreadable] == [f"text.txt (blob {blob[:12]}) is missing or corrupt"]
 
 
 _META = b"""archiver:

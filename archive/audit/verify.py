@@ -15,9 +15,10 @@ Findings are data, not exceptions: ``verify`` returns them all.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,7 +133,9 @@ class Verification:
 _Report = Callable[..., Finding]
 
 
-def verify(store: Store, history: StoreHistory | None = None, since_verified: bool = False) -> Verification:
+def verify(
+    store: Store, history: StoreHistory | None = None, since_verified: bool = False, processes: int | None = None
+) -> Verification:
     """Run every check on the whole store; never raises for what it finds.
 
     ``history`` is the store's history when the caller (the audit) has already read it.
@@ -141,7 +144,8 @@ def verify(store: Store, history: StoreHistory | None = None, since_verified: bo
     each article's latest version then), in time proportional to what was added; the whole history
     when there is no such head or the history no longer contains it (then ``full_because`` says so).
     git fsck, which reads the whole object database, runs only when the whole history is checked. After
-    an OK result the head is recorded for the next time.
+    an OK result the head is recorded for the next time. ``processes``: how many processes check versions
+    (None: one per CPU when there are many versions).
     """
     state, full_because = _verified_state(store) if since_verified else (None, None)
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -159,7 +163,7 @@ def verify(store: Store, history: StoreHistory | None = None, since_verified: bo
             store_format, problem = _marker_format(store, history)
             if problem:
                 findings.append(Finding("format", problem, path=MARKER_FILE))
-            findings.extend(_check_history(store, history, after))
+            findings.extend(_check_history(store, history, after, processes))
             signed, problems = check_signatures(store, history)
             findings.extend(problems)
             timestamped, problems = check_timestamps(store, history)
@@ -373,36 +377,115 @@ def check_timestamps(store: Store, history: StoreHistory) -> tuple[int, list[Fin
 # --- the history, commit by commit ----------------------------------------------------
 
 
-def _check_history(store: Store, history: StoreHistory, state: _Verified) -> Iterable[Finding]:
-    """The commits of ``history``, after ``state.head`` (None: all), whose ``state`` it brings up to date."""
+def _check_history(store: Store, history: StoreHistory, state: _Verified, processes: int | None) -> list[Finding]:
+    """The commits of ``history``, after ``state.head`` (None: all), whose ``state`` it brings up to date.
+
+    What a version is checked against (its predecessor, the rules set before it) follows from the
+    commits alone, so it is worked out first, in order; then the versions are checked with their files,
+    in spans that worker processes may check side by side (``_check_spans``), and the findings are put
+    back in the order of the commits.
+    """
     versions = {v.commit.commit: v for v in history.versions}
-    files = version_files(store, history.versions)
     # article -> (number, commit) of its latest version so far in the history
     latest = state.latest
     recorded_commits = {record.commit for record in history.commits} | {commit for _, commit in latest.values()}
     rules_set = state.rules_set  # the blobs of rules.yaml so far in the history
+    rules_now = frozenset(rules_set)
+    tasks: list[_Task] = []
+    before: list[list[Finding]] = []  # the findings of the commits before each version's, and then the rest's
+    pending: list[Finding] = []
     for index, record in enumerate(history.commits):
         if len(record.parents) > 1:
-            yield Finding(
-                "merge", f"commit {record.commit[:12]} is a merge; an archive's history is linear", commit=record.commit
+            pending.append(
+                Finding(
+                    "merge",
+                    f"commit {record.commit[:12]} is a merge; an archive's history is linear",
+                    commit=record.commit,
+                )
             )
-        if record.commit not in versions:
+        version = versions.get(record.commit)
+        if version is None:
             if records_rules(record):  # a commit that sets the noise rules is the archive's too
                 rules_set.update(blob for path, blob in record.changes if path == RULES_FILE and blob)
+                rules_now = frozenset(rules_set)
             else:
-                yield from _foreign_commit(record)
+                pending.extend(_foreign_commit(record))
             continue
-        version, contents = next(files)
         is_root = index == 0 and state.head is None
-        yield from _check_version(version, contents, latest.get(version.article_id), recorded_commits, is_root)
-        yield from _check_rules(version, contents, rules_set)
+        tasks.append(_Task(version, latest.get(version.article_id), is_root, rules_now))
+        before.append(pending)
+        pending = []
         if version.number is not None:
             latest[version.article_id] = (version.number, record.commit)
-    yield from _check_head(history)
+    findings: list[Finding] = []
+    for found_before, found in zip(before, _check_spans(store, tasks, recorded_commits, processes), strict=True):
+        findings.extend(found_before)
+        findings.extend(found)
+    findings.extend(pending)
+    findings.extend(_check_head(history))
+    return findings
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One version to check, with what the commits before it say it must agree with."""
+
+    version: VersionRecord
+    previous: tuple[int, str] | None  # the article's version before it in the history: (number, commit)
+    is_root: bool
+    rules_set: frozenset[str]  # the blobs rules.yaml was set to before it
+
+
+# Versions a worker checks at a time, and the fewest worth starting workers for (forking costs little,
+# but a small store is checked before the workers would have started).
+_SPAN = 2_000
+_PARALLEL_FROM = 4_000
+_SHARED: tuple[Store, list[_Task], set[str]] | None = None  # what forked workers inherit
+
+
+def _check_spans(
+    store: Store, tasks: list[_Task], recorded_commits: set[str], processes: int | None
+) -> Iterator[list[Finding]]:
+    """Each task's findings, in order. The checks of one version need only its own files, so spans of
+    versions are checked by forked worker processes (one per CPU, each reading its own files from git)
+    when there are many versions and more than one CPU."""
+    global _SHARED
+    if processes is None:
+        processes = len(os.sched_getaffinity(0)) if len(tasks) >= _PARALLEL_FROM else 1
+    spans = [(start, min(start + _SPAN, len(tasks))) for start in range(0, len(tasks), _SPAN)]
+    if processes <= 1 or len(spans) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for span in spans:
+            yield from _check_span(store, tasks, recorded_commits, span)
+        return
+    _SHARED = (store, tasks, recorded_commits)  # inherited by the workers as they fork, not pickled
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(processes, len(spans)), mp_context=context) as pool:
+            for found in pool.map(_check_shared_span, spans):
+                yield from found
+    finally:
+        _SHARED = None
+
+
+def _check_shared_span(span: tuple[int, int]) -> list[list[Finding]]:
+    assert _SHARED is not None
+    return _check_span(*_SHARED, span)
+
+
+def _check_span(
+    store: Store, tasks: list[_Task], recorded_commits: set[str], span: tuple[int, int]
+) -> list[list[Finding]]:
+    chunk = tasks[span[0] : span[1]]
+    found = []
+    for task, (version, contents) in zip(chunk, version_files(store, [t.version for t in chunk]), strict=True):
+        findings = list(_check_version(version, contents, task.previous, recorded_commits, task.is_root))
+        findings.extend(_check_rules(version, contents, task.rules_set))
+        found.append(findings)
+    return found
 
 
 def _check_rules(
-    version: VersionRecord, contents: Mapping[str, bytes | None], rules_set: set[str]
+    version: VersionRecord, contents: Mapping[str, bytes | None], rules_set: frozenset[str]
 ) -> Iterable[Finding]:
     """A version that records noise rules names a rules file the history set before it (docs/rules.md)."""
     metadata, _ = parse_metadata(contents.get(META_FILE)) if META_FILE in contents else (None, None)

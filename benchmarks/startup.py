@@ -12,10 +12,13 @@ resident memory is the highest of the runs), beside its baseline measured in the
 
     python benchmarks/startup.py [STORE...] [--before CHECKOUT] [--runs 7]
 
-``--before`` times another checkout of the code too (``git worktree add --detach DIR COMMIT``), run after
-run beside this one, so that both see the same load; each checkout runs with ``PYTHONPATH`` set to it. A
-store is only read, except by ``changes``, which may compare versions and keep them in the store's lookup
-cache the first time: give copies of shared stores. Not part of the test suite.
+Each checkout's modules are compiled first (``compileall``), as an installed package's are: without
+cached bytecode (``PYTHONDONTWRITEBYTECODE=1`` and no ``__pycache__``), every run compiles every module it
+imports again, which the ``--version`` rows "no bytecode" show. ``--before`` times another checkout of the
+code too (``git worktree add --detach DIR COMMIT``), run after run beside this one, so that both see the
+same load; each checkout runs with ``PYTHONPATH`` set to it. A store is only read, except by ``changes``,
+which may compare versions and keep them in the store's lookup cache the first time: give copies of shared
+stores. Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -45,7 +48,21 @@ class Checkout:
 
     def __init__(self, label: str, path: Path) -> None:
         self.label = label
+        self.path = path
         self.env = os.environ | {"PYTHONPATH": str(path)}
+
+    def compile(self) -> None:
+        """Write the bytecode of every module, as installing the package does."""
+        run_process([PYTHON, "-m", "compileall", "-q", str(self.path / "archive")])
+
+    def uncompiled(self, work: Path) -> Checkout:
+        """A copy of this checkout's package without bytecode, run so that it writes none: every module of
+        archive compiled again at every run (the libraries keep theirs)."""
+        copy = work / f"{self.label}-source"
+        shutil.copytree(self.path / "archive", copy / "archive", ignore=shutil.ignore_patterns("__pycache__"))
+        other = Checkout(f"{self.label}, no bytecode", copy)
+        other.env["PYTHONDONTWRITEBYTECODE"] = "1"
+        return other
 
     def archive(self, *arguments: str) -> list[str]:
         return [PYTHON, "-m", "archive", *arguments]
@@ -74,27 +91,28 @@ def summary(usages: list[Usage]) -> tuple[float, float, int]:
 def table(title: str, rows: list[tuple[str, str, str]], results: Measured) -> None:
     """``rows``: (row name, key in results, key of its baseline)."""
     print(f"\n{title}   (load {load()})")
-    print(f"{'command':34} {'wall s':>7} {'CPU s':>7} {'peak MiB':>8} {'× wall':>7} {'× CPU':>7}  baseline")
+    print(f"{'command':42} {'wall s':>7} {'CPU s':>7} {'peak MiB':>8} {'× wall':>7} {'× CPU':>7}  baseline")
     for name, key, baseline in rows:
         wall, cpu, peak = summary(results[key])
         if key == baseline:
-            print(f"{name:34} {wall:7.3f} {cpu:7.3f} {peak:8d}")
+            print(f"{name:42} {wall:7.3f} {cpu:7.3f} {peak:8d}")
             continue
         base_wall, base_cpu, _ = summary(results[baseline])
         print(
-            f"{name:34} {wall:7.3f} {cpu:7.3f} {peak:8d} {wall / base_wall:7.1f} "
+            f"{name:42} {wall:7.3f} {cpu:7.3f} {peak:8d} {wall / base_wall:7.1f} "
             f"{cpu / max(base_cpu, 0.001):7.1f}  {baseline}"
         )
     sys.stdout.flush()
 
 
-def version_rows(checkouts: list[Checkout], runs: int) -> None:
+def version_rows(checkouts: list[Checkout], runs: int, work: Path) -> None:
     steps: dict[str, Callable[[], Usage]] = {"python -c pass": lambda: run_process([PYTHON, "-c", "pass"])}
-    for checkout in checkouts:
+    every = [*checkouts, *(checkout.uncompiled(work) for checkout in checkouts)]
+    for checkout in every:
         steps[checkout.label] = lambda c=checkout: run_process(c.archive("--version"), env=c.env)  # type: ignore[misc]
     results = measure(runs, steps)
     rows = [("python -c pass", "python -c pass", "python -c pass")]
-    rows += [(f"archive --version ({c.label})", c.label, "python -c pass") for c in checkouts]
+    rows += [(f"archive --version ({c.label})", c.label, "python -c pass") for c in every]
     table("archive --version", rows, results)
 
 
@@ -192,9 +210,11 @@ def main() -> None:
     checkouts = [Checkout("this", ROOT)]
     if options.before is not None:
         checkouts.insert(0, Checkout("before", options.before.resolve()))
-    version_rows(checkouts, options.runs)
+    for checkout in checkouts:
+        checkout.compile()
     work = Path(tempfile.mkdtemp(prefix="archive-startup-"))
     try:
+        version_rows(checkouts, options.runs, work)
         snapshot_rows(checkouts, options.runs, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -104,25 +104,22 @@ def test_the_marker_a_store_holds_is_known_by_its_id() -> None:
 
 
 def test_a_snapshot_of_a_text_file_starts_few_git_processes_and_no_gitpython(store_path: Path, tmp_path: Path) -> None:
-    snapshot(store_path, SEED, "2021-12-17T12:00:00Z", "--id", "putin")
     wrapper, calls = tmp_path / "bin" / "git", tmp_path / "calls.log"
     wrapper.parent.mkdir()
     wrapper.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> {calls}\nexec {shutil.which("git")} "$@"\n')
     wrapper.chmod(0o755)
     env = os.environ | {"PATH": f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}"}
-    modules = imported(
-        tmp_path,
-        "--store",
-        str(store_path),
-        "snapshot",
-        str(SEED_REVISION),
-        "--id",
-        "putin",
-        "--at",
-        "2021-12-18",
-        env=env,
-    )
-    assert not [name for name in modules if name.split(".")[0] in ("git", "trafilatura", "jinja2")]
-    # Reading trees (one cat-file for all), moving the branch, bringing the working tree along: 7 before.
-    commands = [line.removeprefix(f"-C {store_path.resolve()} ").split()[0] for line in calls.read_text().splitlines()]
-    assert commands == ["cat-file", "update-ref", "checkout"]
+
+    def snapshot_counted(source: Path, at: str) -> list[str]:
+        calls.unlink(missing_ok=True)
+        arguments = ["--store", str(store_path), "snapshot", str(source), "--id", "putin", "--at", at]
+        modules = imported(tmp_path, *arguments, env=env)
+        assert not [name for name in modules if name.split(".")[0] in ("git", "trafilatura", "jinja2")]
+        lines = calls.read_text().splitlines()
+        return [line.removeprefix(f"-C {store_path.resolve()} ").split()[0] for line in lines]
+
+    # Moving the branch, then the working tree (7 git processes before: GitPython's `git version` twice, a
+    # cat-file, two rev-parse of a branch that did not exist yet).
+    assert snapshot_counted(SEED, "2021-12-17") == ["update-ref", "read-tree"]
+    # Reading the old head's trees (one cat-file for all), moving the branch, checking out what changed.
+    assert snapshot_counted(SEED_REVISION, "2021-12-18") == ["cat-file", "update-ref", "checkout"]

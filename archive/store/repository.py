@@ -338,9 +338,13 @@ class Store:
         Read from the ref's file, or ``packed-refs``, when git keeps it there (every read asks, so that a
         page or command sees the latest write; a ``git rev-parse`` each time cost a process); else from git.
         """
+        return self._ref(BRANCH)
+
+    def _ref(self, ref: str) -> str | None:
+        """The commit ``ref`` points at (see ``head``), or None when the store has no such ref."""
         common = self._location.common_dir
         try:
-            loose = (common / BRANCH).read_bytes().strip()
+            loose = (common / ref).read_bytes().strip()
             if _COMMIT_ID.fullmatch(loose):
                 return loose.decode()
         except FileNotFoundError:
@@ -351,13 +355,13 @@ class Store:
             except OSError:
                 packed = None
             for line in packed or ():
-                if line.endswith(b" " + BRANCH.encode()) and _COMMIT_ID.fullmatch(line[:40]):
+                if line.endswith(b" " + ref.encode()) and _COMMIT_ID.fullmatch(line[:40]):
                     return line[:40].decode()
             if packed is not None:  # in neither place git keeps it: no branch yet (a new store)
                 return None
         except OSError:
             pass
-        found = self.git("rev-parse", "--verify", "--quiet", BRANCH)
+        found = self.git("rev-parse", "--verify", "--quiet", ref)
         return (found.stdout.decode().strip() or None) if found.returncode == 0 else None
 
     def refresh_index(self) -> None:
@@ -861,6 +865,8 @@ class Store:
         After the write is published: a TSA that is down or answers wrongly never blocks a write. The
         failure becomes a notice, and ``archive timestamp`` asks again later.
         """
+        if self._ref(EVIDENCE_REF) is None:  # no evidence settings, hence no TSA (and no git process to see it)
+            return
         try:
             self._read_object(f"{EVIDENCE_REF}:{TIMESTAMPING_FILE}")  # through git's running cat-file: cheap
         except VersionNotFound:

@@ -4,7 +4,10 @@ The old version is real prose (Wikinews revisions from the evaluation corpus,
 then the Platform Governance Archive terms, until the word budget is met).
 The new version applies the edits news updates make: changed numbers,
 dropped hedges, swapped dates, new sentences, moved and split sentences.
-The plain ``word_diff`` of the same pair is timed in the same process for scale.
+The plain ``word_diff`` of the same pair, and ``compare`` with the rules alone
+(without the learned weights, ``archive.compare.weights``), are timed in the
+same process for scale. Each figure is the best of ``--repeat`` runs, as wall
+time and as CPU time of the process (the machine may be shared).
 
     python benchmarks/claims_speed.py [--words 10000] [--repeat 5]
 """
@@ -12,6 +15,7 @@ The plain ``word_diff`` of the same pair is timed in the same process for scale.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import re
@@ -20,7 +24,7 @@ import time
 from pathlib import Path
 
 from archive.capture.normalize import normalize_text
-from archive.compare.claims import compare
+from archive.compare.claims import RULES, compare
 from archive.compare.sentences import split_sentences
 from archive.compare.words import count_words, word_diff
 
@@ -74,13 +78,15 @@ def edited(text: str, seed: int = 7) -> str:
     return "\n".join(line for line in lines if line) + "\n"
 
 
-def best_of(repeat: int, function, *args) -> float:  # type: ignore[no-untyped-def]
-    times = []
+def best_of(repeat: int, function, *args, **kwargs) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """The best wall time and the best CPU time of ``repeat`` calls."""
+    walls, cpus = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
-        function(*args)
-        times.append(time.perf_counter() - started)
-    return min(times)
+        started, cpu = time.perf_counter(), time.process_time()
+        function(*args, **kwargs)
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
+    return min(walls), min(cpus)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,14 +98,19 @@ def main(argv: list[str] | None = None) -> int:
     old = real_text(args.words)
     new = edited(old)
     comparison = compare(old, new)
-    compare_seconds = best_of(args.repeat, compare, old, new)
-    diff_seconds = best_of(args.repeat, word_diff, old, new)
+    compare_seconds, compare_cpu = best_of(args.repeat, compare, old, new)
+    alone_seconds, alone_cpu = best_of(args.repeat, compare, old, new, rules=dataclasses.replace(RULES, weights=False))
+    diff_seconds, diff_cpu = best_of(args.repeat, word_diff, old, new)
     result = {
         "old_words": count_words(old),
         "new_words": count_words(new),
         "changes": comparison.counts,
         "compare_seconds": compare_seconds,
+        "compare_cpu_seconds": compare_cpu,
+        "rules_alone_seconds": alone_seconds,
+        "rules_alone_cpu_seconds": alone_cpu,
         "word_diff_seconds": diff_seconds,
+        "word_diff_cpu_seconds": diff_cpu,
         "ratio": compare_seconds / diff_seconds if diff_seconds else None,
     }
     if args.json:
@@ -107,8 +118,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"versions: {result['old_words']} and {result['new_words']} words")
     print("changes: " + ", ".join(f"{kind} {count}" for kind, count in comparison.counts.items()))
-    print(f"compare:   {compare_seconds:.3f} s (best of {args.repeat})")
-    print(f"word_diff: {diff_seconds:.3f} s (best of {args.repeat})")
+    print(f"best of {args.repeat}:            wall     CPU")
+    print(f"compare:              {compare_seconds:.3f} s  {compare_cpu:.3f} s")
+    print(f"compare, rules alone: {alone_seconds:.3f} s  {alone_cpu:.3f} s")
+    print(f"word_diff:            {diff_seconds:.3f} s  {diff_cpu:.3f} s")
     print(f"ratio compare / word_diff: {result['ratio']:.2f}")
     return 0
 

@@ -118,3 +118,14 @@ def test_projection_verbs_are_hedges(before: str, after: str) -> None:
 def test_a_typo_fix_that_creates_a_signal_is_cosmetic(before: str, after: str) -> None:
     change = only_change(before + "\n", after + "\n")
     assert not change.substantive, change.reasons
+
+
+def test_the_month_may_in_a_date_is_no_hedge() -> None:
+    old = "The council met on Monday. The bridge closed on 16 May 2005, engineers said.\n"
+    change = only_change(old, old.replace("16 May 2005", "on Tuesday").replace("on on", "on"))
+    assert change.substantive and "date" in codes(change) and "hedge" not in codes(change)
+    change = only_change(old, old.replace("16 May 2005", "May 17, 2005"))
+    assert "hedge" not in codes(change)
+    # The modal verb is still a hedge.
+    change = only_change(old, old.replace("The bridge closed", "The bridge may have closed"))
+    assert "hedge" in codes(change)

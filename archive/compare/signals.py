@@ -13,7 +13,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -455,11 +455,19 @@ def _extract(text: str, context: Context) -> list[Signal]:
             continue
         if word in HEDGES and match.end() in phrase_ends:
             continue  # the last word of "I believe", "don't think": the phrase is the hedge
+        if word == "may" and _within_taken(taken, starts, match.start()):
+            continue  # "16 May 2005", "May 15": the month of a date, not the modal verb
         if word in HEDGES:
             signals.append(Signal("hedge", match.group(), match.start(), match.end(), HEDGES[word] + ":" + word))
         elif word in STANCE:
             signals.append(Signal("attribution", match.group(), match.start(), match.end(), STANCE[word]))
     return signals + _entities(text, context)
+
+
+def _within_taken(taken: Sequence[tuple[int, int]], starts: Sequence[int], position: int) -> bool:
+    """Whether ``position`` lies inside one of the spans ``taken`` (sorted, ``starts`` their starts)."""
+    index = bisect_right(starts, position) - 1
+    return index >= 0 and position < taken[index][1]
 
 
 def _entities(text: str, context: Context) -> list[Signal]:

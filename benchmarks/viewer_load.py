@@ -23,7 +23,9 @@ a connection) serving one static file of an article page's size.
 ``--code DIR`` (repeatable) serves with the ``archive`` package of another checkout (e.g. a worktree of
 the code before a change), so before and after are measured side by side in one run; ``--copy-to FOLDER``
 serves a fresh ``cp -a`` copy of STORE under FOLDER for each, since the viewer keeps what it compares in
-the store's lookup cache (a second run over the same store is no longer cold).
+the store's lookup cache (a second run over the same store is no longer cold). ``--restart`` measures
+each checkout a second time, with a new server process over the same store: its first hits find the
+change counts the first run kept, but no page or comparison kept in the first process.
 Not part of the test suite.
 """
 
@@ -244,6 +246,7 @@ def main() -> None:
     parser.add_argument("--cold", type=int, default=60, help="pages of each kind requested cold (first hits)")
     parser.add_argument("--code", type=Path, action="append", help="serve with this checkout's archive package")
     parser.add_argument("--copy-to", type=Path, help="serve a fresh copy of STORE made under this folder each time")
+    parser.add_argument("--restart", action="store_true", help="measure again with a new server over the same store")
     parser.add_argument("--timeout", type=float, default=60.0, help="give a request up after this many seconds")
     options = parser.parse_args()
     articles = sample_articles(options.store, options.sample)
@@ -259,6 +262,8 @@ def main() -> None:
             subprocess.run(["cp", "-a", str(options.store), str(store)], check=True)
         try:
             runs[label] = measure(store, code, articles, options)
+            if options.restart:
+                runs[f"{label}, restarted"] = measure(store, code, articles, options)
         finally:
             if options.copy_to:
                 shutil.rmtree(store, ignore_errors=True)

@@ -645,6 +645,9 @@ CASES: list[Case] = [
     # serve
     Case("serve on a busy port", ("serve", "--port", "{busy_port}"), port_in_use),
     Case("serve on a bad host", ("serve", "--port", "0", "--host", "999.1.1.1")),
+    Case("serve a store and a missing one", ("serve", "{store}", "{store}/missing", "--port", "0")),
+    Case("serve one store twice (one name)", ("serve", "{store}", "{store}", "--port", "0")),
+    Case("changes of two stores, unknown store", ("--store", "{store}/missing", "changes")),
     # changes (issue 12): nothing is compared before the selection is known to be good
     Case("changes --kind unknown", ("changes", "--kind", "numbers")),
     Case("changes --kind only commas", ("changes", "--kind", ",,")),

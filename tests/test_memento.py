@@ -14,7 +14,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
 import pytest
-from conftest import SEED, WebServer, article_html
+from conftest import SEED, WebServer, article_html, served
 
 from archive.ingest.snapshot import snapshot
 from archive.store.repository import Store
@@ -245,3 +245,18 @@ def test_other_pages_have_no_memento_headers(viewer: Viewer) -> None:
     ):
         response = viewer.get(path)
         assert response.status == 200 and response.getheader("Memento-Datetime") is None
+
+
+def test_the_final_url_of_a_redirected_capture_has_a_timemap(store: Store, web: WebServer) -> None:
+    final = web.page("/2021/12/17/troops", article_html())
+    moved = web.page("/troops", b"", status=301, headers={"Location": final})
+    snapshot(store, moved, at=at(17))
+    with served(store.path) as server:
+        port = server.server_address[1]
+        for original in (moved, final):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", f"/timemap/link/{original}")
+            response = connection.getresponse()
+            body = response.read().decode()
+            connection.close()
+            assert response.status == 200 and [p["rel"] for _, p in links(body)][-1] == "first last memento"

@@ -23,6 +23,8 @@ from archive.store.collection import StoreSet
 from archive.store.repository import Store
 from archive.web.viewer import make_server
 
+STORY_URL = "https://news.example.org/story"
+
 
 def archive(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
@@ -42,8 +44,9 @@ def clones(tmp_path: Path) -> list[Path]:
         subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
         Store.init(tmp_path / "collectors" / name).close()
         for article, source, at in versions:
+            url = ("--url", STORY_URL) if article == "story" else ()  # one story, covered in two stores
             done = archive("--store", str(tmp_path / "collectors" / name), "snapshot", str(source), "--id", article,
-                           "--at", at)  # fmt: skip
+                           "--at", at, *url)  # fmt: skip
             assert done.exit_code == 0, done.output
         assert archive("--store", str(tmp_path / "collectors" / name), "push", str(remote)).exit_code == 0
         clone = tmp_path / "reader" / name
@@ -102,6 +105,11 @@ def get(url: str) -> tuple[int, str]:
         return error.code, error.read().decode("utf-8")
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
 @pytest.fixture
 def served_set(clones: list[Path]) -> Iterator[tuple[str, object]]:
     """The viewer over the three clones read as one, in a thread: its base URL and its Viewer."""
@@ -146,6 +154,17 @@ def test_the_viewer_serves_three_stores_as_one(served_set: tuple[str, object]) -
         assert get(base + missing)[0] == 404
     status, audit = get(base + "/audit")
     assert status == 404 and "one store" in audit
+
+    # Memento: the story's versions in both stores are the mementos of its URL, oldest first.
+    timemap = get(base + "/timemap/link/" + STORY_URL)[1]
+    mementos = re.findall(r"<[^>]*/articles/([^/>]+)/versions/(\d)>", timemap)
+    assert mementos == [("politics%3Astory", "1"), ("politics%3Astory", "2"), ("world%3Astory", "1")]
+    request = urllib.request.Request(base + "/timegate/" + STORY_URL,
+                                     headers={"Accept-Datetime": "Sat, 18 Dec 2021 20:00:00 GMT"})  # fmt: skip
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as found:
+        opener.open(request)
+    assert found.value.code == 302 and found.value.headers["Location"].endswith("/articles/politics%3Astory/versions/2")
 
 
 def test_archive_serve_takes_several_stores(clones: list[Path]) -> None:

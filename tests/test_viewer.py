@@ -1,18 +1,25 @@
 """The web viewer over real HTTP: stable URLs, JSON twins, validation, escaping, and no writes."""
 
 import json
+import os
 import re
+import shlex
+import sqlite3
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SEED, SEED_REVISION, STORY, article_html, served, store_state
+from conftest import ROOT, SEED, SEED_REVISION, STORY, article_html, read_only_mount_works, served, store_state
 
 from archive.ingest.snapshot import snapshot
 from archive.model import parse_time
+from archive.review.changelog import fingerprint
 from archive.store.repository import Store
+from archive.web.cache import LRU
 from archive.web.viewer import ViewerServer, make_server
 
 HOSTILE = "The statement read <script>window.hacked = 1</script> and ended there, officials said."
@@ -200,8 +207,6 @@ def get_with(url: str, **fields: str) -> tuple[int, bytes, dict[str, str]]:
 
 
 def test_article_page_reads_change_counts_from_the_change_log(viewer: str, store_path: Path) -> None:
-    from archive.review.changelog import fingerprint
-
     article = json.loads(get(viewer + "/api/articles/putin")[1])
     assert [v["substantive_changes"] for v in article["versions"]] == [None, 3]
     with Store.open(store_path) as store:
@@ -225,8 +230,6 @@ def test_article_page_reads_change_counts_from_the_change_log(viewer: str, store
 
 
 def test_a_diff_of_consecutive_versions_records_their_changes(viewer: str, store_path: Path) -> None:
-    from archive.review.changelog import fingerprint
-
     with Store.open(store_path) as store:
         second = store.versions("putin")[1]
         assert not store.lookup.is_compared("putin", 2, second.commit, fingerprint())
@@ -261,8 +264,6 @@ def test_pages_of_given_versions_carry_etags_and_answer_not_modified(viewer: str
 
 
 def test_the_page_cache_drops_the_least_recently_used_past_its_weight() -> None:
-    from archive.web.cache import LRU
-
     cache: LRU[str, bytes] = LRU(10, len)
     cache.put("a", b"1234")
     cache.put("b", b"1234")
@@ -274,8 +275,6 @@ def test_the_page_cache_drops_the_least_recently_used_past_its_weight() -> None:
 
 
 def test_article_page_of_a_cache_made_before_the_change_log(viewer: str, store_path: Path) -> None:
-    import sqlite3
-
     get(viewer + "/")  # the cache is current
     cache = store_path / ".git" / "archive" / "index.sqlite3"
     with sqlite3.connect(cache) as connection:
@@ -285,3 +284,27 @@ def test_article_page_of_a_cache_made_before_the_change_log(viewer: str, store_p
         article = json.loads(get(base + "/api/articles/putin")[1])
         assert [v["substantive_changes"] for v in article["versions"]] == [None, 3]
         assert get(base + "/articles/putin/diff/1/2")[0] == 200
+
+
+def test_article_page_on_a_read_only_filesystem_counts_without_keeping(viewer: str, store_path: Path) -> None:
+    if not read_only_mount_works(store_path):
+        pytest.skip("no user namespaces for a read-only bind mount here")
+    get(viewer + "/")  # the cache is current, with nothing compared
+    script = (
+        "import json; from archive.store.repository import Store; from archive.web.viewer import Viewer; "
+        f"viewer = Viewer(Store.open({str(store_path)!r})); "
+        "article = json.loads(viewer.respond('/api/articles/putin').body); "
+        "diff = viewer.respond('/articles/putin/diff/1/2'); "
+        "print(json.dumps([[v['substantive_changes'] for v in article['versions']], diff.status, "
+        "viewer.store.lookup.keeps()]))"
+    )
+    mount = f"mount --bind {store_path} {store_path} && mount -o remount,ro,bind {store_path}"
+    done = subprocess.run(
+        ["unshare", "-Urm", "sh", "-c", f"{mount} && exec {shlex.join([sys.executable, '-c', script])}"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+    # Counted, not kept: the cache was not copied into memory to record them (it still cannot keep them).
+    assert json.loads(done.stdout) == [[None, 3], 200, False]

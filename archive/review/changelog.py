@@ -289,7 +289,11 @@ def _select_across(
     is looked for in that store; a bare reference in every store, and must match in one at least."""
     article = selection.article
     only = None
-    if article is not None and SEPARATOR in article.split("/")[0] and not article.lower().startswith("http"):
+    if (
+        article is not None
+        and SEPARATOR in article.split("/")[0]
+        and not article.lower().startswith(("http:", "https:"))
+    ):
         only, _, article = article.partition(SEPARATOR)
         stores.split(f"{only}{SEPARATOR}")  # an unknown store name: ArticleNotFound naming the stores
     found: list[ClaimChange] = []
@@ -344,12 +348,22 @@ def changes_of_versions(store: Store, versions: Sequence[VersionRow]) -> dict[tu
 def change_counts(store: Store, article: str, comparer: Comparer | None = None) -> dict[int, tuple[int, int]]:
     """How many substantive and cosmetic changes each version of ``article`` after its first brought (the
     headline apart, as ``Comparison.counts``), read from the recorded changes: only versions not recorded yet
-    (or recorded for another commit or by other code) are compared, and kept."""
+    (or recorded for another commit or by other code) are compared, and kept (counted without keeping them
+    when the cache cannot be written)."""
     lookup = store.lookup
     rows = lookup.versions(article)
     recorded = lookup.compared_versions(article, fingerprint())
-    record_changes(store, [row for row in rows if row[1] > 1 and recorded.get(row[1]) != row[2]], comparer)
-    counts = lookup.change_counts(article)
+    missing = [row for row in rows if row[1] > 1 and recorded.get(row[1]) != row[2]]
+    unkept: dict[int, tuple[int, int]] = {}
+    if lookup.keeps():
+        record_changes(store, missing, comparer)
+    else:
+        before = {row[1]: row for row in rows}
+        for row in missing:
+            changed = [c for c in version_changes(store, before[row[1] - 1], row, comparer) if c[3] >= 0]
+            substantive = sum(change[10] for change in changed)
+            unkept[row[1]] = (substantive, len(changed) - substantive)
+    counts = {**lookup.change_counts(article), **unkept}
     return {row[1]: counts.get(row[1], (0, 0)) for row in rows if row[1] > 1}
 
 

@@ -10,6 +10,7 @@ for verification: deleting it only costs a rebuild.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -233,6 +234,14 @@ class Index:
             self._connection, self._path, self._writable = copy, None, True
             return copy
 
+    def keeps(self) -> bool:
+        """Whether what is recorded here is kept: False for a file that cannot be written (a read-only store),
+        where recording would first copy the whole cache into memory (``_scratch``)."""
+        if self._writable or self._path is None:
+            return True
+        writable = self._path if self._path.exists() else self._path.parent
+        return os.access(writable, os.W_OK) and os.access(self._path.parent, os.W_OK)
+
     @staticmethod
     def _stamp_of(connection: sqlite3.Connection | None, key: str) -> str | None:
         if connection is None:
@@ -312,12 +321,20 @@ class Index:
 
     def captures_from(self, url: str) -> list[tuple[str, int, str, str]]:
         """Every version of the articles captured from ``url`` (a version's URL, final URL or canonical URL), as
-        (article, number, commit, captured_at), oldest first: the mementos of that URL (``archive.web.memento``)."""
+        (article, number, commit, captured_at), oldest first: the mementos of that URL (``archive.web.memento``).
+
+        Final URLs are matched on their index, which the first write to a cache made before it creates: without
+        it, they would cost a scan of every version's metadata, so only URLs and canonical URLs are matched."""
+        final = "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'versions_final_url'"
+        by_final = (
+            " UNION SELECT article FROM versions WHERE json_extract(metadata, '$.final_url') = ?1"
+            if self._read.execute(final).fetchone()
+            else ""
+        )
         query = (
             "SELECT article, number, commit_id, captured_at FROM versions WHERE article IN ("
-            "SELECT article FROM versions WHERE url = ?1 UNION SELECT article FROM versions WHERE canonical_url = ?1 "
-            "UNION SELECT article FROM versions WHERE json_extract(metadata, '$.final_url') = ?1) "
-            "ORDER BY captured_at, article, number"
+            f"SELECT article FROM versions WHERE url = ?1 UNION SELECT article FROM versions WHERE canonical_url = ?1"
+            f"{by_final}) ORDER BY captured_at, article, number"
         )
         return self._read.execute(query, (url,)).fetchall()
 

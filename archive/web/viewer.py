@@ -504,7 +504,8 @@ class Viewer:
         def comparison() -> VersionComparison:
             result = self._comparison(older, newer)
             store, local, prefix = self._part(article_id)
-            if new == old + 1 and not store.lookup.is_compared(local, new, newer.commit, fingerprint()):
+            lookup = store.lookup
+            if new == old + 1 and lookup.keeps() and not lookup.is_compared(local, new, newer.commit, fingerprint()):
                 record_changes(store, [(local, new, newer.commit, dict(newer.metadata))], self._comparer(prefix))
             return result
 

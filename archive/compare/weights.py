@@ -141,10 +141,11 @@ class Weights:
         score = self.score(features)
         substantive = score >= self.threshold
         because = "; ".join(self.explain(features, substantive)) or "little evidence either way"
+        shown = math.floor(score * 100) / 100  # rounded down, so 0.2496 reads "0.24 < 0.25", not "0.25 < 0.25"
         if substantive:
-            text = f"weighed as new content ({score:.2f} ≥ {self.threshold:.2f}): {because}"
+            text = f"weighed as new content ({shown:.2f} ≥ {self.threshold:.2f}): {because}"
         else:
-            text = f"weighed as a rewording ({score:.2f} < {self.threshold:.2f}): {because}"
+            text = f"weighed as a rewording ({shown:.2f} < {self.threshold:.2f}): {because}"
         return Reason("weighed", text, substantive)
 
 

@@ -33,7 +33,6 @@ from archive.errors import ArticleNotFound, InvalidInput
 from archive.model import format_time, parse_time
 from archive.store.collection import SEPARATOR, StoreSet, local_key
 from archive.store.lookup import ChangeFilter, ChangeKey, ChangeRow, VersionRow, as_version
-from archive.store.metadata import extraction_change
 from archive.store.repository import Store
 
 if TYPE_CHECKING:
@@ -404,6 +403,7 @@ def version_changes(
     of the article (docs/rules.md), so no list, feed or notification shows it as news."""
     from archive.compare.changes import ChangeKind
     from archive.compare.claims import compare
+    from archive.store.metadata import extraction_change  # here: listing recorded changes needs no YAML
 
     if extraction_change(new[3]):
         return []

@@ -16,7 +16,7 @@ import pytest
 from archive.store.layout import MARKER_FILE
 from archive.store.metadata import marker_yaml
 from archive.store.objects import object_id
-from archive.store.repository import MARKER_BLOB
+from archive.store.repository import MARKER_BLOB, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_dbbbf4a16fd70257.txt"
@@ -123,3 +123,20 @@ def test_a_snapshot_of_a_text_file_starts_few_git_processes_and_no_gitpython(sto
     assert snapshot_counted(SEED, "2021-12-17") == ["update-ref", "read-tree"]
     # Reading the old head's trees (one cat-file for all), moving the branch, checking out what changed.
     assert snapshot_counted(SEED_REVISION, "2021-12-18") == ["cat-file", "update-ref", "checkout"]
+
+
+def test_the_store_reads_its_config_as_gitpython_does(store_path: Path) -> None:
+    # The identity fixes every commit id: the store reads archive.name/email itself now, as GitPython did.
+    config = store_path / ".git" / "config"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '[archive]\n\tname = "Jane \\"JD\\" Doe" ; a comment\n\temail = jane@example.org # work\n'
+        + "[Archive]\n\temail = jd@example.org\n",  # later, and section names are case-insensitive
+        encoding="utf-8",
+    )
+    import git
+
+    reader = git.Repo(store_path).config_reader()
+    expected = (str(reader.get_value("archive", "name")), str(reader.get_value("archive", "email")))
+    with Store.open(store_path) as store:
+        assert store.identity() == expected == ('Jane "JD" Doe', "jd@example.org")

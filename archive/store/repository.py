@@ -1184,7 +1184,7 @@ class _Location:
 def _config_file(path: Path, stamp: tuple[int, int]) -> dict[tuple[str, str], str]:
     values: dict[tuple[str, str], str] = {}
     section = ""
-    for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
+    for raw in path.read_text(encoding="utf-8-sig", errors="replace").splitlines():
         line = raw.strip()
         if not line or line[0] in "#;":
             continue
@@ -1192,11 +1192,29 @@ def _config_file(path: Path, stamp: tuple[int, int]) -> dict[tuple[str, str], st
             section = line[1:].split("]", 1)[0].strip().lower()
             continue
         name, _, value = line.partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] == '"':
-            value = value[1:-1]
-        values[(section, name.strip().lower())] = value
+        values[(section, name.strip().lower())] = _config_value(value)
     return values
+
+
+def _config_value(text: str) -> str:
+    """A config value as GitPython reads a one-line one: an unquoted ``#`` or ``;`` starts a comment, and a value
+    quoted whole loses its quotes and has its escapes (``\\"``, ``\\\\``, ``\\t``…) decoded."""
+    quoted = escaped = False
+    for index, char in enumerate(text):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char in "#;" and not quoted:
+            text = text[:index]
+            break
+    value = text.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"' and not re.search(r'(?:^|[^\\])(?:\\\\)*"', value[1:-1]):
+        escapes = {"b": "\b", "n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+        return re.sub(r"\\(.)", lambda found: escapes.get(found.group(1), found.group(0)), value[1:-1])
+    return value
 
 
 def _config_values(path: Path) -> dict[tuple[str, str], str]:

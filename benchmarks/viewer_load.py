@@ -15,7 +15,9 @@ The article, version and diff pages are measured twice. **Cold**: each of ``--co
 (articles of their own for each kind, so one kind's comparisons do not warm another's) requested once,
 the clients taking the next page in turn: the first hit of each page, with its claim comparisons.
 **Warm**: then pages of those same articles chosen at random (seeded) for ``--seconds``. The list, search
-and ``/api/`` list are measured warm only (each kind requested for half a second first, untimed).
+and ``/api/`` list are measured warm only (each kind requested for half a second first, untimed). Before
+the cold pages, the server is warmed up on the last page of each kind (an article outside the cold ones):
+modules load and templates compile on first use, and the viewer opens a store for each concurrent request.
 
 The baseline is the same loop against the standard library's ``http.server`` (in this process, a thread
 a connection) serving one static file of an article page's size.
@@ -217,8 +219,10 @@ def measure(
     try:
         paths = page_paths(port, articles)
         for kind, kind_paths in paths.items():  # warm up: modules loaded on first use, a store for each client
-            if kind not in COLD_KINDS:
-                load(port, kind_paths[:1], options.clients, 0.5, 0, options.timeout)
+            warm_up = kind_paths[-1:] if kind in COLD_KINDS and len(kind_paths) > options.cold else kind_paths[:1]
+            if kind in COLD_KINDS and len(kind_paths) <= options.cold:
+                continue  # no page outside the cold ones
+            load(port, warm_up, options.clients, 0.5, 0, options.timeout)
         for seed, (kind, kind_paths) in enumerate(paths.items()):
             if kind in COLD_KINDS:
                 cold = kind_paths[: options.cold]

@@ -180,3 +180,45 @@ def test_archive_serve_takes_several_stores(clones: list[Path]) -> None:
     finally:
         process.terminate()
         process.wait()
+
+
+def test_changes_pages_over_several_stores_keep_their_order_across_stores(clones: list[Path], tmp_path: Path) -> None:
+    # Two stores get a version captured at the same moment: their changes tie on time, across stores, and
+    # the ids of the two articles sort one way qualified (local:council < world:apple) and the other way bare.
+    captures = {"world": [("apple", SEED, "07"), ("apple", SEED_REVISION, "08")], "local": [("council", SEED, "08")]}
+    for name, versions in captures.items():
+        collector = str(tmp_path / "collectors" / name)
+        for article, source, hour in versions:
+            done = archive("--store", collector, "snapshot", str(source), "--id", article,
+                           "--at", f"2021-12-21T{hour}:00:00Z")  # fmt: skip
+            assert done.exit_code == 0, done.output
+        assert archive("--store", collector, "push", str(tmp_path / "remotes" / f"{name}.git")).exit_code == 0
+        reader = tmp_path / "reader" / name
+        assert archive("--store", str(reader), "pull", str(tmp_path / "remotes" / f"{name}.git")).exit_code == 0
+    stores = [argument for clone in clones for argument in ("--store", str(clone))]
+    whole = json.loads(archive(*stores, "changes", "--all", "--json").output)["changes"]
+    order = [(c["captured_at"], c["article"]) for c in whole]
+    assert order == sorted(order, key=lambda key: (key[0], [-ord(ch) for ch in key[1]]), reverse=True)
+    assert [a for _, a in dict.fromkeys(order)] == ["local:council", "world:apple", "politics:story"]
+
+    with StoreSet.open(clones) as opened:
+        server = make_server(opened, port=0)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        try:
+            base = f"http://127.0.0.1:{server.server_address[1]}"
+            assert json.loads(get(base + "/api/changes?all=1")[1])["changes"] == whole
+            seen, path, last = [], "/changes?all=1&n=1", None
+            while path:  # one change a page, older and older
+                page = json.loads(get(base + "/api" + path)[1])
+                seen += page["changes"]
+                path, last = page["older"], page
+            assert seen == whole
+            back, path = [], last["newer"] if last else None
+            while path:  # and back, newer and newer, from the oldest
+                page = json.loads(get(base + "/api" + path)[1])
+                back += page["changes"]
+                path = page["newer"]
+            assert back == whole[-2::-1]
+        finally:
+            server.shutdown()
+            server.server_close()

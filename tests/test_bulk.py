@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import SHARED, git, store_state
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.ingest.engine import IngestReport, ingest
 from archive.ingest.folder import SIDECAR
@@ -147,3 +149,56 @@ def test_the_fast_yaml_writer_writes_what_pyyaml_writes() -> None:
             fast += 1
             assert written == pyyaml(data), data
     assert fast > 1_000
+
+
+# Strings near YAML's edges: indicators, quotes, line breaks, the byte-order mark, astral characters,
+# words PyYAML reads as another type (null, bool, numbers, dates), and the plain ones metadata mostly holds.
+_YAML_EDGES = st.sampled_from(
+    [
+        *"abXZ0159 -_,.'?!/()’“”éß:#=~+%\"[]{}&*|>@`\\\t\n",
+        *("\u00a0", "\u200b", "\u2028", "\u2029", "\ufeff", "😀"),
+        *("yes", "No", "null", "~", "on", "2024-03-01", "2024-03-01T08:00:00Z", "1e5", "0x1f", "012", "1_000"),
+        *("3.5", ".inf", "---", "<<", "=", "1:20", "12", ": ", " #", "text.txt", "sha256"),
+    ]
+)
+_YAML_TEXT = st.one_of(st.lists(_YAML_EDGES, max_size=5).map("".join), st.text(max_size=12))
+_YAML_SCALAR = st.one_of(st.none(), st.booleans(), st.integers(-(2**40), 2**40), _YAML_TEXT)
+_YAML_VALUE = st.one_of(
+    _YAML_SCALAR,
+    st.lists(_YAML_TEXT, max_size=3),
+    st.dictionaries(_YAML_TEXT, st.one_of(_YAML_SCALAR, st.lists(_YAML_TEXT, max_size=2)), max_size=4),
+)
+
+
+@settings(max_examples=3_000, derandomize=True, deadline=None)
+@given(st.dictionaries(_YAML_TEXT, _YAML_VALUE, max_size=8))
+def test_canonical_yaml_is_pyyaml_byte_for_byte(data: dict[str, object]) -> None:
+    """Whatever the direct emitter writes (or leaves to PyYAML: None) is PyYAML's output for the same data,
+    including the key orders it remembers from earlier documents."""
+    from archive.store.metadata import _YAML_DUMPER, _plain_yaml, canonical_yaml
+
+    expected = yaml.dump(
+        data, Dumper=_YAML_DUMPER, sort_keys=True, allow_unicode=True, default_flow_style=False, width=2**31 - 1
+    )
+    written = _plain_yaml(data, "")
+    if written is not None:
+        assert (written or "{}\n") == expected
+    assert canonical_yaml(data) == expected
+    assert canonical_yaml(dict(reversed(data.items()))) == expected
+
+
+def test_real_metadata_takes_the_direct_emitter(tmp_path: Path) -> None:
+    """The French codes' meta.yaml (and a news page's) is written without PyYAML, as PyYAML would write it."""
+    from archive.store.metadata import _plain_yaml, canonical_yaml, load_yaml
+
+    folder = tmp_path / "news"
+    wikinews_folder(folder, documents=6)
+    with Store.init(tmp_path / "store") as store:
+        assert import_sources(store, [str(folder)]).written == 12
+    paths = git(tmp_path / "store", "ls-tree", "-r", "--name-only", "HEAD").split()
+    metas = [path for path in paths if path.endswith("meta.yaml")]
+    assert len(metas) == 6
+    for path in metas:
+        data = git(tmp_path / "store", "show", f"HEAD:{path}")
+        metadata = load_yaml(data)
+        assert _plain_yaml(metadata, "") == data == canonical_yaml(metadata)

@@ -342,14 +342,36 @@ def _plain_scalar(value: Any) -> str | None:
     return None
 
 
+# Mapping keys (as a tuple, in the mapping's order) -> the same keys sorted, once each is known to be plain:
+# every meta.yaml has one of a few key sets.
+_KEY_ORDERS: dict[tuple[Any, ...], list[str]] = {}
+
+
 def _plain_yaml(data: Mapping[str, Any], indent: str) -> str | None:
     """``data`` as PyYAML's block-style YAML, or None when a value is outside the simple case."""
-    lines = []
-    for key in sorted(data):
-        if not isinstance(key, str) or not _is_plain(key):
+    keys = tuple(data)
+    order = _KEY_ORDERS.get(keys)
+    if order is None:
+        if not all(isinstance(key, str) and _is_plain(key) for key in keys):
             return None
+        if len(_KEY_ORDERS) >= 1024:
+            _KEY_ORDERS.clear()
+        order = _KEY_ORDERS[keys] = sorted(keys)
+    lines = []
+    for key in order:
         value = data[key]
-        if isinstance(value, Mapping):
+        kind = type(value)
+        # The exact types metadata holds first (a type test is cheaper than isinstance against an ABC).
+        if kind is str:
+            style = _yaml_style(value)
+            if style is None:
+                return None
+            lines.append(f"{indent}{key}: {style}{value}{style}\n")
+        elif value is None:
+            lines.append(f"{indent}{key}: null\n")
+        elif kind is int:
+            lines.append(f"{indent}{key}: {value}\n")
+        elif kind is dict or (kind is not list and isinstance(value, Mapping)):
             if not value:
                 lines.append(f"{indent}{key}: {{}}\n")
                 continue
@@ -357,12 +379,12 @@ def _plain_yaml(data: Mapping[str, Any], indent: str) -> str | None:
             if inner is None:
                 return None
             lines.append(f"{indent}{key}:\n{inner}")
-        elif isinstance(value, (list, tuple)):
+        elif kind is list or isinstance(value, tuple | list):
             if not value:
                 lines.append(f"{indent}{key}: []\n")
                 continue
             items = [_plain_scalar(item) if isinstance(item, str) else None for item in value]
-            if any(item is None for item in items):
+            if None in items:
                 return None
             lines.append(f"{indent}{key}:\n" + "".join(f"{indent}- {item}\n" for item in items))
         else:

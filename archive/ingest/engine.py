@@ -32,6 +32,7 @@ from archive.ingest.rules import mark_rules_change, rules_for
 from archive.ingest.snapshot import add_version, choose_article_id, new_version
 from archive.model import check_capture_time
 from archive.store.metadata import text_sha256
+from archive.store.objects import pack_entry
 from archive.store.repository import Store
 from archive.store.writer import AddResult, Writer
 
@@ -114,6 +115,8 @@ class _Prepared:
     extracted: Extracted | None
     failure: ArchiveError | None = None
     rules: RuleSet | None = None  # the noise rules it was extracted with
+    # The pack entries of its text and raw blobs, by binary id: compressing them is most of writing them.
+    entries: dict[bytes, bytes] = field(default_factory=dict)
 
 
 def _prepare(rules: RulesFile | None, pending: Pending) -> _Prepared:
@@ -122,7 +125,9 @@ def _prepare(rules: RulesFile | None, pending: Pending) -> _Prepared:
     try:
         capture = dataclasses.replace(pending.source.load(), captured_at=pending.captured_at)
         applied = rules_for(rules, capture, pending.article_id)
-        return _Prepared(pending, capture, extract(capture, pending.captured_at, applied), rules=applied)
+        extracted = extract(capture, pending.captured_at, applied)
+        entries = dict((pack_entry(b"blob", extracted.text.encode("utf-8")), pack_entry(b"blob", capture.raw)))
+        return _Prepared(pending, capture, extracted, rules=applied, entries=entries)
     except ArchiveError as error:
         return _Prepared(pending, None, None, error)
 
@@ -234,6 +239,7 @@ class _Batch:
             if position + 1 < len(windows):
                 extracting = self.workers.submit(prepare, windows[position + 1])
             self.known.update(diffing())
+            self.writer.offer({binsha: entry for item in prepared for binsha, entry in item.entries.items()})
             for item in prepared:
                 self._add(item)
                 if self.progress is not None:

@@ -19,7 +19,7 @@ import os
 import struct
 import tempfile
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -33,9 +33,11 @@ __all__ = [
     "TreeEntries",
     "object_id",
     "tree_order",
+    "tree_entry",
     "tree_object",
     "tree_entries",
     "commit_object",
+    "pack_entry",
     "ObjectWriter",
     "TreeReader",
 ]
@@ -57,17 +59,25 @@ def object_id(kind: bytes, data: bytes) -> bytes:
     return hashlib.sha1(b"%s %d\0%s" % (kind, len(data), data)).digest()
 
 
+def pack_entry(kind: bytes, data: bytes) -> tuple[bytes, bytes]:
+    """An object's binary id and its entry in a pack (header and zlib stream): pure, so that a worker
+    process can make it and ``ObjectWriter.offer`` it to the writer (zlib is most of writing a blob)."""
+    return object_id(kind, data), _entry_header(_PACK_TYPES[kind], len(data)) + zlib.compress(data, _LEVELS[kind])
+
+
 def tree_order(entries: Mapping[str, tuple[int, bytes]]) -> list[str]:
     """Names in git's tree order: by bytes, a subtree's name compared as if it ended in "/"."""
     return sorted(entries, key=lambda name: name.encode("utf-8") + (b"/" if entries[name][0] == TREE_MODE else b""))
 
 
-def tree_object(entries: Mapping[str, tuple[int, bytes]], order: Sequence[str] | None = None) -> bytes:
-    """A tree object's data; ``order`` is its names already in git's order (``tree_order``), if the caller keeps it."""
-    return b"".join(
-        b"%o %s\0%s" % (entries[name][0], name.encode("utf-8"), entries[name][1])
-        for name in (order if order is not None else tree_order(entries))
-    )
+def tree_entry(mode: int, name: str, sha: bytes) -> bytes:
+    """One entry of a tree object's data, as git writes it."""
+    return b"%o %s\0%s" % (mode, name.encode("utf-8"), sha)
+
+
+def tree_object(entries: Mapping[str, tuple[int, bytes]]) -> bytes:
+    """A tree object's data."""
+    return b"".join(tree_entry(entries[name][0], name, entries[name][1]) for name in tree_order(entries))
 
 
 def tree_entries(data: bytes) -> Iterator[tuple[str, tuple[int, bytes]]]:
@@ -164,6 +174,7 @@ class ObjectWriter:
         self._pack_path: Path | None = None
         self._entries: dict[bytes, tuple[int, int]] = {}  # binsha -> (crc32, offset)
         self._offset = 0
+        self._offered: Mapping[bytes, bytes] = {}  # binsha -> its pack entry, made elsewhere (``offer``)
         # What ``finish`` created (loose objects and their new directories, or the pack and its index),
         # removed again by ``abort`` unless ``keep`` said a branch now refers to them.
         self._created: list[Path] = []
@@ -178,6 +189,11 @@ class ObjectWriter:
             if len(self._waiting) > self._loose_limit:
                 self._open_pack()
         return binsha
+
+    def offer(self, entries: Mapping[bytes, bytes]) -> None:
+        """Pack entries (``pack_entry``'s, by binary id) of objects ``add`` may be given next, made elsewhere
+        (a bulk import's worker processes); they replace those offered before, so what is held stays small."""
+        self._offered = entries
 
     def finish(self) -> None:
         """Write what was taken: loose objects, or the pack and then its index."""
@@ -261,7 +277,9 @@ class ObjectWriter:
         if binsha in self._entries:
             return
         assert self._pack is not None
-        entry = _entry_header(_PACK_TYPES[kind], len(data)) + zlib.compress(data, _LEVELS[kind])
+        entry = self._offered.get(binsha)
+        if entry is None:
+            entry = _entry_header(_PACK_TYPES[kind], len(data)) + zlib.compress(data, _LEVELS[kind])
         self._pack.write(entry)
         self._entries[binsha] = (zlib.crc32(entry), self._offset)
         self._offset += len(entry)

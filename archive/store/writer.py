@@ -37,6 +37,7 @@ from archive.store.objects import (
     TreeEntries,
     TreeReader,
     commit_object,
+    tree_entry,
     tree_object,
     tree_order,
 )
@@ -117,7 +118,9 @@ class Writer:
         self._root = trees.root(head)
         # Tree path ("" for the root) -> its entries as of self.head, loaded on first use.
         self._trees: dict[str, TreeEntries] = {}
-        self._orders: dict[str, list[str]] = {}  # tree path -> its names in git's order
+        # Tree path -> each name's place in git's order, and the tree's entries encoded in that order: a
+        # version changes one entry of each tree on its path, so only that one is encoded again.
+        self._encoded: dict[str, tuple[dict[str, int], list[bytes]]] = {}
         # URL -> articles captured under it (as fetched or canonical) by this writer.
         self._urls: dict[str, set[str]] = {}
         # The versions to publish that the branch lacks (a pull's received ones first), and where they are.
@@ -264,6 +267,7 @@ class Writer:
         )
         if self.head is None:
             self._tree("")[MARKER_FILE] = (FILE_MODE, self._write(b"blob", marker_yaml().encode("utf-8")))
+            self._encoded.pop("", None)
         root = self._replace(article_dir(article_id), article_tree)
         text = message(article_id, number, metadata.get("title"), metadata.get("url"), text_sha)
         commit = self._write(
@@ -275,6 +279,10 @@ class Writer:
         self._record((article_id, number, commit, metadata))
         self._latest[article_id] = (version, new.text)
         return AddResult(version, created=True)
+
+    def offer(self, entries: Mapping[bytes, bytes]) -> None:
+        """Pack entries made elsewhere (``archive.store.objects.pack_entry``) of blobs ``add`` may write next."""
+        self._objects.offer(entries)
 
     def rules(self) -> RulesFile | None:
         """The noise rules as of ``head`` (None: the store has none)."""
@@ -314,8 +322,8 @@ class Writer:
             root[RULES_FILE] = (FILE_MODE, blob)
         if self.head is None:
             root[MARKER_FILE] = (FILE_MODE, self._write(b"blob", marker_yaml().encode("utf-8")))
-        order = self._orders[""] = tree_order(root)
-        tree = self._write(b"tree", tree_object(root, order))
+        self._encoded.pop("", None)
+        tree = self._write(b"tree", tree_object(root))
         text = rules_message(blob.hex() if blob else None)
         commit = self._write(b"commit", commit_object(tree, self.head, author or self._identity, at, text)).hex()
         self.head, self._root = commit, tree
@@ -353,15 +361,22 @@ class Writer:
         for depth in range(len(parts) - 1, -1, -1):
             tree_path = "/".join(parts[:depth])
             entries = self._tree(tree_path)
-            replaced = entries.get(parts[depth])
-            entries[parts[depth]] = (TREE_MODE, subtree)
+            name = parts[depth]
+            replaced = entries.get(name)
+            entries[name] = (TREE_MODE, subtree)
             if replaced is not None and depth < len(parts) - 1:
                 self._reader.forget(replaced[1])  # the tree at the path below, which the loop just wrote anew
-            # The order of each tree's names is kept, not sorted again for every version.
-            order = self._orders.get(tree_path)
-            if order is None or len(order) != len(entries):
-                order = self._orders[tree_path] = tree_order(entries)
-            data = tree_object(entries, order)
+            encoded = self._encoded.get(tree_path)
+            if encoded is None or replaced is None or replaced[0] != TREE_MODE:  # a new name: a new order
+                order = tree_order(entries)
+                encoded = self._encoded[tree_path] = (
+                    {name: place for place, name in enumerate(order)},
+                    [tree_entry(entries[name][0], name, entries[name][1]) for name in order],
+                )
+            else:
+                places, parts_encoded = encoded
+                parts_encoded[places[name]] = tree_entry(TREE_MODE, name, subtree)
+            data = b"".join(encoded[1])
             subtree = self._write(b"tree", data)
             self._reader.remember(subtree, data)
         if self._root is not None:

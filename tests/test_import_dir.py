@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 from conftest import SEED, SEED_REVISION, article_html, git
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.ingest.engine import IngestReport
 from archive.ingest.folder import scan_folder
@@ -111,3 +114,53 @@ def test_files_are_taken_in_path_order_folder_by_folder(tmp_path: Path) -> None:
     labels = [pending.label for pending in scan_folder(tmp_path, IngestReport())]
     assert labels == ["a/b/c.txt", "story/v1.txt", "story-2/v1.txt", "story.txt"]
     assert labels == [p.relative_to(tmp_path).as_posix() for p in sorted(tmp_path.rglob("*.txt"))]
+
+
+_SIDECAR_WORDS = st.sampled_from(
+    [
+        *"aZ09_./+-~=&%?:#,'\" {}[]!*@`|>\t",
+        *("yes", "No", "null", "0123", "1_000", "0x1f", "1.5", ".inf", "<<", "=", "~", "2024-03-01"),
+        *("2024-03-01T08:00:00Z", "https://example.org/a?b=c&d", "https://x.org/a#b", "http://x.org/a:", "::"),
+    ]
+)
+_SIDECAR_SCALAR = st.lists(_SIDECAR_WORDS, min_size=1, max_size=4).map("".join)
+
+
+@settings(max_examples=1_500, derandomize=True, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            _SIDECAR_SCALAR,
+            st.lists(st.tuples(st.sampled_from(["url", "id", "captured_at"]), _SIDECAR_SCALAR), min_size=1, max_size=3),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_one_line_sidecar_entries_read_as_yaml_reads_them(entries: list[tuple[str, list[tuple[str, str]]]]) -> None:
+    """The parser-free path for one entry a line gives what the YAML loader gives, or steps aside (None)."""
+    from archive.ingest.folder import _items, _one_line_items
+
+    text = "".join(f"{key}: {{{', '.join(f'{name}: {value}' for name, value in fields)}}}\n" for key, fields in entries)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "captures.yaml"
+        path.write_text(text, encoding="utf-8")
+        fast = _one_line_items(path)
+        if fast is not None:
+            assert dict(fast) == dict(_items(path))
+
+
+def test_the_corpus_sidecar_takes_the_one_line_path(tmp_path: Path) -> None:
+    """captures.yaml as the corpus tool writes it (ids, capture times, URLs) is read without the parser."""
+    from archive.ingest.folder import _items, _one_line_items
+
+    path = tmp_path / "captures.yaml"
+    path.write_text(
+        "000/code-civil-article-1-0a1b/v001.md: {id: code-civil-article-1-0a1b, captured_at: 1970-01-01T00:00:01Z}\n"
+        "000/code-civil-article-1-0a1b/v002.md: {id: code-civil-article-1-0a1b, captured_at: 2015-06-30T22:00:00Z}\n"
+        "pages/story.html: {url: https://news.example.org/world/story-1?page=2, captured_at: 2024-03-01T08:00:00Z}\n",
+        encoding="utf-8",
+    )
+    fast = _one_line_items(path)
+    assert fast is not None
+    assert dict(fast) == dict(_items(path)) and len(dict(_items(path))) == 3

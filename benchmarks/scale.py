@@ -1,14 +1,16 @@
 """The archive at scale, beside git's own commands on the same versions (issue 13's table).
 
 Run: python benchmarks/scale.py --folder /work/scale/folder-10k --stream /work/scale/fi-10000.fi \\
-         --work /tmp/scale-10k [--code today=/path/to/an/older/checkout] [--code new=.] [--results FILE]
+         --work /tmp/scale-10k [--code today=/path/to/an/older/checkout] [--code new=.] [--results FILE] \\
+         [--import-only]
 
 ``--folder`` is an ``archive import`` folder with its ``captures.yaml`` and ``--stream`` the same versions
 as a ``git fast-import`` stream (both made by ../shared/tools/codecivil_corpus.py from the French codes).
 For each ``--code`` (a checkout whose ``archive`` package is run with PYTHONPATH; default: this one)
 it imports the folder into a new bare store and measures, each a whole process:
-  - the import's rate in versions/s, against ``git fast-import`` of the stream, and its peak memory
-    (the largest resident set of the import's processes);
+  - the import's rate in versions/s, against ``git fast-import`` of the stream, its CPU seconds (user and
+    system, worker processes included) and its peak memory (the largest resident set of the import's
+    processes), with the load average at the start (other work on the same cores);
   - the store's size after ``archive maintenance`` (``git gc`` where the code has no such command),
     against fast-import's repository after the same ``git gc``; the lookup cache's size apart;
   - ``log -n 20``, ``show ID@latest``, ``history``, ``diff`` (medians of 3, the article with the most
@@ -16,6 +18,7 @@ it imports the folder into a new bare store and measures, each a whole process:
   - ``verify`` in versions/s against ``git fsck --full --strict``, and ``verify --since-verified``;
   - one ``snapshot`` of a new article into the big store, against ``git add`` + ``git commit`` of a
     file in a small repository.
+``--import-only`` measures the import and fast-import alone (the bulk path's table, 296k included).
 Each run adds its rows to ``--results`` (JSON lines) and prints the table of all rows there, so the
 sizes run one by one (10k often, 300k once) end in one table. Not part of the test suite: it takes
 minutes at 10k and hours at 300k on two cores.
@@ -41,8 +44,11 @@ from _common import ROOT
 RUNS = 3
 
 
-def run(command: list[str], env: dict[str, str] | None = None, stdin: Path | None = None) -> tuple[float, float, str]:
-    """Run ``command``: (seconds, peak resident memory in MB of it and the processes it waited for, stdout).
+def run(
+    command: list[str], env: dict[str, str] | None = None, stdin: Path | None = None
+) -> tuple[float, float, str, float]:
+    """Run ``command``: (seconds, peak resident memory in MB of it or of the largest process it waited for,
+    stdout, CPU seconds of it and the processes it waited for: user and system).
 
     An archive command runs in the checkout PYTHONPATH names, so that ``python -m archive`` finds that one.
     """
@@ -58,7 +64,8 @@ def run(command: list[str], env: dict[str, str] | None = None, stdin: Path | Non
         if process.returncode != 0:
             raise SystemExit(f"{' '.join(command)} failed ({process.returncode}): {error.decode()[-2000:]}")
         out.seek(0)
-        return seconds, usage.ru_maxrss / 1024, out.read().decode("utf-8", "replace")
+        cpu = usage.ru_utime + usage.ru_stime
+        return seconds, usage.ru_maxrss / 1024, out.read().decode("utf-8", "replace"), cpu
 
 
 def median(command: list[str], env: dict[str, str] | None = None) -> float:
@@ -73,22 +80,28 @@ def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
 
 
-def fast_import(stream: Path, work: Path) -> dict[str, Any]:
+def load_average() -> float:
+    """The machine's load over the last minute (other work sharing the cores), noted beside each figure."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def fast_import(stream: Path, work: Path, import_only: bool = False) -> dict[str, Any]:
     """git's own figures for the same versions: fast-import, its size after ``git gc``, fsck, log, show."""
     repo = work / "fast-import.git"
     shutil.rmtree(repo, ignore_errors=True)
     subprocess.run(["git", "init", "-q", "--bare", str(repo)], check=True)
-    seconds, peak, _ = run(["git", "-C", str(repo), "fast-import", "--quiet"], stdin=stream)
+    load = load_average()
+    seconds, peak, _, cpu = run(["git", "-C", str(repo), "fast-import", "--quiet"], stdin=stream)
     versions = int(git(repo, "rev-list", "--count", "refs/heads/main"))
     raw = size_of(repo / "objects")
+    figures = {"versions": versions, "seconds": seconds, "cpu": cpu, "rate": versions / seconds, "peak_mb": peak}
+    figures.update(load=load, size_raw=raw)
+    if import_only:
+        return figures
     gc = run(["git", "-C", str(repo), "gc", "--quiet"])[0]
     fsck = median(["git", "-C", str(repo), "fsck", "--full", "--strict", "--no-progress"])
     return {
-        "versions": versions,
-        "seconds": seconds,
-        "rate": versions / seconds,
-        "peak_mb": peak,
-        "size_raw": raw,
+        **figures,
         "size_gc": size_of(repo / "objects"),
         "gc_seconds": gc,
         "fsck_seconds": fsck,
@@ -113,7 +126,7 @@ def git_commit_seconds(work: Path) -> float:
     return statistics.median(times)
 
 
-def archive_figures(code: Path, folder: Path, work: Path, label: str) -> dict[str, Any]:
+def archive_figures(code: Path, folder: Path, work: Path, label: str, import_only: bool = False) -> dict[str, Any]:
     """Import ``folder`` with the archive of checkout ``code`` and time what the table lists."""
     env = {**os.environ, "PYTHONPATH": str(code)}
     archive = [sys.executable, "-m", "archive"]
@@ -121,14 +134,17 @@ def archive_figures(code: Path, folder: Path, work: Path, label: str) -> dict[st
     shutil.rmtree(store, ignore_errors=True)
     on = [*archive, "--store", str(store)]
     run([*on, "init", "--bare"], env)
-    seconds, peak, output = run([*on, "import", str(folder), "--json"], env)
+    load = load_average()
+    seconds, peak, output, cpu = run([*on, "import", str(folder), "--json"], env)
     report = json.loads(output)
     written = report["written"]
     head = git(store, "rev-parse", "refs/heads/main").strip()
     figures: dict[str, Any] = {"head": head, "written": written, "seconds": seconds, "peak_mb": peak}
-    figures["rate"] = written / seconds
-    cache = store / "archive" / "index.sqlite3"
+    figures.update(rate=written / seconds, cpu=cpu, load=load, load_after=load_average())
     figures["size_before"] = size_of(store / "objects")
+    if import_only:
+        return figures
+    cache = store / "archive" / "index.sqlite3"
     has_maintenance = "maintenance" in run([*on, "--help"], env)[2]
     if has_maintenance:
         figures["maintenance_seconds"] = run([*on, "maintenance"], env)[0]
@@ -159,9 +175,20 @@ def archive_figures(code: Path, folder: Path, work: Path, label: str) -> dict[st
 
 
 ROWS = [
-    ("import, versions/s", lambda a, g: f"{a['rate']:,.0f}/s ({a['rate'] / g['rate']:.2f}× fast-import)"),
+    (
+        "import, versions/s",
+        lambda a, g: f"{a['rate']:,.0f}/s (fast-import {g['rate']:,.0f}/s, ×{g['rate'] / a['rate']:.2f})",
+    ),
     ("import, seconds", lambda a, g: f"{a['seconds']:.1f} s (fast-import {g['seconds']:.1f} s)"),
+    (
+        "import, CPU seconds",
+        lambda a, g: f"{a['cpu']:.1f} s (fast-import {g['cpu']:.1f} s)" if "cpu" in a else "-",
+    ),
     ("import, peak memory", lambda a, g: f"{a['peak_mb']:,.0f} MB (fast-import {g['peak_mb']:,.0f} MB)"),
+    (
+        "load average (1 min) at the start",
+        lambda a, g: f"{a['load']:.1f} (fast-import {g['load']:.1f})" if "load" in a else "-",
+    ),
     ("store before maintenance", lambda a, g: f"{a['size_before'] / 2**20:,.0f} MiB"),
     (
         "store after maintenance",
@@ -198,10 +225,18 @@ def table(rows: list[dict[str, Any]]) -> str:
     heads = [f"{row['label']} @ {row['git']['versions']:,}" for row in rows]
     lines = ["| | " + " | ".join(heads) + " |", "|---" * (len(rows) + 1) + "|"]
     for name, cell in ROWS:
-        lines.append(f"| {name} | " + " | ".join(cell(row["archive"], row["git"]) for row in rows) + " |")
+        lines.append(f"| {name} | " + " | ".join(_cell(cell, row) for row in rows) + " |")
     heads_line = " | ".join(row["archive"]["head"][:12] for row in rows)
     lines.append(f"| branch head | {heads_line} |")
     return "\n".join(lines)
+
+
+def _cell(cell: Any, row: dict[str, Any]) -> str:
+    """A figure of ``row``, or "-" where the run did not measure it (``--import-only``)."""
+    try:
+        return str(cell(row["archive"], row["git"]))
+    except KeyError:
+        return "-"
 
 
 def main() -> None:
@@ -211,15 +246,17 @@ def main() -> None:
     parser.add_argument("--work", type=Path, required=True, help="where the stores are built (replaced)")
     parser.add_argument("--code", action="append", default=[], help="LABEL=CHECKOUT to measure (default: this one)")
     parser.add_argument("--results", type=Path, default=None, help="JSON lines to add to (default: WORK/results.jsonl)")
+    parser.add_argument("--import-only", action="store_true", help="measure the import and fast-import alone")
     arguments = parser.parse_args()
     work: Path = arguments.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     results: Path = arguments.results or work / "results.jsonl"
     codes = [entry.split("=", 1) for entry in arguments.code] or [["this", str(ROOT)]]
-    baseline = fast_import(arguments.stream, work)
-    baseline["git_commit_seconds"] = git_commit_seconds(work)
+    baseline = fast_import(arguments.stream, work, arguments.import_only)
+    if not arguments.import_only:
+        baseline["git_commit_seconds"] = git_commit_seconds(work)
     for label, code in codes:
-        figures = archive_figures(Path(code).resolve(), arguments.folder.resolve(), work, label)
+        figures = archive_figures(Path(code).resolve(), arguments.folder.resolve(), work, label, arguments.import_only)
         row = {"label": label, "code": str(code), "folder": str(arguments.folder), "git": baseline, "archive": figures}
         with open(results, "a", encoding="utf-8") as out:
             out.write(json.dumps(row) + "\n")

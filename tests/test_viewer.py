@@ -9,6 +9,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from archive.ingest.snapshot import snapshot
 from archive.model import parse_time
 from archive.review.changelog import fingerprint
 from archive.store.repository import Store
-from archive.web.cache import LRU
+from archive.web.cache import LRU, PageFile
 from archive.web.viewer import ViewerServer, make_server
 
 HOSTILE = "The statement read <script>window.hacked = 1</script> and ended there, officials said."
@@ -308,3 +309,31 @@ def test_article_page_on_a_read_only_filesystem_counts_without_keeping(viewer: s
     assert done.returncode == 0, done.stderr
     # Counted, not kept: the cache was not copied into memory to record them (it still cannot keep them).
     assert json.loads(done.stdout) == [[None, 3], 200, False]
+
+
+def test_a_restarted_viewer_serves_diff_pages_from_the_page_file(viewer: str, store_path: Path) -> None:
+    status, body, headers = get_with(viewer + "/articles/putin/diff/1/2")
+    pages = store_path / ".git" / "archive" / "pages.sqlite3"
+    with sqlite3.connect(pages) as connection:  # kept on disk under its entity tag
+        assert connection.execute("SELECT tag FROM pages").fetchall() == [(headers["ETag"],)]
+        # What is kept is what a restarted viewer sends, without comparing again: mark it to tell.
+        connection.execute("UPDATE pages SET body = ?", (zlib.compress(body.replace(b"</body>", b"kept</body>")),))
+    with served(store_path) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        status, again, _ = get_with(base + "/articles/putin/diff/1/2")
+        assert status == 200 and again.endswith(b"kept</body>\n</html>\n")
+        assert b"kept" not in get_with(base + "/articles/putin/diff/2/1")[1]  # another pair: made afresh
+
+
+def test_the_page_file_drops_the_oldest_pages_past_its_size(tmp_path: Path) -> None:
+    file = PageFile(tmp_path / "pages.sqlite3", capacity=250)
+    for number in range(4):
+        file.put(f"tag{number}", bytes(range(100)))  # 100 random-looking bytes compress to about 110
+    assert [file.get(f"tag{n}") is not None for n in range(4)] == [False, False, True, True]
+    assert file.get("tag3") == bytes(range(100))
+    file.close()
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    unwritable = PageFile(locked / "missing" / "pages.sqlite3", capacity=250)  # cannot be created: keeps nothing
+    unwritable.put("tag", b"page")
+    assert unwritable.get("tag") is None

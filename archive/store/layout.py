@@ -24,6 +24,7 @@ __all__ = [
     "PRIVATE_DIR",
     "LOCK_FILE",
     "LOOKUP_FILE",
+    "PAGES_FILE",
     "PENDING_FILE",
     "JOURNAL_FILE",
     "VERIFIED_FILE",
@@ -55,6 +56,7 @@ META_FILE = "meta.yaml"
 PRIVATE_DIR = "archive"
 LOCK_FILE = "lock"  # held by the one writer
 LOOKUP_FILE = "index.sqlite3"  # the lookup cache (archive.store.lookup)
+PAGES_FILE = "pages.sqlite3"  # the viewer's diff pages, rendered (archive.web.cache)
 PENDING_FILE = "checkout-pending"  # a working-tree checkout that a crash may have interrupted
 JOURNAL_FILE = "captures.jsonl"  # captures that found no change, and so made no commit
 VERIFIED_FILE = "verified"  # the head the last `verify --since-verified` found OK (archive.audit.verify)

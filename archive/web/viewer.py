@@ -35,6 +35,7 @@ from functools import cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -47,11 +48,12 @@ from archive.present import terminal as render
 from archive.present.html import render as render_template
 from archive.review.versions import VersionComparison, VersionPair
 from archive.store.collection import SEPARATOR, StoreSet
+from archive.store.layout import PAGES_FILE
 from archive.store.lookup import Cursor, VersionRow, as_version
 from archive.store.repository import Store
 from archive.version import __version__
 from archive.web import memento
-from archive.web.cache import LRU
+from archive.web.cache import LRU, PageFile
 
 if TYPE_CHECKING:
     from archive.review.changelog import Selection
@@ -63,6 +65,7 @@ PAGE_SIZE = 100  # changes a Recent changes page shows
 LIST_PAGE = 100  # articles a page of the list or of a search shows
 FEED_CHANGES = 2000  # changes read for a feed: enough for its 50 versions but for the largest rewrites
 PAGE_CACHE = 64 * 2**20  # bytes of rendered pages kept in the process
+PAGE_FILE = 256 * 2**20  # bytes of compressed diff pages kept on disk, per store (about 60,000 pages)
 COMPARISON_CACHE = 256  # claim comparisons kept in the process, for diff pages and change counts
 DIFF_MAX_AGE = 86400  # seconds a browser may keep a diff page without asking (it changes only with the code)
 
@@ -91,13 +94,15 @@ class Response:
 @dataclass(frozen=True)
 class _Page:
     """A page's JSON and HTML builders, evaluated while the request's store is borrowed, and, for a page that is
-    a pure function of commit ids, those ids (``key``: the page cache's key and the ETag's source) and how long a
-    browser may keep it without asking (``max_age``; 0: ask each time, with the ETag)."""
+    a pure function of commit ids, those ids (``key``: the page cache's key and the ETag's source), how long a
+    browser may keep it without asking (``max_age``; 0: ask each time, with the ETag), and the store whose page
+    file keeps it on disk too (``home``: a page costly to make)."""
 
     data: Callable[[], Any]
     html: Callable[[], str]
     key: tuple[str, ...] | None = None
     max_age: int = 0
+    home: Store | None = None
 
 
 def _href(*segments: str | int) -> str:
@@ -146,6 +151,8 @@ class Viewer:
         self._local = threading.local()
         self._comparisons: LRU[tuple[str, str], VersionComparison] = LRU(COMPARISON_CACHE)
         self._pages: LRU[tuple[bool, tuple[str, ...]], bytes] = LRU(PAGE_CACHE, len)
+        self._files: dict[Path, PageFile] = {}
+        self._files_lock = threading.Lock()
         self.page_size = LIST_PAGE
         self.timemap_page = memento.TIMEMAP_PAGE
 
@@ -169,6 +176,16 @@ class Viewer:
     def close(self) -> None:
         for pool in self._pools.values():
             pool.close()
+        for file in self._files.values():
+            file.close()
+
+    def _file(self, store: Store) -> PageFile:
+        """The page file of ``store`` (of its path: the pool's stores share it)."""
+        path = store.private_dir / PAGES_FILE
+        with self._files_lock:
+            if path not in self._files:
+                self._files[path] = PageFile(path, PAGE_FILE)
+            return self._files[path]
 
     def _part(self, article_id: str) -> tuple[Store, str, str]:
         """The store an article is in, its id there, and the prefix that qualifies that id (``NAME:``, or none
@@ -215,9 +232,16 @@ class Viewer:
                 if if_none_match is not None and _matches(if_none_match, tag):
                     return Response(HTTPStatus.NOT_MODIFIED, content_type, b"", None, fields)
                 kept = self._pages.get((api, page.key))
+                file = self._file(page.home) if page.home is not None and not page.home.read_only else None
+                if kept is None and file is not None:
+                    kept = file.get(tag)
+                    if kept is not None:
+                        self._pages.put((api, page.key), kept)
                 if kept is None:
                     kept = render.to_json(page.data()).encode() if api else page.html().encode()
                     self._pages.put((api, page.key), kept)
+                    if file is not None:
+                        file.put(tag, kept)
                 return Response(HTTPStatus.OK, content_type, kept, None, fields)
         except Redirect as redirect:
             return Response(HTTPStatus.SEE_OTHER, "text/plain; charset=utf-8", b"", redirect.location)
@@ -513,8 +537,9 @@ class Viewer:
             result = comparison()
             return _page("viewer/diff.html", old=result.pair.old, new=result.pair.new, comparison=result.comparison)
 
+        home = self._part(article_id)[0]
         return _Page(lambda: render.sentence_diff_json(comparison()), html, ("diff", older.commit, newer.commit),
-                     DIFF_MAX_AGE)  # fmt: skip
+                     DIFF_MAX_AGE, home)  # fmt: skip
 
     def _version_page(self, article_id: str, number: int) -> _Page:
         versions = self._versions(article_id)

@@ -734,6 +734,9 @@ class ViewerServer(ThreadingHTTPServer):
     """The viewer's HTTP server: one thread a connection; closing it closes the stores its viewer opened."""
 
     daemon_threads = True
+    # Connections waiting to be accepted: the standard library's 5 overflows when a few clients connect at once,
+    # and a refused connection is retried by the client's TCP only after a second.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], viewer: Viewer) -> None:
         self.viewer = viewer

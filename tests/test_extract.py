@@ -2,6 +2,8 @@ from datetime import UTC, datetime
 
 import pytest
 from conftest import SEED, article_html
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from archive.capture.extract import decode, extract
 from archive.capture.fetch import Capture, media_type_of
@@ -111,3 +113,33 @@ def test_a_markdown_heading_below_a_notice_is_the_title_and_the_notice_stays_tex
     assert extracted.text.startswith("We've updated our policy.")
     atx = extract(Capture(b"Note: this page moved.\n\n# Terms of Service\n\nBe kind.\n", "file", "text/markdown"))
     assert atx.title == "Terms of Service"
+
+
+_DATE_PIECES = st.sampled_from(
+    [*"0123456789 ,.-", "٣", "Published ", "on ", "March", "Mar", "Sept", "2015", "1970", "12", "31", "Article R550-1"]
+)
+
+
+@settings(max_examples=2_000, derandomize=True, deadline=None)
+@given(st.one_of(st.lists(_DATE_PIECES, max_size=8).map("".join), st.text(max_size=20)))
+@example("Published on March 12, 2015")
+@example("12 Mar 2015")
+@example("1970-01-31")
+@example("Article L2334-7")
+def test_a_date_line_reads_as_trying_every_format_reads_it(line: str) -> None:
+    """The four-digit test before the formats changes no result: every format needs %Y's four digits."""
+    import re
+
+    from archive.capture.extract import _DATE_FORMATS, _parse_date_line
+
+    candidate = re.sub(r"^(published|updated|posted)(\s+on)?:?\s+", "", line.strip(), flags=re.IGNORECASE)
+    expected = None
+    for pattern in _DATE_FORMATS:
+        try:
+            expected = datetime.strptime(candidate, pattern).date().isoformat()
+            break
+        except ValueError:
+            continue
+    assert _parse_date_line(line) == expected
+    if line in ("Published on March 12, 2015", "12 Mar 2015"):
+        assert expected is not None

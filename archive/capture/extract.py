@@ -295,8 +295,15 @@ _AUTHOR_SEPARATORS = re.compile(r"\s*(?:,|\band\b|&)\s*")
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%B %d %Y")
 
 
+# Every format has %Y, which strptime reads as four of ``\d``: a line without them is no date (and is not
+# tried seven times: failed strptime calls were most of extracting a plain-text page in a bulk import).
+_YEAR = re.compile(r"\d\d\d\d")
+
+
 def _parse_date_line(line: str) -> str | None:
     candidate = re.sub(r"^(published|updated|posted)(\s+on)?:?\s+", "", line.strip(), flags=re.IGNORECASE)
+    if not _YEAR.search(candidate):
+        return None
     for pattern in _DATE_FORMATS:
         try:
             return datetime.strptime(candidate, pattern).date().isoformat()

@@ -51,3 +51,29 @@ def test_maintenance_waits_for_a_writer(store_path: Path, run) -> None:
     _, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
     assert _objects(store_path)["count"] == "0"
+
+
+def test_each_text_is_packed_as_a_delta_of_its_raw_capture(store_path: Path, run) -> None:
+    # A Markdown capture: the text is the raw capture without its blank lines, so git can store it as a
+    # delta of the raw capture once the two are searched side by side.
+    source = store_path.parent / "capture.md"
+    paragraphs = [f"Paragraph {n}: " + " ".join(f"word{n}x{i}" for i in range(40)) for n in range(12)]
+    source.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    assert run("snapshot", str(source), "--id", "law", "--at", "2021-12-17T12:00:00Z").exit_code == 0
+    head = git(store_path, "rev-parse", "refs/heads/main")
+    text = git(store_path, "rev-parse", "refs/heads/main:" + _path(store_path, "text.txt")).strip()
+    raw = git(store_path, "rev-parse", "refs/heads/main:" + _path(store_path, "raw.md")).strip()
+    assert run("maintenance").exit_code == 0
+    pack = next((store_path / ".git" / "objects" / "pack").glob("*.idx"))
+    entries = {line.split()[0]: line.split() for line in git(store_path, "verify-pack", "-v", str(pack)).splitlines()}
+    assert entries[text][-1] == raw  # a delta whose base is the raw capture
+    assert int(entries[text][3]) < int(entries[raw][3]) // 4
+    assert not list((store_path / ".git" / "objects" / "pack").glob("*.bitmap"))
+    assert git(store_path, "rev-parse", "refs/heads/main") == head
+    assert run("verify").exit_code == 0
+    assert run("show", "law").exit_code == 0
+
+
+def _path(store_path: Path, name: str) -> str:
+    paths = git(store_path, "ls-tree", "-r", "--name-only", "refs/heads/main").split()
+    return next(path for path in paths if path.endswith(name))

@@ -554,14 +554,16 @@ class Store:
     # trust a cache. One `git log` pass lists every commit with the files it
     # changed; one `git cat-file --batch` process streams the objects.
 
-    def git(self, *args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    def git(
+        self, *args: str, env: Mapping[str, str] | None = None, input: bytes | None = None
+    ) -> subprocess.CompletedProcess[bytes]:
         """Run git in the store, for what has no method here (a remote's transport: fetch, push, ls-remote).
 
         ``GIT_OPTIONAL_LOCKS=0``: reading (``git status``) must not rewrite git's index. ``env``: more
-        variables (a ``quarantine``'s).
+        variables (a ``quarantine``'s). ``input``: what git reads on its standard input.
         """
         environment = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", **(env or {})}
-        return subprocess.run(["git", "-C", str(self.path), *args], capture_output=True, env=environment)
+        return subprocess.run(["git", "-C", str(self.path), *args], input=input, capture_output=True, env=environment)
 
     def _git_output(self, *args: str, stdin: IO[bytes] | None = None) -> str:
         """Run git in the store as GitPython's ``repo.git`` does (its environment, its output without the last

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import time
@@ -77,3 +78,23 @@ def test_each_text_is_packed_as_a_delta_of_its_raw_capture(store_path: Path, run
 def _path(store_path: Path, name: str) -> str:
     paths = git(store_path, "ls-tree", "-r", "--name-only", "refs/heads/main").split()
     return next(path for path in paths if path.endswith(name))
+
+
+def test_a_rebuilt_cache_gives_the_same_answers(store_path: Path, run) -> None:
+    for number, source in enumerate((SEED, SEED_REVISION)):
+        for article in ("putin", "other"):
+            at = f"2021-12-{17 + number}T12:00:00Z"
+            assert run("snapshot", str(source), "--id", article, "--at", at).exit_code == 0
+    cache = store_path / ".git" / "archive" / "index.sqlite3"
+    questions = (("list", "--json"), ("history", "putin", "--json"), ("show", "other@1", "--json"), ("log", "-n", "3"))
+    before = [run(*question).stdout for question in questions]
+    with sqlite3.connect(cache) as connection:  # a cache that drifted from the history
+        connection.execute("UPDATE versions SET title = 'wrong' WHERE article = 'other'")
+        connection.execute("UPDATE articles SET title = 'wrong' WHERE article = 'other'")
+    result = run("maintenance", "--json")
+    assert [run(*question).stdout for question in questions] != before  # compacting keeps what it holds
+    result = run("maintenance", "--rebuild-cache", "--json")
+    assert result.exit_code == 0, result.output
+    assert [run(*question).stdout for question in questions] == before
+    cache.unlink()  # and reads work without one
+    assert [run(*question).stdout for question in questions] == before

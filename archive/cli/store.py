@@ -68,16 +68,17 @@ def sign(ctx: click.Context, key: Path | None, allowed_signers: Path | None, as_
 
 
 @click.command()
+@click.option("--rebuild-cache", is_flag=True, help="Delete the lookup cache and build it again from the history.")
 @json_option
 @click.pass_context
-def maintenance(ctx: click.Context, as_json: bool) -> None:
+def maintenance(ctx: click.Context, rebuild_cache: bool, as_json: bool) -> None:
     """Pack the store's objects with deltas (git repack), write the commit-graph, compact the lookup cache.
 
     Safe to run again, and beside other commands: writers wait for it.
     """
     from archive import maintain
 
-    result = maintain(open_store(ctx))
+    result = maintain(open_store(ctx), rebuild_cache=rebuild_cache)
     emit(as_json, lambda: dataclasses.asdict(result), lambda: render.maintenance_text(result))
 
 

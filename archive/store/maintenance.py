@@ -47,8 +47,9 @@ class Maintenance:
     seconds: float
 
 
-def maintain(store: Store) -> Maintenance:
-    """Repack the store's objects with deltas, write the commit-graph and compact the lookup cache."""
+def maintain(store: Store, rebuild_cache: bool = False) -> Maintenance:
+    """Repack the store's objects with deltas, write the commit-graph and compact the lookup cache
+    (``rebuild_cache``: delete it and build it again from the history instead)."""
     start = time.monotonic()
     objects = store.objects_dir
     with store.writing():  # the store's lock; the block adds nothing, so nothing is published
@@ -56,6 +57,8 @@ def maintain(store: Store) -> Maintenance:
         _pack(store)
         for command in _COMMANDS:
             _run(store, command)
+        if rebuild_cache:
+            store.rebuild_lookup()
         store.compact_lookup()
         objects_after, cache_after = _size(objects), store.lookup_size()
     return Maintenance(

@@ -317,6 +317,19 @@ class Store:
         """Give the space of the lookup cache's deleted rows back to the file system."""
         self._index.compact()
 
+    def rebuild_lookup(self) -> None:
+        """Delete the lookup cache and build it again from the history (under the write lock: a write).
+
+        It holds nothing that is not derived: the versions from the history, and the change log, which
+        ``changes`` and the viewer compute again for what is missing."""
+        if self._index_file is not None:
+            self._index_file.close()
+            self._index_file = None
+        path = self.private_dir / LOOKUP_FILE
+        for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            stale.unlink(missing_ok=True)
+        self.refresh_index()
+
     def close(self) -> None:
         for index in (self._index_file, self._in_memory):
             if index is not None:

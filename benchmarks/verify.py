@@ -1,6 +1,11 @@
 """How long `archive verify`, `audit` and `rebuild` take on a store of 10,000 versions, next to plain git.
 
 Run: python benchmarks/verify.py [VERSIONS]   (default 10,000: 1,000 articles of 10 versions each)
+or:  python benchmarks/verify.py --store PATH [--store PATH...] [--checkout DIR...] [--runs N]
+     `archive verify` on existing stores (e.g. the French codes at 10k and 100k versions), as run by this
+     checkout and by each other checkout given, by turns, beside `git fsck --full --strict` on the same store:
+     versions a second, wall and CPU seconds (user+sys of the process and its children, os.wait4), peak
+     memory and the load average, median of N runs. verify writes nothing to the store.
 Builds the store in one writing() block (one pack, one move of the branch), from texts made of real prose
 with realistic edits, then prints each command's wall time as a separate process and its ratio to
 baselines measured in the same run on the same store:
@@ -12,8 +17,10 @@ it reports whether the commit ids came out the same.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,7 +28,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _common import ARCHIVE, median_seconds, real_words
+from _common import ARCHIVE, median_seconds, real_words, run_process
 
 from archive.capture.extract import extract
 from archive.capture.fetch import Capture
@@ -80,7 +87,45 @@ def once(command: list[str]) -> tuple[float, str]:
     return time.perf_counter() - start, done.stdout.splitlines()[0] if done.stdout else done.stderr.strip()
 
 
+def on_stores(stores: list[Path], checkouts: list[Path], runs: int) -> None:
+    """verify's rate on each store, for each checkout, beside git fsck (median of ``runs`` by turns)."""
+    here = Path(__file__).resolve().parents[1]
+    for store in stores:
+        versions = int(subprocess.run(["git", "-C", str(store), "rev-list", "--count", "refs/heads/main"],
+                                      capture_output=True, text=True, check=True).stdout)  # fmt: skip
+        commands = {
+            "git fsck --full --strict": ["git", "-C", str(store), "fsck", "--full", "--strict", "--no-dangling"]
+        }
+        for checkout in [here, *checkouts]:
+            commands[f"archive verify ({checkout.name})"] = [*ARCHIVE, "--store", str(store), "verify"]
+        results: dict[str, list[tuple[float, float, int, str]]] = {name: [] for name in commands}
+        for _ in range(runs):
+            for (name, command), checkout in zip(commands.items(), [here, here, *checkouts], strict=True):
+                env = {**os.environ, "PYTHONPATH": str(checkout)}
+                usage = run_process(command, env=env, cwd=checkout)
+                load = Path("/proc/loadavg").read_text().split()[0]
+                results[name].append((usage.wall, usage.cpu, usage.peak_kib, load))
+        print(f"{store} ({versions:,} commits), median of {runs}:")
+        fsck = statistics.median(wall for wall, _, _, _ in results["git fsck --full --strict"])
+        for name, rows in results.items():
+            wall = statistics.median(row[0] for row in rows)
+            cpu = statistics.median(row[1] for row in rows)
+            peak = max(row[2] for row in rows) / 1024
+            loads = "/".join(row[3] for row in rows)
+            print(
+                f"  {name:<40} {wall:7.2f} s wall {cpu:7.2f} s CPU {peak:6.0f} MiB peak  "
+                f"{versions / wall:7,.0f} commits/s  {wall / fsck:5.2f}x git fsck  load {loads}"
+            )
+
+
 def main() -> None:
+    if "--store" in sys.argv:
+        arguments = sys.argv[1:]
+        stores = [Path(arguments[i + 1]).resolve() for i, a in enumerate(arguments) if a == "--store"]
+        checkouts = [Path(arguments[i + 1]).resolve() for i, a in enumerate(arguments) if a == "--checkout"]
+        runs = int(arguments[arguments.index("--runs") + 1]) if "--runs" in arguments else 3
+        on_stores(stores, checkouts, runs)
+        return
     versions = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     work = Path(tempfile.mkdtemp(prefix="archive-bench-verify-"))
     try:

@@ -34,12 +34,11 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from _common import ROOT
+from _common import ROOT, run_process
 
 RUNS = 3
 
@@ -53,19 +52,8 @@ def run(
     An archive command runs in the checkout PYTHONPATH names, so that ``python -m archive`` finds that one.
     """
     cwd = env.get("PYTHONPATH") if env else None
-    with tempfile.TemporaryFile() as out, open(stdin or os.devnull, "rb") as feed:
-        start = time.perf_counter()
-        process = subprocess.Popen(command, stdin=feed, stdout=out, stderr=subprocess.PIPE, env=env, cwd=cwd)
-        assert process.stderr is not None
-        error = process.stderr.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            raise SystemExit(f"{' '.join(command)} failed ({process.returncode}): {error.decode()[-2000:]}")
-        out.seek(0)
-        cpu = usage.ru_utime + usage.ru_stime
-        return seconds, usage.ru_maxrss / 1024, out.read().decode("utf-8", "replace"), cpu
+    usage = run_process(command, env=env, cwd=cwd, capture=True, stdin=stdin)
+    return usage.wall, usage.peak_kib / 1024, usage.stdout, usage.cpu
 
 
 def median(command: list[str], env: dict[str, str] | None = None) -> float:

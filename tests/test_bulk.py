@@ -123,11 +123,11 @@ def test_the_fast_yaml_writer_writes_what_pyyaml_writes() -> None:
     """canonical_yaml skips PyYAML for plain metadata; whatever it writes must be PyYAML's bytes."""
     import random
 
-    from archive.store.metadata import _YAML_DUMPER, _plain_yaml
+    from archive.store.metadata import _plain_yaml, _yaml_dumper
 
     def pyyaml(data: dict[str, object]) -> str:
         return yaml.dump(
-            data, Dumper=_YAML_DUMPER, sort_keys=True, allow_unicode=True, default_flow_style=False, width=2**31 - 1
+            data, Dumper=_yaml_dumper(), sort_keys=True, allow_unicode=True, default_flow_style=False, width=2**31 - 1
         )
 
     rng = random.Random(5)
@@ -175,16 +175,44 @@ _YAML_VALUE = st.one_of(
 def test_canonical_yaml_is_pyyaml_byte_for_byte(data: dict[str, object]) -> None:
     """Whatever the direct emitter writes (or leaves to PyYAML: None) is PyYAML's output for the same data,
     including the key orders it remembers from earlier documents."""
-    from archive.store.metadata import _YAML_DUMPER, _plain_yaml, canonical_yaml
+    from archive.store.metadata import _plain_yaml, _yaml_dumper, canonical_yaml
 
     expected = yaml.dump(
-        data, Dumper=_YAML_DUMPER, sort_keys=True, allow_unicode=True, default_flow_style=False, width=2**31 - 1
+        data, Dumper=_yaml_dumper(), sort_keys=True, allow_unicode=True, default_flow_style=False, width=2**31 - 1
     )
     written = _plain_yaml(data, "")
     if written is not None:
         assert (written or "{}\n") == expected
     assert canonical_yaml(data) == expected
     assert canonical_yaml(dict(reversed(data.items()))) == expected
+
+
+# What PyYAML's implicit resolvers look at: numbers in every base, sexagesimals, dates and times, bools, nulls.
+_RESOLVABLE = st.lists(
+    st.sampled_from(
+        [
+            *"0123456789_-+.: \tTtZeEx",
+            *("0x", "0b", "0o", "2024", "-03", "-1", ":5", ":59", ":60", ".5", "e+3", "inf", "Inf", ".nan", "NaN"),
+            *("~", "null", "Null", "yes", "No", "on", "OFF", "True", "<<", "=", "!", "&", "*"),
+        ]
+    ),
+    max_size=6,
+).map("".join)
+
+
+@settings(max_examples=5_000, derandomize=True, deadline=None)
+@given(_RESOLVABLE)
+def test_scalars_are_quoted_as_pyyaml_quotes_them(text: str) -> None:
+    """The direct emitter's copy of PyYAML's implicit resolvers quotes what PyYAML quotes (a plain scalar read
+    back as a number, a date, a bool or null) and nothing else; PyYAML is not loaded to write meta.yaml."""
+    from archive.store.metadata import _yaml_dumper, canonical_yaml
+
+    for value in (text, text.strip(), f"{text}Z", f"2024-03-01{text}"):
+        data = {"title": value, "authors": [value]}
+        expected = yaml.dump(
+            data, Dumper=_yaml_dumper(), sort_keys=True, allow_unicode=True, default_flow_style=False, width=2**31 - 1
+        )
+        assert canonical_yaml(data) == expected, value
 
 
 def test_real_metadata_takes_the_direct_emitter(tmp_path: Path) -> None:

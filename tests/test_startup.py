@@ -103,7 +103,9 @@ def test_the_marker_a_store_holds_is_known_by_its_id() -> None:
     assert MARKER_FILE == "archive.yaml"
 
 
-def test_a_snapshot_of_a_text_file_starts_few_git_processes_and_no_gitpython(store_path: Path, tmp_path: Path) -> None:
+def test_a_snapshot_of_a_text_file_starts_few_git_processes_and_loads_no_gitpython_or_yaml(
+    store_path: Path, tmp_path: Path
+) -> None:
     wrapper, calls = tmp_path / "bin" / "git", tmp_path / "calls.log"
     wrapper.parent.mkdir()
     wrapper.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> {calls}\nexec {shutil.which("git")} "$@"\n')
@@ -114,7 +116,7 @@ def test_a_snapshot_of_a_text_file_starts_few_git_processes_and_no_gitpython(sto
         calls.unlink(missing_ok=True)
         arguments = ["--store", str(store_path), "snapshot", str(source), "--id", "putin", "--at", at]
         modules = imported(tmp_path, *arguments, env=env)
-        assert not [name for name in modules if name.split(".")[0] in ("git", "trafilatura", "jinja2")]
+        assert not [name for name in modules if name.split(".")[0] in ("git", "yaml", "trafilatura", "jinja2")]
         lines = calls.read_text().splitlines()
         return [line.removeprefix(f"-C {store_path.resolve()} ").split()[0] for line in lines]
 

@@ -30,8 +30,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import yaml
-
 from archive.errors import InvalidInput, NotifierFailed, StoreBusy
 from archive.model import format_time
 from archive.present.terminal import change_values
@@ -131,6 +129,8 @@ def targets(store: Store) -> list[Target]:
     path = store.private_dir / CONFIG_FILE
     if not path.is_file():
         return []
+    import yaml  # here: every write imports this module to see whether there are targets
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return [
@@ -154,6 +154,8 @@ def _save(store: Store, found: Sequence[Target]) -> None:
     if not found:
         path.unlink(missing_ok=True)
         return
+    import yaml
+
     text = "# archive notify: local, never committed or pushed (the URLs may hold passwords)\n" + yaml.safe_dump(
         {"targets": [target.to_dict() for target in found]}, sort_keys=False, allow_unicode=True
     )

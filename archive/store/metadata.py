@@ -14,11 +14,12 @@ import hashlib
 import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from archive.store.layout import FORMAT_VERSION, LAYOUT, TEXT_FILE
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = [
     "TRACKED_FIELDS",
@@ -217,6 +218,8 @@ def marker_yaml() -> str:
 
 def marker_format(data: bytes) -> int | None:
     """The format a store marker declares, or None when it is not a readable marker."""
+    import yaml
+
     try:
         return int(load_yaml(data)["format"])
     except (TypeError, KeyError, ValueError, yaml.YAMLError):
@@ -228,9 +231,11 @@ def canonical_yaml(data: Mapping[str, Any]) -> str:
     fast = _plain_yaml(data, "")
     if fast is not None:
         return fast or "{}\n"
+    import yaml  # only for what the direct emitter leaves to PyYAML: a snapshot usually loads none
+
     return yaml.dump(
         dict(data),
-        Dumper=_YAML_DUMPER,
+        Dumper=_yaml_dumper(),
         sort_keys=True,
         allow_unicode=True,
         default_flow_style=False,
@@ -246,7 +251,7 @@ def load_yaml(text: str | bytes) -> Any:
     are built here directly from the parsed nodes; a document with anything else (another tag, a merge
     key, a key that is not hashable, an alias cycle) is built by PyYAML's constructor, as before.
     """
-    loader = _YAML_LOADER(text)
+    loader = _yaml_loader()(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -268,6 +273,8 @@ _TAG = "tag:yaml.org,2002:"
 
 def _constructed(node: yaml.Node, loader: Any) -> Any:
     """The value of ``node``, as PyYAML's safe constructor makes it, for the common tags; else _Unusual."""
+    import yaml
+
     tag = node.tag
     if isinstance(node, yaml.ScalarNode):
         if tag == _TAG + "str":
@@ -303,7 +310,6 @@ def _constructed(node: yaml.Node, loader: Any) -> Any:
 # tests/test_bulk.py compares the two on real and random metadata.
 
 _PLAIN_FIRST_FORBIDDEN = frozenset("#,[]{}&*!|>'\"%@`?:-. ")
-_YAML_RESOLVER = yaml.resolver.Resolver()
 
 
 def _is_plain(text: str) -> bool:
@@ -312,7 +318,65 @@ def _is_plain(text: str) -> bool:
 
 
 # Outside libyaml's printable set (the Basic Multilingual Plane only), or one of its line breaks and the BOM.
-_NOT_PLAIN = re.compile("[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd]|[\u2028\u2029\ufeff]")
+# Written as the characters it matches: the negated class took 10 ms to compile, at every start.
+_NOT_PLAIN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe-\U0010ffff]")
+
+# PyYAML's implicit resolvers (yaml/resolver.py, YAML 1.1), verbatim, with the first characters each is tried on: a
+# plain scalar one of them matches is read back as a bool, a number, a null, a date..., so PyYAML quotes it; any
+# other is a string. Here so that writing meta.yaml loads no PyYAML (20 ms at every snapshot); each pattern is
+# compiled when a scalar first needs it. tests/test_bulk.py compares the result with PyYAML's.
+_IMPLICIT: tuple[tuple[str, str], ...] = (
+    (
+        r"""^(?:yes|Yes|YES|no|No|NO
+                    |true|True|TRUE|false|False|FALSE
+                    |on|On|ON|off|Off|OFF)$""",
+        "yYnNtTfFoO",
+    ),
+    (
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+                    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+                    |[-+]?\.(?:inf|Inf|INF)
+                    |\.(?:nan|NaN|NAN))$""",
+        "-+0123456789.",
+    ),
+    (
+        r"""^(?:[-+]?0b[0-1_]+
+                    |[-+]?0[0-7_]+
+                    |[-+]?(?:0|[1-9][0-9_]*)
+                    |[-+]?0x[0-9a-fA-F_]+
+                    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$""",
+        "-+0123456789",
+    ),
+    (r"^(?:<<)$", "<"),
+    (
+        r"""^(?: ~
+                    |null|Null|NULL
+                    | )$""",
+        "~nN",
+    ),
+    (
+        r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+                    |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+                     (?:[Tt]|[ \t]+)[0-9][0-9]?
+                     :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+                     (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
+        "0123456789",
+    ),
+    (r"^(?:=)$", "="),
+    (r"^(?:!|&|\*)$", "!&*"),
+)
+
+
+@functools.cache
+def _implicit_resolvers(first: str) -> tuple[re.Pattern[str], ...]:
+    """The resolvers PyYAML tries on a plain scalar that starts with ``first``."""
+    return tuple(re.compile(pattern, re.X) for pattern, firsts in _IMPLICIT if first in firsts)
+
+
+def _read_as_string(text: str) -> bool:
+    """Whether PyYAML resolves the plain scalar ``text`` (not empty) to a string."""
+    return not any(pattern.match(text) for pattern in _implicit_resolvers(text[0]))
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -325,8 +389,7 @@ def _yaml_style(text: str) -> str | None:
         return None
     if _NOT_PLAIN.search(text):
         return None
-    tag = _YAML_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
-    return "" if tag == "tag:yaml.org,2002:str" else "'"
+    return "" if _read_as_string(text) else "'"
 
 
 def _plain_scalar(value: Any) -> str | None:
@@ -395,26 +458,36 @@ def _plain_yaml(data: Mapping[str, Any], indent: str) -> str | None:
     return "".join(lines)
 
 
-_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@functools.cache
+def _yaml_dumper() -> Any:
+    import yaml
+
+    return getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-class _YAML_LOADER(_SAFE_LOADER):  # type: ignore[misc]
-    """The safe loader, remembering the tags of the plain scalars it resolved: most of meta.yaml's (its
-    keys, ``null``, the media type) recur in every document, and resolving runs a regular expression each."""
+@functools.cache
+def _yaml_loader() -> Any:
+    """The safe loader (libyaml's when it is there), remembering the tags of the plain scalars it resolved: most
+    of meta.yaml's (its keys, ``null``, the media type) recur in every document, and resolving runs a regular
+    expression each. Made on first use: reading YAML loads PyYAML, writing meta.yaml usually does not."""
+    import yaml
 
-    _tags: ClassVar[dict[tuple[Any, ...], str]] = {}
+    safe_loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    tags: dict[tuple[Any, ...], str] = {}
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is not yaml.ScalarNode:
-            return super().resolve(kind, value, implicit)
-        key = (value, *implicit)
-        tag = self._tags.get(key)
-        if tag is None:
-            if len(self._tags) > 4096:
-                self._tags.clear()
-            tag = self._tags[key] = super().resolve(kind, value, implicit)
-        return tag
+    class Loader(safe_loader):  # type: ignore[misc]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is not yaml.ScalarNode:
+                return super().resolve(kind, value, implicit)
+            key = (value, *implicit)
+            tag = tags.get(key)
+            if tag is None:
+                if len(tags) > 4096:
+                    tags.clear()
+                tag = tags[key] = super().resolve(kind, value, implicit)
+            return tag
+
+    return Loader
 
 
 # --- reading back what canonical_yaml wrote, without a YAML parser (verify reads every meta.yaml) ---

@@ -14,7 +14,7 @@ from archive.compare.synonyms import are_synonyms, lemmas, name_groups
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDNET = Path("/usr/share/wordnet")
-DATA = ROOT / "archive" / "compare" / "synonyms.json.gz"
+DATA = ROOT / "archive" / "compare" / "synonyms.jsonl.gz"
 ARTICLE = "Workers cleared the site on Monday. Police {} two bodies in the rubble, the mayor said.\n"
 
 
@@ -66,18 +66,18 @@ def test_synonyms_share_a_synset_among_their_most_frequent_senses() -> None:
 def test_importing_archive_does_not_load_the_synonym_data() -> None:
     code = (
         "import archive, archive.compare.claims, archive.compare.synonyms; "
-        "print(archive.compare.synonyms._data.cache_info().currsize)"
+        "print(archive.compare.synonyms._tables.cache_info().currsize)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "0"
 
 
 def test_the_data_carries_the_wordnet_license() -> None:
-    from archive.compare.synonyms import _data
+    from archive.compare.synonyms import _table
 
     license_text = (ROOT / "archive" / "compare" / "SYNONYMS-LICENSE").read_text(encoding="utf-8")
-    assert "WordNet 3.0 Copyright 2006 by Princeton University" in _data()["license"]
-    assert license_text.endswith(_data()["license"])
+    assert "WordNet 3.0 Copyright 2006 by Princeton University" in _table("license")
+    assert license_text.endswith(_table("license"))
 
 
 @pytest.mark.skipif(
@@ -85,7 +85,7 @@ def test_the_data_carries_the_wordnet_license() -> None:
     reason="WordNet database not installed (apt-get install wordnet-base); the committed data file is not rebuilt",
 )
 def test_the_committed_data_file_is_what_the_build_script_produces(tmp_path: Path) -> None:
-    output = tmp_path / "synonyms.json.gz"
+    output = tmp_path / "synonyms.jsonl.gz"
     subprocess.run(
         [sys.executable, str(ROOT / "tools" / "build_synonyms.py"), "--wordnet", str(WORDNET), "--output", str(output)],
         check=True,

@@ -1,4 +1,4 @@
-"""Build ``archive/compare/synonyms.json.gz`` from the WordNet 3.0 database files.
+"""Build ``archive/compare/synonyms.jsonl.gz`` from the WordNet 3.0 database files.
 
 ``archive.compare.synonyms`` tells a reworded word from a changed one by asking
 whether the two share a WordNet synset. The database is not a Python
@@ -10,10 +10,13 @@ frequency order, and the exception lists that lemmatize irregular forms;
 and the other names of places and organizations ("United Kingdom", "UK",
 "Britain"), with the adjectives that name them ("British"), for the entity
 rule (see ``read_names``).
-The output is deterministic (sorted keys, gzip without a timestamp), so
-running it again must reproduce the committed file byte for byte.
+The output is one table a line (JSON Lines: ``{"name": value}``; the lemmas and
+the exceptions one part of speech a line, ``lemmas.n``...), so that a comparison
+parses only the tables it asks for (the names alone, in most). It is
+deterministic (sorted keys, gzip without a timestamp), so running it again must
+reproduce the committed file byte for byte.
 
-    python tools/build_synonyms.py [--wordnet /usr/share/wordnet] [--output archive/compare/synonyms.json.gz]
+    python tools/build_synonyms.py [--wordnet /usr/share/wordnet] [--output archive/compare/synonyms.jsonl.gz]
 """
 
 from __future__ import annotations
@@ -28,9 +31,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WORDNET = Path("/usr/share/wordnet")
-DEFAULT_OUTPUT = ROOT / "archive" / "compare" / "synonyms.json.gz"
+DEFAULT_OUTPUT = ROOT / "archive" / "compare" / "synonyms.jsonl.gz"
 PARTS = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
-FORMAT = 2
+FORMAT = 3  # 3: one table a line
 # Lexicographer files of the synsets whose names are aliases: noun.group (organizations) and noun.location.
 NAME_FILES = frozenset({"14", "15"})
 
@@ -172,9 +175,25 @@ def build(wordnet: Path) -> dict[str, object]:
     }
 
 
+def tables(data: dict[str, object]) -> dict[str, object]:
+    """The tables of the file, by name: the lemmas and exceptions split by part of speech (``lemmas.n``)."""
+    found: dict[str, object] = {}
+    for name, value in data.items():
+        if name in ("lemmas", "exceptions") and isinstance(value, dict):
+            found.update({f"{name}.{pos}": table for pos, table in value.items()})
+        else:
+            found[name] = value
+    return found
+
+
 def encode(data: dict[str, object]) -> bytes:
-    """Deterministic gzip-compressed JSON: sorted keys, no timestamp or file name in the header."""
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Deterministic gzip-compressed JSON Lines, one table a line in name order: sorted keys, no timestamp or
+    file name in the header."""
+    lines = (
+        json.dumps({name: table}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        for name, table in sorted(tables(data).items())
+    )
+    text = "".join(f"{line}\n" for line in lines).encode("utf-8")
     buffer = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=9, mtime=0) as stream:
         stream.write(text)

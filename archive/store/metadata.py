@@ -513,13 +513,18 @@ def read_canonical_yaml(data: bytes) -> dict[str, Any] | None:
     last_keys = [""]  # the last key of each, for the order
     items: list[Any] | None = None  # the open list, whose items are at the last mapping's depth
     opened: str | None = None  # a "key:" line of the last mapping, whose value is on the lines below
+    lines = _LINES
     for line in text[:-1].split("\n"):
-        body = line.lstrip(" ")
-        depth, odd = divmod(len(line) - len(body), 2)
-        if odd:
+        parsed = lines.get(line)
+        if parsed is None:
+            if len(lines) >= _LINES_KEPT:
+                lines.clear()
+            parsed = lines[line] = _read_line(line)
+        if parsed is _NOT_LINE:
             return None
+        depth, key, value = parsed
         if opened is not None:
-            if body[:2] == "- " and depth == len(mappings) - 1:
+            if key is None and depth == len(mappings) - 1:
                 items = mappings[-1][opened] = []
             elif depth == len(mappings):
                 mappings.append({})
@@ -528,36 +533,58 @@ def read_canonical_yaml(data: bytes) -> dict[str, Any] | None:
             else:
                 return None
             opened = None
-        if body[:2] == "- ":
+        if key is None:
             if items is None or depth != len(mappings) - 1:
                 return None
-            item = _read_scalar(body[2:])
-            if type(item) is not str:
-                return None
-            items.append(item)
+            items.append(value)
             continue
         items = None
         if depth >= len(mappings):
             return None
         del mappings[depth + 1 :], last_keys[depth + 1 :]
-        key, colon, value = body.partition(":")
-        if not colon or key <= last_keys[-1] or _yaml_style(key) != "":
+        if key <= last_keys[-1]:
             return None
         last_keys[-1] = key
-        if not value:
+        if value is _OPEN:
             opened = key
-        elif value == " {}":
+        elif value is _EMPTY_MAPPING:
             mappings[-1][key] = {}
-        elif value == " []":
+        elif value is _EMPTY_LIST:
             mappings[-1][key] = []
-        elif value[0] == " ":
-            scalar = _read_scalar(value[1:])
-            if scalar is _NOT_SCALAR:
-                return None
-            mappings[-1][key] = scalar
         else:
-            return None
+            mappings[-1][key] = value
     return None if opened is not None or not root else root
+
+
+# Each line read, by its text: most of meta.yaml's lines (keys, nulls, the extractor) recur in every document.
+_LINES: dict[str, Any] = {}
+_LINES_KEPT = 1 << 16
+_NOT_LINE, _OPEN, _EMPTY_MAPPING, _EMPTY_LIST = object(), object(), object(), object()
+
+
+def _read_line(line: str) -> Any:
+    """(depth, key, value) of a line ``_plain_yaml`` writes: key None for a list item; value _OPEN for a key
+    whose value is on the lines below, _EMPTY_MAPPING or _EMPTY_LIST for ``{}`` and ``[]``; else _NOT_LINE."""
+    body = line.lstrip(" ")
+    depth, odd = divmod(len(line) - len(body), 2)
+    if odd:
+        return _NOT_LINE
+    if body[:2] == "- ":
+        item = _read_scalar(body[2:])
+        return (depth, None, item) if type(item) is str else _NOT_LINE
+    key, colon, value = body.partition(":")
+    if not colon or _yaml_style(key) != "":
+        return _NOT_LINE
+    if not value:
+        return depth, key, _OPEN
+    if value == " {}":
+        return depth, key, _EMPTY_MAPPING
+    if value == " []":
+        return depth, key, _EMPTY_LIST
+    if value[0] == " ":
+        scalar = _read_scalar(value[1:])
+        return _NOT_LINE if scalar is _NOT_SCALAR else (depth, key, scalar)
+    return _NOT_LINE
 
 
 _WORDS = {"null": None, "true": True, "false": False}

@@ -703,8 +703,14 @@ class Store:
                 position += 1
 
     def fsck(self) -> list[str]:
-        """What ``git fsck --full --strict`` finds wrong in the object database ([] when nothing)."""
-        result = self.git("fsck", "--full", "--strict", "--no-dangling", "--no-progress", "--name-objects")
+        """What ``git fsck --full --strict`` finds wrong in the object database ([] when nothing).
+
+        git names each object by how it is reached (``--name-objects``) only when run again on a store with
+        problems: naming every object of a sound store was a tenth of the check's time.
+        """
+        result = self.git("fsck", "--full", "--strict", "--no-dangling", "--no-progress")
+        if result.returncode != 0 or result.stdout.strip() or result.stderr.strip():
+            result = self.git("fsck", "--full", "--strict", "--no-dangling", "--no-progress", "--name-objects")
         output = (result.stdout + result.stderr).decode("utf-8", "replace").splitlines()
         problems = [line for line in output if line.strip() and not line.startswith(("notice:", "Checking"))]
         if result.returncode != 0 and not problems:

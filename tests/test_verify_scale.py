@@ -7,6 +7,7 @@ other document must be read as PyYAML reads it, or left to it.
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from tamper import blob_at, commit_on_top, loose_object
 from archive.audit import verify as verify_module
 from archive.audit.verify import verify
 from archive.capture.fetch import Capture
+from archive.compare.words import count_words
 from archive.ingest.snapshot import snapshot
 from archive.store.layout import article_dir
 from archive.store.metadata import canonical_yaml, load_yaml, read_canonical_yaml
@@ -176,3 +178,11 @@ version: 1
 def test_the_sample_is_what_the_writer_writes() -> None:
     assert canonical_yaml(load_yaml(_META)).encode() == _META
     assert _same(read_canonical_yaml(_META), load_yaml(_META))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(["a", "é", " ", "\n", "\t", "\xa0", "\u2028", "\u3000", "\x1c", "\x85", "\u200b"]))
+)
+def test_words_are_counted_as_the_runs_of_non_space(text: str) -> None:
+    assert count_words(text) == len(re.findall(r"\S+", text))

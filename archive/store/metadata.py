@@ -508,83 +508,116 @@ def read_canonical_yaml(data: bytes) -> dict[str, Any] | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    root: dict[str, Any] = {}
-    mappings = [root]  # the open mapping at each depth
-    last_keys = [""]  # the last key of each, for the order
-    items: list[Any] | None = None  # the open list, whose items are at the last mapping's depth
-    opened: str | None = None  # a "key:" line of the last mapping, whose value is on the lines below
     lines = _LINES
+    read = []
     for line in text[:-1].split("\n"):
-        parsed = lines.get(line)
-        if parsed is None:
-            if len(lines) >= _LINES_KEPT:
+        entry = lines.get(line)
+        if entry is None:
+            if len(lines) >= _KEPT:
                 lines.clear()
-            parsed = lines[line] = _read_line(line)
-        if parsed is _NOT_LINE:
+            entry = lines[line] = _read_line(line)
+        if entry is _NOT_LINE:
             return None
-        depth, key, value = parsed
-        if opened is not None:
-            if key is None and depth == len(mappings) - 1:
-                items = mappings[-1][opened] = []
-            elif depth == len(mappings):
-                mappings.append({})
-                last_keys.append("")
-                mappings[-2][opened] = mappings[-1]
-            else:
-                return None
-            opened = None
-        if key is None:
-            if items is None or depth != len(mappings) - 1:
-                return None
-            items.append(value)
-            continue
-        items = None
-        if depth >= len(mappings):
-            return None
-        del mappings[depth + 1 :], last_keys[depth + 1 :]
-        if key <= last_keys[-1]:
-            return None
-        last_keys[-1] = key
-        if value is _OPEN:
-            opened = key
-        elif value is _EMPTY_MAPPING:
-            mappings[-1][key] = {}
-        elif value is _EMPTY_LIST:
-            mappings[-1][key] = []
-        else:
-            mappings[-1][key] = value
-    return None if opened is not None or not root else root
+        read.append(entry)
+    shape = tuple([entry[0] for entry in read])
+    structure = _STRUCTURES.get(shape)
+    if structure is None:
+        if len(_STRUCTURES) >= _KEPT:
+            _STRUCTURES.clear()
+        structure = _STRUCTURES[shape] = _structure(shape)
+    if structure is _NOT_LINE:
+        return None
+    return _filled(structure, [entry[1] for entry in read])
 
 
-# Each line read, by its text: most of meta.yaml's lines (keys, nulls, the extractor) recur in every document.
+# Each line read, by its text (most of meta.yaml's lines, its keys, nulls and extractor, recur in every
+# document), and the structure of each sequence of line shapes (nearly every meta.yaml has one of a few).
 _LINES: dict[str, Any] = {}
-_LINES_KEPT = 1 << 16
-_NOT_LINE, _OPEN, _EMPTY_MAPPING, _EMPTY_LIST = object(), object(), object(), object()
+_STRUCTURES: dict[tuple[tuple[int, str | None, str], ...], Any] = {}
+_KEPT = 1 << 16
+_NOT_LINE = object()
+_ITEM, _SCALAR, _OPEN, _EMPTY_MAPPING, _EMPTY_LIST = "-", "=", ":", "{}", "[]"
 
 
 def _read_line(line: str) -> Any:
-    """(depth, key, value) of a line ``_plain_yaml`` writes: key None for a list item; value _OPEN for a key
-    whose value is on the lines below, _EMPTY_MAPPING or _EMPTY_LIST for ``{}`` and ``[]``; else _NOT_LINE."""
+    """((depth, key, kind), value) of a line ``_plain_yaml`` writes, or _NOT_LINE: kind _ITEM (key None) for a
+    list item, _SCALAR for a key and its value, _OPEN for a key whose value is on the lines below,
+    _EMPTY_MAPPING or _EMPTY_LIST for a key and ``{}`` or ``[]``."""
     body = line.lstrip(" ")
     depth, odd = divmod(len(line) - len(body), 2)
     if odd:
         return _NOT_LINE
     if body[:2] == "- ":
         item = _read_scalar(body[2:])
-        return (depth, None, item) if type(item) is str else _NOT_LINE
+        return ((depth, None, _ITEM), item) if type(item) is str else _NOT_LINE
     key, colon, value = body.partition(":")
     if not colon or _yaml_style(key) != "":
         return _NOT_LINE
     if not value:
-        return depth, key, _OPEN
-    if value == " {}":
-        return depth, key, _EMPTY_MAPPING
-    if value == " []":
-        return depth, key, _EMPTY_LIST
+        return (depth, key, _OPEN), None
+    if value in (" {}", " []"):
+        return (depth, key, value[1:]), None
     if value[0] == " ":
         scalar = _read_scalar(value[1:])
-        return _NOT_LINE if scalar is _NOT_SCALAR else (depth, key, scalar)
+        return _NOT_LINE if scalar is _NOT_SCALAR else ((depth, key, _SCALAR), scalar)
     return _NOT_LINE
+
+
+def _structure(shape: tuple[tuple[int, str | None, str], ...]) -> Any:
+    """The nesting of a document whose lines have these shapes: mappings of keys to the index of the line
+    holding their value, to a list of such indexes (the items), or to a mapping; _NOT_LINE when the lines
+    are not nested, ordered and indented as ``_plain_yaml`` writes them."""
+    root: dict[str, Any] = {}
+    mappings = [root]  # the open mapping at each depth
+    last_keys = [""]  # the last key of each, for the order
+    items: list[int] | None = None  # the open list, whose items are at the last mapping's depth
+    opened: str | None = None  # a "key:" line of the last mapping, whose value is on the lines below
+    for index, (depth, key, kind) in enumerate(shape):
+        if opened is not None:
+            if kind == _ITEM and depth == len(mappings) - 1:
+                items = mappings[-1][opened] = []
+            elif depth == len(mappings):
+                mappings.append({})
+                last_keys.append("")
+                mappings[-2][opened] = mappings[-1]
+            else:
+                return _NOT_LINE
+            opened = None
+        if key is None:
+            if items is None or depth != len(mappings) - 1:
+                return _NOT_LINE
+            items.append(index)
+            continue
+        items = None
+        if depth >= len(mappings):
+            return _NOT_LINE
+        del mappings[depth + 1 :], last_keys[depth + 1 :]
+        if key <= last_keys[-1]:
+            return _NOT_LINE
+        last_keys[-1] = key
+        if kind == _OPEN:
+            opened = key
+        elif kind == _EMPTY_MAPPING:
+            mappings[-1][key] = {}
+        elif kind == _EMPTY_LIST:
+            mappings[-1][key] = []
+        else:
+            mappings[-1][key] = index
+    return _NOT_LINE if opened is not None or not root else root
+
+
+def _filled(structure: dict[str, Any], values: list[Any]) -> dict[str, Any]:
+    """A new mapping of ``structure``'s nesting, each line index replaced by that line's value."""
+    mapping: dict[str, Any] = {}
+    for key, value in structure.items():
+        kind = type(value)
+        if kind is int:
+            mapping[key] = values[value]
+        elif kind is dict:
+            mapping[key] = _filled(value, values)
+        else:
+            mapping[key] = [values[index] for index in value]
+    return mapping
 
 
 _WORDS = {"null": None, "true": True, "false": False}

@@ -126,7 +126,13 @@ class TreeReader:
             return None
         tree = self._roots.get(commit)
         if tree is None:
-            tree = self._roots[commit] = bytes.fromhex(self._objects.read(f"{commit}^{{tree}}").sha)
+            # A commit's first line names its tree: read by its id, a recent commit is a loose file, no git process.
+            found = self._objects.read(commit)
+            if found.kind == "commit" and found.data.startswith(b"tree "):
+                tree = bytes.fromhex(found.data[5 : found.data.index(b"\n")].decode())
+            else:
+                tree = bytes.fromhex(self._objects.read(f"{commit}^{{tree}}").sha)
+            self._roots[commit] = tree
         return tree
 
     def remember_root(self, commit: str, tree: bytes) -> None:

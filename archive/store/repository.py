@@ -140,8 +140,8 @@ class Store:
         # Local state outside the history (the lock, the lookup cache, the journal; a watcher's state).
         self.private_dir = location.git_dir / PRIVATE_DIR
         self._objects_dir = location.common_dir / "objects"
-        # Objects by name, through one `git cat-file --batch` started on first use.
-        self._objects = ObjectReader(self.path)
+        # Objects by name, through one `git cat-file --batch` started on first use (loose ones read as files).
+        self._objects = ObjectReader(self.path, self._objects_dir)
         self._trees = TreeReader(self._objects)
         # Opened on first use, read-only, so that reading writes nothing. A ``read_only`` store (the
         # integrity commands) never writes it; when it is stale and cannot be brought up to date,
@@ -287,9 +287,12 @@ class Store:
     def format_version(self) -> int:
         """The store's format, as recorded in its tree (or its config, before the first snapshot)."""
         try:
-            if self.head() is None:  # no tree yet (and no git process needed to see it)
+            head = self.head()
+            if head is None:  # no tree yet (and no git process needed to see it)
                 raise KeyError(MARKER_FILE)
-            found = _marker_format(self._objects.read(f"{BRANCH}:{MARKER_FILE}"))
+            # Through the head's root tree, by ids: a recent write's objects are loose files, read without git.
+            entry = self._trees.entries(self._trees.root(head))[MARKER_FILE]
+            found = _marker_format(self._objects.read(entry[1].hex()))
         except KeyError:
             return int(self._location.config("archive", "format") or FORMAT_VERSION)
         if found is None:

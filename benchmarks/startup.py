@@ -6,9 +6,12 @@ resident memory is the highest of the runs), beside its baseline measured in the
 - ``archive --version`` against ``python -c pass`` (the same interpreter: what Python itself costs);
 - each read command (``show``, ``history``, ``diff``, ``claims``, ``log -n 20``, ``list -n 20``,
   ``changes -n 20``) on each STORE, against ``git show`` of the same version's text or ``git log -n 20``;
-- ``snapshot`` of a small text file into a fresh small store, against ``git add`` + ``git commit`` of the
-  same file into a fresh repository; and the git processes one snapshot starts (a ``git`` on PATH that
-  counts them).
+- ``snapshot`` of a small text file into a fresh small store, and of its next version into a store that holds
+  the first (its lookup cache made), against ``git add`` + ``git commit`` of the same file into a fresh
+  repository; and the git processes one snapshot starts (a ``git`` on PATH that counts them).
+
+Without a STORE, the read rows run on a small store made here (the two versions of the seed article), so
+that ``show`` and ``claims`` are always measured.
 
     python benchmarks/startup.py [STORE...] [--before CHECKOUT] [--runs 7]
 
@@ -35,6 +38,7 @@ from pathlib import Path
 from _common import ROOT, Usage, pick_article, run_process, text_path
 
 SEED = ROOT / "seeds" / "000_dbbbf4a16fd70257.txt"
+REVISION = ROOT / "seeds" / "000_dbbbf4a16fd70257.rev1-illustrative.txt"
 PYTHON = sys.executable
 
 
@@ -65,7 +69,9 @@ class Checkout:
         return other
 
     def archive(self, *arguments: str) -> list[str]:
-        return [PYTHON, "-m", "archive", *arguments]
+        # -P: without it, ``-m`` puts the working directory first on sys.path, and a run from a checkout's root
+        # times that checkout's code whatever PYTHONPATH says (every "before" row did, run from the repository).
+        return [PYTHON, "-P", "-m", "archive", *arguments]
 
 
 Measured = dict[str, list[Usage]]
@@ -161,7 +167,7 @@ def git_wrapper(directory: Path) -> Path:
 
 def snapshot_rows(checkouts: list[Checkout], runs: int, work: Path) -> None:
     store, plain = work / "store", work / "plain"
-    at = "2021-12-17T12:00:00Z"
+    at, later = "2021-12-17T12:00:00Z", "2021-12-18T12:00:00Z"
 
     def fresh(checkout: Checkout) -> None:
         shutil.rmtree(store, ignore_errors=True)
@@ -170,6 +176,20 @@ def snapshot_rows(checkouts: list[Checkout], runs: int, work: Path) -> None:
     def snapshot(checkout: Checkout) -> Usage:
         fresh(checkout)
         return run_process(checkout.archive("--store", str(store), "snapshot", str(SEED), "--at", at), env=checkout.env)
+
+    def holding_one(checkout: Checkout) -> Path:
+        """A store holding the seed's first version (and its lookup cache), copied before each run."""
+        template = work / f"one-version ({checkout.label})"
+        command = checkout.archive("--store", str(template), "snapshot", str(SEED), "--id", "putin", "--at", at)
+        run_process(checkout.archive("--store", str(template), "init"), env=checkout.env)
+        run_process(command, env=checkout.env)
+        return template
+
+    def next_version(checkout: Checkout, template: Path) -> Usage:
+        shutil.rmtree(store, ignore_errors=True)
+        shutil.copytree(template, store, symlinks=True)
+        command = checkout.archive("--store", str(store), "snapshot", str(REVISION), "--id", "putin", "--at", later)
+        return run_process(command, env=checkout.env)
 
     def git_commit() -> Usage:
         shutil.rmtree(plain, ignore_errors=True)
@@ -186,8 +206,13 @@ def snapshot_rows(checkouts: list[Checkout], runs: int, work: Path) -> None:
         key = f"snapshot ({checkout.label})"
         steps[key] = lambda c=checkout: snapshot(c)  # type: ignore[misc]
         rows.append((key, key, "git add + git commit"))
+    for checkout in checkouts:
+        key = f"snapshot, version 2 ({checkout.label})"
+        template = holding_one(checkout)
+        steps[key] = lambda c=checkout, t=template: next_version(c, t)  # type: ignore[misc]
+        rows.append((key, key, "git add + git commit"))
     results = measure(runs, steps)
-    table(f"snapshot of {SEED.name} into a fresh store", rows, results)
+    table(f"snapshot of {SEED.name} into a fresh store; of its next version into a store holding it", rows, results)
 
     log = git_wrapper(work)
     for checkout in checkouts:
@@ -216,10 +241,19 @@ def main() -> None:
     try:
         version_rows(checkouts, options.runs, work)
         snapshot_rows(checkouts, options.runs, work)
+        for store in options.stores or [small_store(work / "small", checkouts[-1])]:
+            read_rows(store, checkouts, options.runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    for store in options.stores:
-        read_rows(store, checkouts, options.runs)
+
+
+def small_store(path: Path, checkout: Checkout) -> Path:
+    """A store holding the seed article's two versions, for the read rows when no store is given."""
+    run_process(checkout.archive("--store", str(path), "init"), env=checkout.env)
+    for source, at in ((SEED, "2021-12-17T12:00:00Z"), (REVISION, "2021-12-18T12:00:00Z")):
+        command = checkout.archive("--store", str(path), "snapshot", str(source), "--id", "putin", "--at", at)
+        run_process(command, env=checkout.env)
+    return path
 
 
 if __name__ == "__main__":

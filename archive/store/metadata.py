@@ -624,7 +624,6 @@ _WORDS = {"null": None, "true": True, "false": False}
 _NOT_SCALAR = object()
 
 
-@functools.lru_cache(maxsize=1 << 16)  # most values recur: null, the extractor's name, the media type
 def _read_scalar(token: str) -> Any:
     """The value ``_plain_scalar`` writes as ``token``, or _NOT_SCALAR when it writes no value that way."""
     if token in _WORDS:

@@ -167,6 +167,32 @@ def test_the_viewer_serves_three_stores_as_one(served_set: tuple[str, object]) -
     assert found.value.code == 302 and found.value.headers["Location"].endswith("/articles/politics%3Astory/versions/2")
 
 
+def test_the_viewer_serves_the_feeds_of_three_stores_as_one(clones: list[Path], served_set: tuple[str, object]) -> None:
+    base, _ = served_set
+    status, feed = get(base + "/feeds/changes.atom?all=1")
+    assert status == 200 and feed.startswith("<?xml")
+    entries = re.findall(r"<entry>.*?<id>([^<]+)</id>.*?<link [^>]*href=\"([^\"]+)\"", feed, re.S)
+    assert [link for _, link in entries] == [base + "/articles/politics%3Astory/diff/1/2"]
+    feed_id = re.search(r"<feed[^>]*>.*?<id>([^<]+)</id>", feed, re.S)
+    assert feed_id and ":stores-" in feed_id[1]
+    # The entry keeps the id it has in its own store's feed, so a reader of both shows it once.
+    with Store.open(clones[0]) as politics:
+        server = make_server(politics, port=0)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        try:
+            own = get(f"http://127.0.0.1:{server.server_address[1]}/feeds/changes.atom?all=1")[1]
+        finally:
+            server.shutdown()
+            server.server_close()
+    assert re.findall(r"<entry>.*?<id>([^<]+)</id>", own, re.S) == [entry_id for entry_id, _ in entries]
+    status, article_feed = get(base + "/articles/politics:story/changes.atom?all=1")
+    assert status == 200 and entries[0][0] in article_feed
+    status, empty = get(base + "/articles/world:story/changes.atom")
+    assert status == 200 and "<entry>" not in empty
+    assert get(base + "/articles/sports:story/changes.atom")[0] == 404
+
+
 def test_archive_serve_takes_several_stores(clones: list[Path]) -> None:
     command = [sys.executable, "-m", "archive", "serve", *map(str, clones), "--port", "0"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -4,11 +4,13 @@ Rendered from ``templates/atom/`` with autoescaping. An entry's content is the v
 HTML (escaped once by its own template, then again as the feed's ``type="html"`` text), linking the viewer's
 diff page. Every id is a ``tag:`` URI built from the store (``archive.review.changelog.store_tag``), the
 article and the version's commit, and every date is a capture time: the same store gives the same feed,
-and a reader never shows an entry twice.
+and a reader never shows an entry twice. Over several stores read as one, an entry keeps the id it has in
+its own store's feed (a reader subscribed to both shows it once); the feed's id is made from the stores'.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -21,6 +23,7 @@ from archive.errors import InvalidInput
 from archive.model import format_time
 from archive.present.html import render
 from archive.review.changelog import ClaimChange, Selection, select_changes, store_tag
+from archive.store.collection import StoreSet
 from archive.store.repository import Store
 from archive.version import __version__
 
@@ -69,12 +72,13 @@ def feed_path(selection: Selection) -> str:
 
 
 def changes_feed(
-    store: Store, changes: Sequence[ClaimChange], selection: Selection, base: str, entries: int = ENTRIES
+    store: Store | StoreSet, changes: Sequence[ClaimChange], selection: Selection, base: str, entries: int = ENTRIES
 ) -> str:
     """The Atom document of ``changes`` (newest first, as ``select_changes`` gives them), at most ``entries``
     versions; ``base`` is the viewer's address (``http://127.0.0.1:8080``) that links start with."""
     base = base.rstrip("/")
-    tag = store_tag(store)
+    stores = _Stores(store)
+    tag = stores.tag
     groups: list[list[ClaimChange]] = []
     for change in changes:
         if groups and (groups[-1][0].article, groups[-1][0].new_number) == (change.article, change.new_number):
@@ -86,13 +90,13 @@ def changes_feed(
     scope = f"/{selection.article}" if selection.article else ""
     page = f"{base}/articles/{_segment(selection.article)}" if selection.article else f"{base}/changes{suffix}"
     kinds = f" ({', '.join(selection.kinds)})" if selection.kinds else ""
-    built = [_entry(store, tag, base, group) for group in groups]
+    built = [_entry(stores, base, group) for group in groups]
     return render(
         "atom/changes.atom",
         feed=Feed(
             id=f"{tag}/changes{scope}{suffix}",
             title=f"Changes{' of ' + selection.article if selection.article else ''} in the archive{kinds}",
-            updated=built[0].updated if built else (store.lookup.last_capture() or EMPTY_UPDATED),
+            updated=built[0].updated if built else stores.last_capture(),
             self_url=base + feed_path(selection),
             page_url=page,
             version=__version__,
@@ -101,9 +105,35 @@ def changes_feed(
     )
 
 
-def _entry(store: Store, tag: str, base: str, changes: list[ClaimChange]) -> FeedEntry:
+class _Stores:
+    """The store or stores a feed covers: each article's own store, the local id and that store's tag."""
+
+    def __init__(self, store: Store | StoreSet) -> None:
+        self._set = store if isinstance(store, StoreSet) else None
+        self._stores = store.stores if isinstance(store, StoreSet) else {"": store}
+        self._tags = {name: store_tag(one) for name, one in self._stores.items()}
+        if self._set is None:
+            self.tag = self._tags[""]
+        else:  # the same stores, in any order, give the same id
+            joined = " ".join(sorted(self._tags.values()))
+            earliest = min(tag.split(",", 1)[1][:10] for tag in self._tags.values())
+            self.tag = f"tag:archive.invalid,{earliest}:stores-{hashlib.sha256(joined.encode()).hexdigest()[:12]}"
+
+    def locate(self, article: str) -> tuple[Store, str, str]:
+        """(its store, its id there, that store's tag) of a feed's ``article`` (``NAME:ID`` over several)."""
+        if self._set is None:
+            return self._stores[""], article, self.tag
+        name, one, local = self._set.split(article)
+        return one, local, self._tags[name]
+
+    def last_capture(self) -> str:
+        return max((one.lookup.last_capture() or EMPTY_UPDATED for one in self._stores.values()), default=EMPTY_UPDATED)
+
+
+def _entry(stores: _Stores, base: str, changes: list[ClaimChange]) -> FeedEntry:
     first = changes[0]
-    row = store.lookup.version_row(first.article, first.new_number)
+    store, article, tag = stores.locate(first.article)
+    row = store.lookup.version_row(article, first.new_number)
     title = str(row[3].get("title") or first.article) if row else first.article
     link = f"{base}/articles/{_segment(first.article)}/diff/{first.old_number}/{first.new_number}"
     counted = f"{len(changes)} change{'s' if len(changes) != 1 else ''}"
@@ -119,7 +149,7 @@ def _entry(store: Store, tag: str, base: str, changes: list[ClaimChange]) -> Fee
         changes=changes,
     )
     return FeedEntry(
-        id=f"{tag}/{first.article}/{first.new_commit}",
+        id=f"{tag}/{article}/{first.new_commit}",
         title=f"{title}: version {first.old_number} → {first.new_number}, {counted}",
         updated=captured,
         link=link,

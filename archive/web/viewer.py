@@ -339,8 +339,6 @@ class Viewer:
 
         try:
             with self._borrowed() as store:
-                if isinstance(store, StoreSet):
-                    raise NotFound("A feed covers one store: serve it alone for its feeds.")
                 if segments == ["feeds", "changes.atom"]:
                     selection = self._selection(query, None)
                 elif len(segments) == 3 and segments[0] == "articles":

@@ -451,7 +451,7 @@ class _Task:
     rules_set: frozenset[str]  # the blobs rules.yaml was set to before it
 
 
-# Versions a worker checks at a time, and the fewest worth starting workers for (forking costs little,
+# Versions a worker checks at a time at most, and the fewest worth starting workers for (forking costs little,
 # but a small store is checked before the workers would have started).
 _SPAN = 2_000
 _PARALLEL_FROM = 4_000
@@ -467,7 +467,9 @@ def _check_spans(
     global _SHARED
     if processes is None:
         processes = len(os.sched_getaffinity(0)) if len(tasks) >= _PARALLEL_FROM else 1
-    spans = [(start, min(start + _SPAN, len(tasks))) for start in range(0, len(tasks), _SPAN)]
+    # About four spans a worker, so that at the end no worker is left checking a long span alone.
+    size = _SPAN if processes <= 1 else max(1, min(_SPAN, -(-len(tasks) // (processes * 4))))
+    spans = [(start, min(start + size, len(tasks))) for start in range(0, len(tasks), size)]
     if processes <= 1 or len(spans) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for span in spans:
             yield from _check_span(store, tasks, recorded_commits, span)

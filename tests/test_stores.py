@@ -152,8 +152,17 @@ def test_the_viewer_serves_three_stores_as_one(served_set: tuple[str, object]) -
     assert changes and {c["article"] for c in changes} == {"politics:story"}
     for missing in ("/articles/story", "/articles/sports:story", "/articles/world:story/versions/2"):
         assert get(base + missing)[0] == 404
-    status, audit = get(base + "/audit")
-    assert status == 404 and "one store" in audit
+    status, audits = get(base + "/audit")  # each store audited on its own page
+    assert status == 200 and all(f'href="/audit/{name}"' in audits for name in ("politics", "world", "local"))
+    listed_audits = json.loads(get(base + "/api/audit")[1])["stores"]
+    assert [(s["name"], s["audit"]) for s in listed_audits] == [
+        (name, f"/api/audit/{name}") for name in ("politics", "world", "local")
+    ]
+    report = json.loads(get(base + "/api/audit/politics")[1])
+    assert report["ok"] and (report["articles"], report["versions"]) == (1, 2)
+    status, audit = get(base + "/audit/politics")
+    assert status == 200 and 'href="/articles/politics%3Astory"' in audit
+    assert get(base + "/audit/sports")[0] == 404
 
     # Memento: the story's versions in both stores are the mementos of its URL, oldest first.
     timemap = get(base + "/timemap/link/" + STORY_URL)[1]

@@ -188,6 +188,7 @@ def test_audit_page_reports_the_store_and_its_verification(viewer: str, store_pa
     assert report["verification"]["ok"] is True
     status, body, _ = get(viewer + "/audit")
     assert status == 200 and 'href="/articles/putin"' in body and "verified: every check holds" in body
+    assert get(viewer + "/audit/snapshots")[0] == 404  # one store is served: its audit is /audit
 
     # A working-tree edit that was never committed: the next request shows it.
     text = next(store_path.glob("articles/*/*/*/*/putin/text.txt"))

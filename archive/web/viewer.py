@@ -263,8 +263,8 @@ class Viewer:
         """The page at a path."""
         if not segments:
             return self._archive(query)
-        if segments == ["audit"]:
-            return self._audit_page()
+        if segments[0] == "audit" and len(segments) <= 2:
+            return self._audit_page(segments[1] if len(segments) == 2 else None)
         if segments == ["changes"]:
             return self._changes_page(query)
         if segments[0] == "articles" and len(segments) >= 2:
@@ -469,17 +469,35 @@ class Viewer:
 
         return _Page(data, html)
 
-    def _audit_page(self) -> _Page:
-        """The audit report, verification included: computed afresh on every request, as a reviewer expects."""
+    def _audit_page(self, name: str | None) -> _Page:
+        """The audit report, verification included: computed afresh on every request, as a reviewer expects.
+
+        Over several stores, ``/audit`` lists them and ``/audit/NAME`` is one store's report (each store has its
+        own history), its articles linked by their qualified ids.
+        """
         from archive.audit.report import audit
         from archive.present import reports
         from archive.present.audit_html import audit_page
 
-        store = self.store
+        store, href = self.store, _href
+        if isinstance(store, StoreSet) and name is None:
+            stores = [(each, str(one.path)) for each, one in store.stores.items()]
+            listed = [{"name": each, "path": path, "audit": _href("api", "audit", each)} for each, path in stores]
+            return _Page(lambda: {"stores": listed}, lambda: _page("viewer/audits.html", stores=stores))
         if isinstance(store, StoreSet):
-            raise NotFound("The audit covers one store: serve it alone for its audit.")
+            if name not in store.stores:
+                raise NotFound(f"No store named {name!r} here: {', '.join(store.stores)}.")
+            store = store.stores[name]
+
+            def href(*segments: str | int) -> str:
+                if segments[0] == "articles":
+                    return _href("articles", f"{name}{SEPARATOR}{segments[1]}", *segments[2:])
+                return _href(*segments)
+
+        elif name is not None:
+            raise NotFound("One store is served: its audit is at /audit.")
         result = audit(store)
-        return _Page(lambda: reports.audit_json(result), lambda: audit_page(result, "viewer/audit.html", href=_href))
+        return _Page(lambda: reports.audit_json(result), lambda: audit_page(result, "viewer/audit.html", href=href))
 
     def _article_page(self, article_id: str) -> _Page:
         """The versions and how many changes each brought: counts recorded in the lookup cache, the versions not

@@ -28,6 +28,7 @@ from archive.compare.verdict import (
     diff_hunks,
     first_sentence,
     form_reason,
+    furniture_reason,
     is_credit,
     notice_reason,
     rewrite_reasons,
@@ -156,7 +157,10 @@ def _is_notice(text: str) -> bool:
 
 
 def _as_notice(change: Change) -> Change:
-    """A change that brings in a correction or update notice becomes a ``notice``; a bare update stamp is cosmetic."""
+    """A change that brings in a correction or update notice becomes a ``notice``; a bare update stamp is cosmetic,
+    and so is a change confined to page furniture (``_as_furniture``)."""
+    if change.substantive and change.kind not in (ChangeKind.UNCHANGED, ChangeKind.MOVED):
+        change = _as_furniture(change)
     if change.new is None or change.kind in (ChangeKind.UNCHANGED, ChangeKind.MOVED, ChangeKind.REMOVED):
         return change
     reason = notice_reason(change.new.text)
@@ -173,6 +177,26 @@ def _as_notice(change: Change) -> Change:
     return dataclasses.replace(
         change, kind=ChangeKind.NOTICE, substantive=True, reasons=_unique((reason, *change.reasons)), hunks=hunks
     )
+
+
+def _as_furniture(change: Change) -> Change:
+    """Cosmetic when its old and new sentences are all page furniture (bylines, credits, time stamps, copyright and
+    "Read more" lines): what its rules found stays listed, marked cosmetic, after the reason that overrules them."""
+    sides = [excerpt.text for excerpt in (change.old, change.new) if excerpt is not None]
+    reasons = [furniture_reason(text) for text in sides]
+    reason = reasons[-1] if reasons else None
+    if reason is None or None in reasons:
+        return change
+    overruled = [dataclasses.replace(found, substantive=False) for found in change.reasons]
+    hunks = tuple(
+        dataclasses.replace(
+            hunk,
+            substantive=False,
+            reasons=_unique((reason, *(dataclasses.replace(found, substantive=False) for found in hunk.reasons))),
+        )
+        for hunk in change.hunks
+    )
+    return dataclasses.replace(change, substantive=False, reasons=_unique((reason, *overruled)), hunks=hunks)
 
 
 def _rewritten(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA, Indel
 
 from archive.compare.changes import ChangeKind, Reason
+from archive.compare.sentences import split_sentences
 from archive.compare.signals import (
     CONTENT_WORD,
     HEDGES,
@@ -49,6 +50,7 @@ __all__ = [
     "word_changes",
     "rewrite_reasons",
     "notice_reason",
+    "furniture_reason",
     "is_credit",
     "first_sentence",
 ]
@@ -840,6 +842,53 @@ def notice_reason(text: str) -> Reason | None:
     if _NOTICE.match(text):
         return Reason("notice", f"correction or update notice: {_shorten(text)}", True, None, text)
     return None
+
+
+# Page furniture: who reported, wrote, edited or photographed the article, when it was published or updated,
+# its copyright, where to read more. Newsrooms change these lines with every edition; none is a claim.
+_FURNITURE = re.compile(
+    r"(?i)^\W*(?:(?:with )?(?:additional )?(?:reporting|writing|editing|edited|written|compiled|produced|research"
+    r"|photographs?|photos?|pictures?|video|graphics?) by\b"
+    r"|(?:copyright|©|\(c\))\s|all rights reserved\b"
+    r"|this (?:material|article|content|story) (?:may|must) not be (?:published|reproduced|copied|redistributed)"
+    r"|(?:read|see) (?:more|also)\s*[:|]|related(?: articles?| stories| coverage| content)?\s*[:|]"
+    r"|(?:sign up|subscribe)\b.{0,80}\bnewsletter)"
+)
+# "Photo: Jane Roe/AP", "Image: Getty": a credit; a longer line after "Photo:" is a caption, which can be a claim.
+_PICTURE_CREDIT = re.compile(r"(?i)^\W*(?:photo(?:graph)?s?|pictures?|images?|video|illustration|graphics?)\s*[:|]")
+_PICTURE_CREDIT_WORDS = 8
+_CONTRIBUTED = re.compile(r"(?i)\bcontributed(?: reporting)? to this (?:report|story|article)\W*$")
+_PUBLISHED = re.compile(
+    r"(?i)^\W*(?:(?:first|originally) )?(?:published|posted|updated|last updated|last modified|modified)\b"
+)
+_PUBLISHED_WORDS = frozenset("published posted updated modified last first originally".split())
+_FURNITURE_WORDS = 25  # a longer sentence is prose, whatever it starts with
+
+
+def furniture_reason(text: str) -> Reason | None:
+    """A cosmetic reason when every sentence of ``text`` is page furniture: a byline or credit, a time stamp
+    ("Published … | Updated 4:15 p.m."), a copyright line, "Read more: …", "… contributed to this report"."""
+    sentences = [sentence.text for sentence in split_sentences(text)]
+    if not sentences or not all(_is_furniture(sentence) for sentence in sentences):
+        return None
+    return Reason(
+        "boilerplate", f"page furniture (credit, time stamp, copyright or link), not a claim: {_shorten(text)}", False
+    )
+
+
+def _is_furniture(sentence: str) -> bool:
+    words = CONTENT_WORD.findall(sentence)
+    if len(words) > _FURNITURE_WORDS:
+        return False
+    if _PICTURE_CREDIT.match(sentence):
+        return len(words) <= _PICTURE_CREDIT_WORDS
+    if is_credit(sentence) or _FURNITURE.match(sentence) or _CONTRIBUTED.search(sentence):
+        return True
+    stamp = _PUBLISHED.match(sentence)
+    if stamp is None:
+        return False
+    rest = [word for word in CONTENT_WORD.findall(sentence[stamp.end() :].lower()) if word not in _STAMP_WORDS]
+    return all(word.isdigit() or word in _PUBLISHED_WORDS or _is_time_word(word) for word in rest)
 
 
 def _is_time_word(word: str) -> bool:

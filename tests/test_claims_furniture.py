@@ -41,6 +41,14 @@ def verdicts(old: str, new: str) -> list[tuple[bool, tuple[str, ...]]]:
         (f"{BODY}\n\nRead more: Council faces a deficit", f"{BODY}\n\nRead more: Mayor resigns after the vote"),
         (f"Photo: John Doe/Reuters\n\n{BODY}", f"Photo: Jane Roe/AP\n\n{BODY}"),
         (f"{BODY}\n\nAdditional reporting by Ali Khan in Leeds.", BODY),
+        (BODY, f"{BODY}\n\nThis is a developing story. Check back for updates."),
+        (f"Listen to this article\n\n5 min read\n\n{BODY}", f"{BODY}\n\nShare this article"),
+        (BODY, f"{BODY}\n\nWatch: Council chair speaks after the vote"),
+        (f"{BODY}\n\nMore from Example News", f"{BODY}\n\nHave a news tip? Email us at tips@example.com."),
+        (
+            f"{BODY}\n\nLast modified on Tue 1 Dec 2026 16.15 GMT",
+            f"{BODY}\n\nLast modified on Tue 1 Dec 2026 18.40 GMT",
+        ),
     ],
 )
 def test_a_change_confined_to_page_furniture_is_cosmetic(old: str, new: str) -> None:
@@ -68,6 +76,12 @@ def test_what_the_furniture_rules_overrule_stays_listed_as_cosmetic() -> None:
             f"Source: Ministry of Health. The ministry says 52 people died.\n\n{BODY}",
         ),
         (BODY, f"{BODY}\n\nCorrection: An earlier version of this article misstated the vote as 6-1."),
+        (BODY, f"{BODY}\n\nShare prices of the council's bus company fell 5% after the vote."),
+        (BODY, f"{BODY}\n\nFollow-up talks with the unions are set for Friday."),
+        (
+            BODY,
+            f"{BODY}\n\nWatch: the chair said the council would cut 300 jobs, close four libraries and sell the hall.",
+        ),
     ],
 )
 def test_sentences_that_only_start_like_furniture_are_judged_as_claims(old: str, new: str) -> None:

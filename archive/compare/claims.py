@@ -159,7 +159,7 @@ def _is_notice(text: str) -> bool:
 def _as_notice(change: Change) -> Change:
     """A change that brings in a correction or update notice becomes a ``notice``; a bare update stamp is cosmetic,
     and so is a change confined to page furniture (``_as_furniture``)."""
-    if change.substantive and change.kind not in (ChangeKind.UNCHANGED, ChangeKind.MOVED):
+    if change.substantive:
         change = _as_furniture(change)
     if change.new is None or change.kind in (ChangeKind.UNCHANGED, ChangeKind.MOVED, ChangeKind.REMOVED):
         return change

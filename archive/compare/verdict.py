@@ -857,6 +857,16 @@ _FURNITURE = re.compile(
 # "Photo: Jane Roe/AP", "Image: Getty": a credit; a longer line after "Photo:" is a caption, which can be a claim.
 _PICTURE_CREDIT = re.compile(r"(?i)^\W*(?:photo(?:graph)?s?|pictures?|images?|video|illustration|graphics?)\s*[:|]")
 _PICTURE_CREDIT_WORDS = 8
+# The page speaking to its reader (share, follow, listen, read on, check back): short lines around the article.
+_PAGE_CALL = re.compile(
+    r"(?i)^\W*(?:this (?:is a )?(?:developing|breaking) (?:story|news)|this (?:story|article) is developing"
+    r"|check back (?:later )?for (?:more )?updates|follow us\b|share (?:this|on)\b|listen to this (?:article|story)"
+    r"|\d+ min(?:ute)?s? read\b|click here\b|(?:the )?(?:story|article) continues below|get the latest\b"
+    r"|have a (?:news )?tip\b|email us at\b|watch\s*:)"
+)
+_PAGE_CALL_WORDS = 12
+_PAGE_LABEL = re.compile(r"(?i)^\W*(?:more from|related topics|breaking news|top stories|most read)\b")
+_PAGE_LABEL_WORDS = 5
 _CONTRIBUTED = re.compile(r"(?i)\bcontributed(?: reporting)? to this (?:report|story|article)\W*$")
 _PUBLISHED = re.compile(
     r"(?i)^\W*(?:(?:first|originally) )?(?:published|posted|updated|last updated|last modified|modified)\b"
@@ -867,7 +877,8 @@ _FURNITURE_WORDS = 25  # a longer sentence is prose, whatever it starts with
 
 def furniture_reason(text: str) -> Reason | None:
     """A cosmetic reason when every sentence of ``text`` is page furniture: a byline or credit, a time stamp
-    ("Published … | Updated 4:15 p.m."), a copyright line, "Read more: …", "… contributed to this report"."""
+    ("Published … | Updated 4:15 p.m."), a copyright line, "Read more: …", "… contributed to this report", the
+    page speaking to its reader ("Share this article", "This is a developing story. Check back for updates.")."""
     sentences = [sentence.text for sentence in split_sentences(text)]
     if not sentences or not all(_is_furniture(sentence) for sentence in sentences):
         return None
@@ -882,6 +893,10 @@ def _is_furniture(sentence: str) -> bool:
         return False
     if _PICTURE_CREDIT.match(sentence):
         return len(words) <= _PICTURE_CREDIT_WORDS
+    if _PAGE_CALL.match(sentence):
+        return len(words) <= _PAGE_CALL_WORDS
+    if _PAGE_LABEL.match(sentence):
+        return len(words) <= _PAGE_LABEL_WORDS
     if is_credit(sentence) or _FURNITURE.match(sentence) or _CONTRIBUTED.search(sentence):
         return True
     stamp = _PUBLISHED.match(sentence)

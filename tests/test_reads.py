@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -91,6 +92,23 @@ def test_reads_on_a_read_only_store_with_a_stale_or_missing_cache_read_git(archi
             assert done.stdout == expected[tuple(command)], (state, command)
         assert every_file(archived) == before
         cache(archived).unlink(missing_ok=True)
+
+
+def test_reads_on_a_read_only_store_with_a_cache_of_an_older_schema_read_git(archived: Path) -> None:
+    if not read_only_mount_works(archived):
+        pytest.skip("no user namespaces here to mount the store read-only")
+    expected = {tuple(command): cli_run(archived, *command).output for command in READS}
+    with sqlite3.connect(cache(archived)) as connection:  # schema 1: no article rows, no full-text index
+        connection.executescript(
+            "DROP TABLE articles; DROP TABLE search; UPDATE stamp SET value = '1' WHERE key = 'schema'"
+        )
+    connection.close()
+    before = every_file(archived)
+    for command in READS:  # each opens the cache to upgrade it, cannot, and must not read it as it is
+        done = on_read_only_filesystem(archived, *command)
+        assert done.returncode == 0 and done.stderr == "", (command, done.stderr)
+        assert done.stdout == expected[tuple(command)], command
+    assert every_file(archived) == before
 
 
 def test_a_stale_cache_on_a_writable_store_is_brought_up_to_date_by_a_read(archived: Path) -> None:

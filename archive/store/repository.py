@@ -329,7 +329,7 @@ class Store:
             self._index_file.close()
             self._index_file = None
         path = self.private_dir / LOOKUP_FILE
-        for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        for stale in (path, path.with_name(path.name + "-journal")):
             stale.unlink(missing_ok=True)
         self.refresh_index()
 

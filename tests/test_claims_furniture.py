@@ -86,3 +86,23 @@ def test_what_the_furniture_rules_overrule_stays_listed_as_cosmetic() -> None:
 )
 def test_sentences_that_only_start_like_furniture_are_judged_as_claims(old: str, new: str) -> None:
     assert any(substantive for substantive, _ in verdicts(old, new))
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (f"LONDON (Reuters) - {BODY}", f"LONDON, Dec 1 (Reuters) - {BODY}"),
+        (f"KYIV, Ukraine (AP) — {BODY}", f"KYIV, Ukraine, Dec. 2 (AP) — {BODY}"),
+        (f"WASHINGTON — {BODY}", f"WASHINGTON (AP) — {BODY}"),
+    ],
+)
+def test_a_dateline_that_gains_a_date_or_an_agency_is_cosmetic(old: str, new: str) -> None:
+    [(substantive, codes)] = verdicts(old, new)
+    assert not substantive and codes[0] == "boilerplate"
+
+
+def test_the_lede_after_a_dateline_is_still_judged() -> None:
+    old, new = f"LONDON (Reuters) - {BODY}", f"LONDON, Dec 1 (Reuters) - {BODY.replace('5-2', '6-1')}"
+    [change] = [change for change in compare(old, new).changes if change.kind != ChangeKind.UNCHANGED]
+    assert change.substantive
+    assert [hunk.substantive for hunk in change.hunks] == [False, True]  # the dateline's date, then the vote

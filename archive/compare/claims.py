@@ -21,10 +21,12 @@ from archive.compare.align import Match, align
 from archive.compare.changes import Change, ChangeKind, Comparison, Coverage, Excerpt, Hunk, Quote, Reason
 from archive.compare.signals import Signal, VersionText, context_of, is_named, read_version, same_quote, speaker_key
 from archive.compare.verdict import (
+    DATELINE,
     RULES,
     Rules,
     classify_group,
     content_words,
+    dateline_end,
     diff_hunks,
     first_sentence,
     form_reason,
@@ -308,9 +310,28 @@ def _aligned(
         )
         for d in drafts
     ]
+    hunks = _datelines_apart(hunks, before, after)
     reasons = _unique([reason for hunk in hunks for reason in hunk.reasons] + extra)
     substantive = any(hunk.substantive for hunk in hunks)
     return Change(kind, substantive, reasons, before, after, True, diff, tuple(hunks))
+
+
+def _datelines_apart(hunks: list[Hunk], before: Excerpt, after: Excerpt) -> list[Hunk]:
+    """Hunks inside the dateline that opens the sentence on both sides ("LONDON (Reuters) -" → "LONDON, Dec 1
+    (Reuters) -") are cosmetic: the filing's place and date, not a claim."""
+    old_end, new_end = before.start + dateline_end(before.text), after.start + dateline_end(after.text)
+    if old_end == before.start or new_end == after.start:
+        return hunks
+    return [
+        dataclasses.replace(
+            hunk,
+            substantive=False,
+            reasons=_unique((DATELINE, *(dataclasses.replace(found, substantive=False) for found in hunk.reasons))),
+        )
+        if hunk.substantive and hunk.old_end <= old_end and hunk.new_end <= new_end
+        else hunk
+        for hunk in hunks
+    ]
 
 
 def _need(match: Match, old: VersionText, lede: int, rules: Rules) -> tuple[int, int]:

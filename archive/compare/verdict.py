@@ -51,6 +51,8 @@ __all__ = [
     "rewrite_reasons",
     "notice_reason",
     "furniture_reason",
+    "dateline_end",
+    "DATELINE",
     "is_credit",
     "first_sentence",
 ]
@@ -885,6 +887,22 @@ def furniture_reason(text: str) -> Reason | None:
     return Reason(
         "boilerplate", f"page furniture (credit, time stamp, copyright or link), not a claim: {_shorten(text)}", False
     )
+
+
+# "LONDON, Dec 1 (Reuters) - ", "KYIV, Ukraine (AP) — ", "WASHINGTON — ": where and when a wire story was filed,
+# ahead of its lede; the date in it moves with each filing.
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}(?:, [A-Z][a-z]+\.?(?: [A-Z][a-z]+\.?)?)?"
+    r"(?:,? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2})?"
+    r"(?: ?\([A-Z][\w .&'’-]{0,30}\))? ?[-—–]+ ?"
+)
+DATELINE = Reason("boilerplate", "dateline: where and when the story was filed, not a claim", False)
+
+
+def dateline_end(sentence: str) -> int:
+    """The length of the dateline that opens ``sentence`` ("LONDON, Dec 1 (Reuters) - "), 0 when none does."""
+    found = _DATELINE.match(sentence)
+    return found.end() if found else 0
 
 
 def _is_furniture(sentence: str) -> bool:

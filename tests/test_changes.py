@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import STORY, article_html, store_state
+from conftest import STORY, article_html, on_read_only_filesystem, read_only_mount_works, store_state
 
 from archive.review.changelog import Selection, parse_kinds, parse_moment, select_changes
 from archive.store.repository import Store
 
 LOOKUP = Path(".git/archive/index.sqlite3")
+
+
+def every_file(path: Path) -> dict[str, str]:
+    """Every file under ``path``, ``.git`` and its lookup cache included, with a hash of its bytes."""
+    return {
+        item.relative_to(path).as_posix(): hashlib.sha256(item.read_bytes()).hexdigest()
+        for item in sorted(path.rglob("*"))
+        if item.is_file()
+    }
 
 
 def build(store_path: Path, run) -> None:
@@ -116,6 +126,17 @@ def test_the_cache_is_rebuilt_when_missing_or_stale_and_the_history_is_untouched
     (store_path / LOOKUP).unlink()
     assert run("changes", "--all", "--json").output == first
     assert store_state(store_path) == before
+
+
+def test_changes_on_a_read_only_store_are_compared_in_memory(store_path: Path, run) -> None:
+    if not read_only_mount_works(store_path):
+        pytest.skip("no user namespaces here to mount the store read-only")
+    build(store_path, run)  # its cache current, but holding no comparison yet
+    before = every_file(store_path)
+    done = on_read_only_filesystem(store_path, "changes", "--all", "--json")
+    assert done.returncode == 0, done.stderr  # SQLite opens the file read-only: only a write to it fails
+    assert every_file(store_path) == before
+    assert done.stdout == run("changes", "--all", "--json").output
 
 
 def test_only_the_window_asked_for_is_compared(store: Store, store_path: Path, run) -> None:

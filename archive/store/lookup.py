@@ -262,15 +262,18 @@ class Index:
 
     def _scratch(self) -> sqlite3.Connection:
         """A connection derived tables can be written to: the file's, or, when it cannot be written (a read-only
-        store), a copy of it in memory for this process."""
+        store, where SQLite opens it read-only and only a write would fail), a copy of it in memory for this
+        process."""
         try:
-            return self._writer()
+            if self.keeps():
+                return self._writer()
         except (sqlite3.Error, OSError):
-            copy = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-            self._read.backup(copy)
-            self._read.close()
-            self._connection, self._path, self._writable, self._schema_made = copy, None, True, True
-            return copy
+            pass
+        copy = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        self._read.backup(copy)
+        self._read.close()
+        self._connection, self._path, self._writable, self._schema_made = copy, None, True, True
+        return copy
 
     def keeps(self) -> bool:
         """Whether what is recorded here is kept: False for a file that cannot be written (a read-only store),

@@ -42,7 +42,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "main": frozenset({"cli"}),
 }
 # compare/ holds pure functions of two texts: beyond the standard library, only these.
-COMPARE_THIRD_PARTY = frozenset({"diff_match_patch", "rapidfuzz"})
+COMPARE_THIRD_PARTY = frozenset({"diff_match_patch", "fast_diff_match_patch", "rapidfuzz"})
 # namedtuple's public methods, underscored only to keep clear of field names.
 NAMEDTUPLE_API = frozenset({"_replace", "_asdict", "_fields", "_field_defaults", "_make"})
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from conftest import SEED, SEED_REVISION, git
+
+from archive.store.layout import VERIFIED_FILE
 
 
 def _snapshot(run, source: Path, article: str, day: int) -> None:
@@ -61,3 +64,39 @@ def test_a_rewritten_history_is_verified_whole(store_path: Path, run) -> None:
     _snapshot(run, SEED_REVISION, "other", 20)
     code, later = _verify(run)
     assert code == 0 and later["versions"] == 1
+
+
+def _record(store_path: Path) -> tuple[dict[str, str], dict[str, tuple[int, str]]]:
+    with sqlite3.connect(store_path / ".git" / "archive" / VERIFIED_FILE) as connection:
+        record = dict(connection.execute("SELECT key, value FROM record").fetchall())
+        latest = {a: (n, c) for a, n, c in connection.execute("SELECT article, number, commit_id FROM latest")}
+    connection.close()
+    return record, latest
+
+
+def test_the_record_keeps_each_articles_latest_version_row_by_row(store_path: Path, run) -> None:
+    _snapshot(run, SEED, "putin", 17)
+    _snapshot(run, SEED, "other", 17)
+    assert _verify(run)[0] == 0
+    record, latest = _record(store_path)
+    head = git(store_path, "rev-parse", "refs/heads/main").strip()
+    assert record["head"] == head and latest == {"putin": (1, latest["putin"][1]), "other": (1, head)}
+    _snapshot(run, SEED_REVISION, "putin", 18)
+    assert _verify(run)[0] == 0
+    record, latest = _record(store_path)
+    second = git(store_path, "rev-parse", "refs/heads/main").strip()
+    assert record["head"] == second and latest["putin"] == (2, second) and latest["other"] == (1, head)
+    # the chain continues from the recorded version: a third version checks against the second
+    _snapshot(run, SEED, "putin", 19)
+    code, third = _verify(run)
+    assert code == 0 and third["since"] == second and third["versions"] == 1
+
+
+def test_an_unreadable_record_means_the_whole_history_is_verified(store_path: Path, run) -> None:
+    _snapshot(run, SEED, "putin", 17)
+    assert _verify(run)[0] == 0
+    (store_path / ".git" / "archive" / VERIFIED_FILE).write_bytes(b"not a database\n" * 100)
+    code, whole = _verify(run)
+    assert code == 0 and whole["since"] is None and "unreadable" in whole["full_because"]
+    code, again = _verify(run)  # the whole verify wrote the record anew
+    assert code == 0 and again["since"] is not None and again["versions"] == 0

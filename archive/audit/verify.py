@@ -18,12 +18,14 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from archive.audit.verified import VerifiedHead, read_verified, record_verified
 from archive.capture.normalize import is_normalized
 from archive.compare.words import count_words
 from archive.errors import InvalidInput, StoreCorrupt
@@ -44,7 +46,6 @@ from archive.store.layout import (
     TIMESTAMPING_FILE,
     TIMESTAMPS_REF,
     TSA_CA_FILE,
-    VERIFIED_FILE,
     article_of_path,
 )
 from archive.store.metadata import marker_format, sha256
@@ -149,7 +150,7 @@ def verify(
     an OK result the head is recorded for the next time. ``processes``: how many processes check versions
     (None: one per CPU when there are many versions).
     """
-    state, full_because = _verified_state(store) if since_verified else (None, None)
+    state, full_because = read_verified(store) if since_verified else (None, None)
     with _no_cycle_collection(), ThreadPoolExecutor(max_workers=1) as pool:
         fsck = pool.submit(store.fsck) if state is None else None  # the slowest check: run it beside the others
         findings: list[Finding] = []
@@ -160,7 +161,7 @@ def verify(
                 findings.append(Finding("history", str(error)))
         store_format: int | None = None
         signed = timestamped = 0
-        after = state or _Verified(None, {}, set())
+        after = state or VerifiedHead(None)
         if history is not None:
             store_format, problem = _marker_format(store, history)
             if problem:
@@ -187,8 +188,9 @@ def verify(
         since=state.head if state else None,
         full_because=full_because,
     )
+    after.latest.close()
     if since_verified and result.ok and history is not None and history.head is not None:
-        _record_verified(store, _Verified(history.head, after.latest, after.rules_set))
+        record_verified(store, history.head, after)
     return result
 
 
@@ -203,60 +205,6 @@ def _no_cycle_collection() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-@dataclass
-class _Verified:
-    """A verified head, and what checking the commits after it needs: each article's latest version
-    (number, commit) and the blobs the noise rules were set to, as of that head."""
-
-    head: str | None
-    latest: dict[str, tuple[int, str]]
-    rules_set: set[str]
-
-
-_VERIFIED_HEADER = "archive verified head, format 1"
-
-
-def _verified_state(store: Store) -> tuple[_Verified | None, str | None]:
-    """The recorded verified head, if the history still contains it; else None and why."""
-    path = store.private_dir / VERIFIED_FILE
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return None, "no verified head was recorded"
-    except (OSError, UnicodeDecodeError):
-        return None, f"the record of the verified head ({path}) is unreadable"
-    if len(lines) < 2 or lines[0] != _VERIFIED_HEADER:
-        return None, f"the record of the verified head ({path}) is unreadable"
-    head = lines[1]
-    current = store.head()
-    if current is None or not store.is_ancestor(head, current):
-        return None, f"the branch no longer contains the verified head {head[:12]}: its history was rewritten"
-    state = _Verified(head, {}, set())
-    for line in lines[2:]:
-        kind, _, rest = line.partition(" ")
-        if kind == "R":
-            state.rules_set.add(rest)
-        else:
-            number, commit, article = rest.split(" ", 2)
-            state.latest[article] = (int(number), commit)
-    return state, None
-
-
-def _record_verified(store: Store, state: _Verified) -> None:
-    """Write the verified head for the next ``since_verified`` (atomically; not written when it cannot be)."""
-    lines = [_VERIFIED_HEADER, str(state.head)]
-    lines += [f"R {blob}" for blob in sorted(state.rules_set)]
-    lines += [f"V {number} {commit} {article}" for article, (number, commit) in sorted(state.latest.items())]
-    path = store.private_dir / VERIFIED_FILE
-    temporary = path.with_name(path.name + ".tmp")
-    try:
-        path.parent.mkdir(exist_ok=True)
-        temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
 
 
 def check_fixity(
@@ -392,7 +340,7 @@ def check_timestamps(store: Store, history: StoreHistory) -> tuple[int, list[Fin
 # --- the history, commit by commit ----------------------------------------------------
 
 
-def _check_history(store: Store, history: StoreHistory, state: _Verified, processes: int | None) -> list[Finding]:
+def _check_history(store: Store, history: StoreHistory, state: VerifiedHead, processes: int | None) -> list[Finding]:
     """The commits of ``history``, after ``state.head`` (None: all), whose ``state`` it brings up to date.
 
     What a version is checked against (its predecessor, the rules set before it) follows from the
@@ -403,7 +351,7 @@ def _check_history(store: Store, history: StoreHistory, state: _Verified, proces
     versions = {v.commit.commit: v for v in history.versions}
     # article -> (number, commit) of its latest version so far in the history
     latest = state.latest
-    recorded_commits = {record.commit for record in history.commits} | {commit for _, commit in latest.values()}
+    recorded_commits = _InHistory(store, {record.commit for record in history.commits}, state.head)
     rules_set = state.rules_set  # the blobs of rules.yaml so far in the history
     rules_now = frozenset(rules_set)
     tasks: list[_Task] = []
@@ -441,6 +389,24 @@ def _check_history(store: Store, history: StoreHistory, state: _Verified, proces
     return findings
 
 
+class _InHistory:
+    """Whether a commit is in the branch's history: one of the commits read, or one before the verified head they
+    follow (asked of git, only for a chain that is broken: a check of the new commits never lists the old ones)."""
+
+    def __init__(self, store: Store, commits: set[str], since: str | None) -> None:
+        self._store, self._commits, self._since = store, commits, since
+
+    def __contains__(self, commit: object) -> bool:
+        if commit in self._commits:
+            return True
+        if self._since is None or not isinstance(commit, str) or not _COMMIT_ID.fullmatch(commit):
+            return False
+        return self._store.is_ancestor(commit, self._since)
+
+
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}")
+
+
 @dataclass(frozen=True)
 class _Task:
     """One version to check, with what the commits before it say it must agree with."""
@@ -455,11 +421,11 @@ class _Task:
 # but a small store is checked before the workers would have started).
 _SPAN = 2_000
 _PARALLEL_FROM = 4_000
-_SHARED: tuple[Store, list[_Task], set[str]] | None = None  # what forked workers inherit
+_SHARED: tuple[Store, list[_Task], _InHistory] | None = None  # what forked workers inherit
 
 
 def _check_spans(
-    store: Store, tasks: list[_Task], recorded_commits: set[str], processes: int | None
+    store: Store, tasks: list[_Task], recorded_commits: _InHistory, processes: int | None
 ) -> Iterator[list[Finding]]:
     """Each task's findings, in order. The checks of one version need only its own files, so spans of
     versions are checked by forked worker processes (one per CPU, each reading its own files from git)
@@ -490,7 +456,7 @@ def _check_shared_span(span: tuple[int, int]) -> list[list[Finding]]:
 
 
 def _check_span(
-    store: Store, tasks: list[_Task], recorded_commits: set[str], span: tuple[int, int]
+    store: Store, tasks: list[_Task], recorded_commits: _InHistory, span: tuple[int, int]
 ) -> list[list[Finding]]:
     chunk = tasks[span[0] : span[1]]
     found = []
@@ -551,7 +517,7 @@ def _check_version(
     version: VersionRecord,
     contents: Mapping[str, bytes | None],
     previous: tuple[int, str] | None,
-    recorded_commits: set[str],
+    recorded_commits: _InHistory,
     is_root: bool,
 ) -> Iterable[Finding]:
     record = version.commit
@@ -685,7 +651,7 @@ def _check_chain(
     version: VersionRecord,
     metadata: Mapping[str, Any],
     previous: tuple[int, str] | None,
-    recorded_commits: set[str],
+    recorded_commits: _InHistory,
     finding: _Report,
 ) -> Iterable[Finding]:
     number, recorded = version.number, metadata.get("previous_commit")

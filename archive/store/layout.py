@@ -59,7 +59,7 @@ LOOKUP_FILE = "index.sqlite3"  # the lookup cache (archive.store.lookup)
 PAGES_FILE = "pages.sqlite3"  # the viewer's diff pages, rendered (archive.web.cache)
 PENDING_FILE = "checkout-pending"  # a working-tree checkout that a crash may have interrupted
 JOURNAL_FILE = "captures.jsonl"  # captures that found no change, and so made no commit
-VERIFIED_FILE = "verified"  # the head the last `verify --since-verified` found OK (archive.audit.verify)
+VERIFIED_FILE = "verified.sqlite3"  # the head the last `verify --since-verified` found OK (archive.audit.verified)
 
 # Evidence beside the history (docs/evidence.md): refs that never change a commit id, pushed and pulled with it.
 SIGNATURES_REF = "refs/notes/archive-signatures"  # git notes: version commit -> its SSH signature

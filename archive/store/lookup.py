@@ -29,7 +29,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -253,7 +253,8 @@ class Index:
             yield connection
             connection.execute("COMMIT")
         except BaseException:
-            connection.execute("ROLLBACK")
+            with suppress(sqlite3.Error):  # SQLite may have rolled back already (a full disk, an I/O error)
+                connection.execute("ROLLBACK")
             if self._path is not None and not self._current(connection):  # a new or older file, not to be read
                 connection.close()
                 self._connection, self._writable = None, False

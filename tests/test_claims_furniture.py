@@ -45,6 +45,7 @@ def verdicts(old: str, new: str) -> list[tuple[bool, tuple[str, ...]]]:
         (f"Listen to this article\n\n5 min read\n\n{BODY}", f"{BODY}\n\nShare this article"),
         (BODY, f"{BODY}\n\nWatch: Council chair speaks after the vote"),
         (f"{BODY}\n\nMore from Example News", f"{BODY}\n\nHave a news tip? Email us at tips@example.com."),
+        (f"{BODY}\n\n© 2025 Example News Ltd", f"{BODY}\n\nCopyright © 2026 Example News Ltd"),
         (
             f"{BODY}\n\nLast modified on Tue 1 Dec 2026 16.15 GMT",
             f"{BODY}\n\nLast modified on Tue 1 Dec 2026 18.40 GMT",
@@ -78,6 +79,7 @@ def test_what_the_furniture_rules_overrule_stays_listed_as_cosmetic() -> None:
         (BODY, f"{BODY}\n\nCorrection: An earlier version of this article misstated the vote as 6-1."),
         (BODY, f"{BODY}\n\nShare prices of the council's bus company fell 5% after the vote."),
         (BODY, f"{BODY}\n\nFollow-up talks with the unions are set for Friday."),
+        (BODY, f"{BODY}\n\nCopyright claims against the council rose by 40% in 2025."),
         (
             BODY,
             f"{BODY}\n\nWatch: the chair said the council would cut 300 jobs, close four libraries and sell the hall.",

@@ -851,7 +851,7 @@ def notice_reason(text: str) -> Reason | None:
 _FURNITURE = re.compile(
     r"(?i)^\W*(?:(?:with )?(?:additional )?(?:reporting|writing|editing|edited|written|compiled|produced|research"
     r"|photographs?|photos?|pictures?|video|graphics?) by\b"
-    r"|(?:copyright|©|\(c\))\s|all rights reserved\b"
+    r"|(?:copyright\s*(?:©|\(c\))?|©|\(c\))\s*(?:\d{4}|\d{4}\s*[-–]\s*\d{4})\b|all rights reserved\b"
     r"|this (?:material|article|content|story) (?:may|must) not be (?:published|reproduced|copied|redistributed)"
     r"|(?:read|see) (?:more|also)\s*[:|]|related(?: articles?| stories| coverage| content)?\s*[:|]"
     r"|(?:sign up|subscribe)\b.{0,80}\bnewsletter)"

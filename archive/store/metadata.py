@@ -14,7 +14,7 @@ import hashlib
 import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from archive.store.layout import FORMAT_VERSION, LAYOUT, TEXT_FILE
 
@@ -410,6 +410,19 @@ def _plain_scalar(value: Any) -> str | None:
 _KEY_ORDERS: dict[tuple[Any, ...], list[str]] = {}
 
 
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _kept(table: dict[_K, _V], key: _K, value: _V, limit: int) -> _V:
+    """``value``, kept in ``table`` under ``key``; a full table (``limit`` entries) is emptied first, so that a
+    memo of what recurs in metadata stays bounded however many documents pass through it."""
+    if len(table) >= limit:
+        table.clear()
+    table[key] = value
+    return value
+
+
 def _plain_yaml(data: Mapping[str, Any], indent: str) -> str | None:
     """``data`` as PyYAML's block-style YAML, or None when a value is outside the simple case."""
     keys = tuple(data)
@@ -417,9 +430,7 @@ def _plain_yaml(data: Mapping[str, Any], indent: str) -> str | None:
     if order is None:
         if not all(isinstance(key, str) and _is_plain(key) for key in keys):
             return None
-        if len(_KEY_ORDERS) >= 1024:
-            _KEY_ORDERS.clear()
-        order = _KEY_ORDERS[keys] = sorted(keys)
+        order = _kept(_KEY_ORDERS, keys, sorted(keys), 1024)
     lines = []
     for key in order:
         value = data[key]
@@ -482,9 +493,7 @@ def _yaml_loader() -> Any:
             key = (value, *implicit)
             tag = tags.get(key)
             if tag is None:
-                if len(tags) > 4096:
-                    tags.clear()
-                tag = tags[key] = super().resolve(kind, value, implicit)
+                tag = _kept(tags, key, super().resolve(kind, value, implicit), 4096)
             return tag
 
     return Loader
@@ -513,18 +522,14 @@ def read_canonical_yaml(data: bytes) -> dict[str, Any] | None:
     for line in text[:-1].split("\n"):
         entry = lines.get(line)
         if entry is None:
-            if len(lines) >= _KEPT:
-                lines.clear()
-            entry = lines[line] = _read_line(line)
+            entry = _kept(lines, line, _read_line(line), _KEPT)
         if entry is _NOT_LINE:
             return None
         read.append(entry)
     shape = tuple([entry[0] for entry in read])
     structure = _STRUCTURES.get(shape)
     if structure is None:
-        if len(_STRUCTURES) >= _KEPT:
-            _STRUCTURES.clear()
-        structure = _STRUCTURES[shape] = _structure(shape)
+        structure = _kept(_STRUCTURES, shape, _structure(shape), _KEPT)
     if structure is _NOT_LINE:
         return None
     return _filled(structure, [entry[1] for entry in read])

@@ -39,8 +39,8 @@ from claims_eval import Revision, covering, hunks_of, load, scores
 from claims_fit import folds_of
 
 from archive.compare.claims import RULES, compare
+from archive.compare.furniture import first_sentence
 from archive.compare.signals import context_of, read_version
-from archive.compare.verdict import first_sentence
 from archive.compare.weights import FEATURES, Weights, evidence, weighed
 
 ROOT = Path(__file__).resolve().parents[1]

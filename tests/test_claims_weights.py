@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from archive.compare.claims import RULES, Change, ChangeKind, compare
+from archive.compare.furniture import first_sentence
 from archive.compare.signals import context_of, read_version
-from archive.compare.verdict import first_sentence
 from archive.compare.weights import FEATURES, evidence, load, shipped, weighed
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,6 +21,7 @@ __all__ = [
     "REASON_CODES",
     "SELECTABLE_KINDS",
     "Reason",
+    "shorten",
     "Excerpt",
     "Hunk",
     "Change",
@@ -74,6 +75,11 @@ class Reason:
             "old": self.old,
             "new": self.new,
         }
+
+
+def shorten(text: str, width: int = 60) -> str:
+    """``text`` as a reason quotes it: cut to ``width`` characters, with "…" where it was cut."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)

@@ -19,20 +19,15 @@ from collections.abc import Iterable, Sequence
 
 from archive.compare.align import Match, align
 from archive.compare.changes import Change, ChangeKind, Comparison, Coverage, Excerpt, Hunk, Quote, Reason
+from archive.compare.furniture import DATELINE, dateline_end, first_sentence, furniture_reason, is_credit, notice_reason
 from archive.compare.signals import Signal, VersionText, context_of, is_named, read_version, same_quote, speaker_key
 from archive.compare.verdict import (
-    DATELINE,
     RULES,
     Rules,
     classify_group,
     content_words,
-    dateline_end,
     diff_hunks,
-    first_sentence,
     form_reason,
-    furniture_reason,
-    is_credit,
-    notice_reason,
     rewrite_reasons,
     whole_sentence_reason,
     word_changes,
